@@ -1,0 +1,5 @@
+"""Allow ``python -m conflictkg`` where the console script is not on PATH."""
+
+from conflictkg.cli import app
+
+app()

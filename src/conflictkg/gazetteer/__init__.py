@@ -1,0 +1,1 @@
+"""Gazetteer linking: sources, normalisation, matching, linking and reconciliation."""

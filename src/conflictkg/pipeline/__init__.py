@@ -1,0 +1,1 @@
+"""The stages that make a release: sources → evidence → validate → reason → release."""

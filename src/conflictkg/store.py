@@ -1,0 +1,115 @@
+"""The query engine: a read-only pyoxigraph store loaded from a release or from RDF files.
+
+pyoxigraph answers SPARQL 15-160x faster than rdflib's engine on the same data (shared/facts), so the
+server queries here; rdflib stays the tool of the build pipeline. The store keeps the named graphs of a
+release apart; the SPARQL default graph is the union of the asserted graphs, never the inferred one,
+unless a caller asks for it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from conflictkg.vocab import ASSERTED_GRAPHS, INFERRED_GRAPH
+
+RDF_FORMATS: dict[str, ox.RdfFormat] = {
+    ".ttl": ox.RdfFormat.TURTLE,
+    ".turtle": ox.RdfFormat.TURTLE,
+    ".trig": ox.RdfFormat.TRIG,
+    ".nt": ox.RdfFormat.N_TRIPLES,
+    ".nq": ox.RdfFormat.N_QUADS,
+    ".rdf": ox.RdfFormat.RDF_XML,
+    ".owl": ox.RdfFormat.RDF_XML,
+    ".xml": ox.RdfFormat.RDF_XML,
+    ".jsonld": ox.RdfFormat.JSON_LD,
+    ".json": ox.RdfFormat.JSON_LD,
+}
+"""File suffix → parser. A trailing ``.gz`` is decompressed first."""
+
+
+class StoreError(ValueError):
+    """An input file could not be read; the message names the file and the parser's complaint."""
+
+
+class Store:
+    """A read-only dataset: named graphs plus a definition of what the default graph is."""
+
+    def __init__(self, default_graphs: Sequence[str] | None = None) -> None:
+        self._store = ox.Store()
+        self._default_graphs = list(default_graphs) if default_graphs is not None else None
+
+    @property
+    def engine(self) -> ox.Store:
+        """The underlying pyoxigraph store (for the SPARQL layer)."""
+        return self._store
+
+    @classmethod
+    def from_release(cls, release_dir: Path) -> Store:
+        """Load a release's N-Quads dump; the default graph is the union of the asserted graphs."""
+        store = cls(default_graphs=[str(g) for g in ASSERTED_GRAPHS])
+        store.load_file(Path(release_dir) / "conflictkg.nq.gz")
+        return store
+
+    @classmethod
+    def from_files(cls, paths: Iterable[Path]) -> Store:
+        """Load arbitrary RDF files; triples land in a graph named after the file, quads keep theirs."""
+        store = cls(default_graphs=None)
+        for path in paths:
+            store.load_file(Path(path), graph=ox.NamedNode(Path(path).resolve().as_uri()))
+        return store
+
+    def load_file(self, path: Path, graph: ox.NamedNode | None = None) -> None:
+        """Parse one file into the store, raising StoreError with file, line and column on bad input."""
+        name = path.name.lower()
+        compressed = name.endswith(".gz")
+        suffix = Path(name[:-3] if compressed else name).suffix
+        fmt = RDF_FORMATS.get(suffix)
+        if fmt is None:
+            raise StoreError(f"{path}: unknown RDF file type {suffix!r} (known: {', '.join(RDF_FORMATS)})")
+        try:
+            data = path.read_bytes()
+            if compressed:
+                import gzip
+
+                data = gzip.decompress(data)
+            kwargs: dict[str, object] = {"format": fmt, "base_iri": path.resolve().as_uri()}
+            if graph is not None and fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.N_TRIPLES, ox.RdfFormat.RDF_XML):
+                kwargs["to_graph"] = graph
+            self._store.load(data, **kwargs)
+        except (SyntaxError, OSError, ValueError, EOFError) as exc:
+            raise StoreError(f"{path}: {exc}") from None
+
+    @property
+    def default_graphs(self) -> list[str] | None:
+        """Graph IRIs whose union is the default graph, or None for "every graph"."""
+        return self._default_graphs
+
+    def graph_names(self) -> list[str]:
+        """IRIs of the named graphs held."""
+        return sorted(g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        default_graph: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+        include_inferred: bool = False,
+    ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
+        """Evaluate a query; explicit ``default_graph``/``named_graphs`` (the protocol's dataset) win."""
+        kwargs: dict[str, object] = {}
+        if default_graph is not None:
+            kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graph]
+        elif self._default_graphs is None:
+            kwargs["use_default_graph_as_union"] = True
+        else:
+            graphs = list(self._default_graphs)
+            if include_inferred:
+                graphs.append(str(INFERRED_GRAPH))
+            kwargs["default_graph"] = [ox.NamedNode(g) for g in graphs]
+        if named_graphs is not None:
+            kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
+        return self._store.query(sparql, **kwargs)

@@ -1,0 +1,1 @@
+"""The web layer: app wiring, linked-data pages and templates. Thin: it calls the stages."""

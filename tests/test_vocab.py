@@ -1,0 +1,19 @@
+"""The contract IRIs: spelled once, in the namespaces the issue fixes."""
+
+from conflictkg import vocab
+
+
+def test_namespaces_are_the_published_ones() -> None:
+    assert str(vocab.CKG) == "https://w3id.org/conflictkg/ontology#"
+    assert str(vocab.ID["place/ayyash"]) == "https://w3id.org/conflictkg/id/place/ayyash"
+
+
+def test_inferred_graph_is_not_in_the_default_graph() -> None:
+    assert vocab.INFERRED_GRAPH not in vocab.ASSERTED_GRAPHS
+    assert set(vocab.ALL_GRAPHS) == {*vocab.ASSERTED_GRAPHS, vocab.INFERRED_GRAPH}
+
+
+def test_prologue_declares_every_prefix() -> None:
+    prologue = vocab.sparql_prologue()
+    for prefix, ns in vocab.PREFIXES.items():
+        assert f"PREFIX {prefix}: <{ns}>" in prologue
