@@ -24,6 +24,12 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "slow: builds the real project (seconds, once per session)")
 
 
+@pytest.fixture(scope="session")
+def fixture_project() -> Path:
+    """The pristine fixture project (read-only: copy it with the ``project`` fixture to change it)."""
+    return FIXTURE_PROJECT
+
+
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     """A fresh, writable copy of the fixture project (tests break it on purpose)."""

@@ -35,7 +35,7 @@ def _quiet(_: str) -> None:
 
 
 def build_time() -> datetime:
-    """Now, or SOURCE_DATE_EPOCH when set (reproducible-builds.org), so a rebuild can be byte-identical."""
+    """Now, or SOURCE_DATE_EPOCH when set (reproducible-builds.org), so a rebuild can keep its date."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if epoch.isdigit():
         return datetime.fromtimestamp(int(epoch), tz=UTC)

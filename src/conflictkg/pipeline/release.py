@@ -1,9 +1,10 @@
 """A release directory: how to write one atomically, and how to open one.
 
 The server, the store and the tests only ever look at a release through :class:`Release`, so the
-layout of ``dist/`` (docs/architecture.md) is read in one place and written in one place. Dumps are
-written deterministically (sorted lines, gzip without a timestamp) so that the same inputs give the
-same checksums; only ``created`` (and what records it) changes between two builds of the same inputs.
+layout of ``dist/`` (docs/architecture.md) is read in one place and written in one place. Line-based
+dumps are sorted and gzipped without a timestamp so that two releases diff cleanly; blank-node labels
+(rdflib mints new ones per parse, and the shapes are full of blank nodes) still differ between builds,
+so the release version, not a checksum, identifies the content.
 """
 
 from __future__ import annotations
@@ -199,13 +200,13 @@ def _sha256(path: Path) -> str:
 
 
 def _sorted_lines(serialised: str) -> bytes:
-    """N-Triples/N-Quads lines deduplicated and sorted, so the same graphs give the same bytes."""
+    """N-Triples/N-Quads lines deduplicated and sorted, in a stable order whatever rdflib's set order."""
     lines = sorted({line for line in serialised.splitlines() if line.strip()})
     return "".join(line + "\n" for line in lines).encode("utf-8")
 
 
 def _gzip(data: bytes) -> bytes:
-    """gzip with no timestamp or file name in the header, for reproducible checksums."""
+    """gzip with no timestamp or file name in the header: the bytes depend on the content only."""
     buffer = io.BytesIO()
     with gzip.GzipFile(filename="", mode="wb", fileobj=buffer, mtime=0) as stream:
         stream.write(data)
