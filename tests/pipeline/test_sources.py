@@ -48,7 +48,7 @@ def test_origins_name_the_files_a_node_is_described_in(project: Path) -> None:
 
 
 BROKEN = {
-    "missing object": ("@prefix ex: <http://e/> .\nex:a ex:b ex:c .\nex:a ex:p .\n", 3, 10, "objectList expected"),
+    "missing object": ("@prefix ex: <http://e/> .\nex:a ex:b ex:c .\nex:a ex:p .\n", 3, 11, "objectList expected"),
     "unbound prefix": ("@prefix ex: <http://e/> .\n\nex:a ex:b ex:c ;\n   foo:p ex:d .\n", 4, 4, 'Prefix "foo:"'),
     "missing dot": ("@prefix ex: <http://e/> .\nex:a ex:b ex:c\nex:x ex:y ex:z .\n", 3, 1, "expected '.'"),
     "space in IRI": ("@prefix ex: <http://e/> .\nex:a ex:b <http://a b> .\n", 2, 11, "Invalid IRI code point"),

@@ -169,6 +169,8 @@ def _rdflib_error(path: Path, text: str, exc: Exception) -> SourceError:
     index = getattr(exc, "_i", None)
     why = getattr(exc, "_why", None)
     if isinstance(index, int):
+        while index < len(text) and text[index].isspace():  # rdflib stops before the offending token
+            index += 1
         line, column = _position(text, index)
         return SourceError(path, f"bad syntax ({why})" if why else message.splitlines()[0], line, column)
     found = _LINE.search(message)
