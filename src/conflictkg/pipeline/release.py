@@ -236,10 +236,8 @@ def _write_dumps(directory: Path, content: ReleaseContent) -> None:
     (directory / ASSERTED_DUMP).write_bytes(_gzip(_sorted_lines(asserted.serialize(format="nt"))))
     (directory / "graphs").mkdir()
     for iri in ALL_GRAPHS:
-        graph = _bound(Graph())
-        for triple in dataset.graph(iri):
-            graph.add(triple)
-        (directory / "graphs" / f"{graph_name(iri)}.ttl").write_text(graph.serialize(format="turtle"), "utf-8")
+        turtle = _union(dataset, (iri,)).serialize(format="turtle")
+        (directory / "graphs" / f"{graph_name(iri)}.ttl").write_text(turtle, "utf-8")
     context = json_ld_context()
     document = json.loads(
         _union(dataset, (DATA_GRAPH, LINKS_GRAPH)).serialize(format="json-ld", context=context["@context"],
