@@ -119,9 +119,12 @@ class Store:
         default_graph: Sequence[str] | None = None,
         named_graphs: Sequence[str] | None = None,
         include_inferred: bool = False,
+        base_iri: str | None = None,
     ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
-        """Evaluate a query; explicit ``default_graph``/``named_graphs`` (the protocol's dataset) win."""
-        kwargs: dict[str, object] = {}
+        """Evaluate a query; explicit ``default_graph``/``named_graphs`` (the protocol's dataset) win.
+
+        ``base_iri`` resolves relative IRIs in the query (the endpoint passes its own URL)."""
+        kwargs: dict[str, object] = {"base_iri": base_iri}
         if default_graph is not None:
             kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graph]
         elif self._default_graphs is None:

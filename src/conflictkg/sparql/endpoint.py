@@ -62,10 +62,16 @@ async def _answer(request: Request, operation: ProtocolRequest) -> Response:
         raise QueryFailed(503, "the query service is not running (the app's lifespan has not started)")
     assert operation.query is not None
     evaluation = await executor.evaluate(
-        QueryJob(operation.query, operation.default_graph, operation.named_graphs, operation.inference)
+        QueryJob(
+            operation.query,
+            operation.default_graph,
+            operation.named_graphs,
+            operation.inference,
+            base_iri=f"{request.base_url}sparql",
+        )
     )
     try:
-        fmt = choose(request.headers.get("accept"), operation.format, formats_for(evaluation.kind))
+        fmt = choose(request.headers.get("accept"), operation.formats, formats_for(evaluation.kind))
     except NotAcceptable:
         await evaluation.abandon()
         raise
@@ -86,7 +92,7 @@ async def _prepend(first: bytes, rest: AsyncIterator[bytes]) -> AsyncIterator[by
 
 
 def _service_description(request: Request, operation: ProtocolRequest) -> Response:
-    fmt = choose(request.headers.get("accept"), operation.format, SERVICE_FORMATS)
+    fmt = choose(request.headers.get("accept"), operation.formats, SERVICE_FORMATS)
     if fmt is HTML:
         return RedirectResponse(QUERY_UI, status_code=303, headers=VARY)
     summary: DatasetSummary = request.app.state.dataset_summary

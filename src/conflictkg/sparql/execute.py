@@ -57,6 +57,7 @@ class QueryJob:
     default_graph: list[str] | None = None
     named_graphs: list[str] | None = None
     inference: bool = False
+    base_iri: str | None = None
 
 
 class _Worker:

@@ -139,8 +139,17 @@ def by_parameter(value: str, formats: Sequence[Format]) -> Format:
     raise NotAcceptable([f.media_type for f in formats], value)
 
 
-def choose(accept: str | None, format_parameter: str | None, formats: Sequence[Format]) -> Format:
-    """The format to answer with: the ``format`` parameter if given, else the Accept header."""
-    if format_parameter:
-        return by_parameter(format_parameter, formats)
+def choose(accept: str | None, format_parameters: Sequence[str], formats: Sequence[Format]) -> Format:
+    """The format to answer with: the first usable ``format`` parameter if any is given, else Accept.
+
+    Several values are allowed because SPARQLWrapper sends both a short name and a media type.
+    """
+    values = [v for v in format_parameters if v.strip()]
+    for value in values:
+        try:
+            return by_parameter(value, formats)
+        except NotAcceptable:
+            continue
+    if values:
+        raise NotAcceptable([f.media_type for f in formats], ", ".join(values))
     return negotiate(accept, formats)

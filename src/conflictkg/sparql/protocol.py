@@ -43,14 +43,15 @@ class ProtocolRequest:
     ``query`` is None for a GET without a query (the service description). ``default_graph`` and
     ``named_graphs`` are None when the protocol names no dataset; when it names either, both are lists
     (possibly empty) and they replace any FROM / FROM NAMED in the query. ``inference`` adds the
-    inferred graph to the endpoint's default graph.
+    inferred graph to the endpoint's default graph. ``formats`` are the ``format`` parameter's values
+    (the first usable one overrides Accept).
     """
 
     query: str | None
     default_graph: list[str] | None = None
     named_graphs: list[str] | None = None
     inference: bool = False
-    format: str | None = None
+    formats: tuple[str, ...] = ()
 
 
 def media_type(content_type: str | None) -> tuple[str, dict[str, str]]:
@@ -156,5 +157,5 @@ def parse_request(
         default_graph=default_graph,
         named_graphs=named_graphs,
         inference=_flag(_single(values.get("inference", []), "inference"), "inference"),
-        format=_single(values.get("format", []), "format"),
+        formats=tuple(values.get("format", [])),
     )

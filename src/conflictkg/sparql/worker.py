@@ -10,7 +10,7 @@ the payload):
                       CHUNK bytes                    part of the serialised result
                       DONE                           the result is complete
                       ERROR {"status", "message"}    the query is refused or failed
-    server → worker   QUERY {"query", "default_graph", "named_graphs", "inference"}
+    server → worker   QUERY {"query", "default_graph", "named_graphs", "inference", "base_iri"}
                       FORMAT {"format"}              serialise the result in this format
                       CANCEL                         drop the result, wait for the next query
 
@@ -75,6 +75,7 @@ def evaluate(store: Store, request: dict[str, object], source: BinaryIO, out: Bi
             default_graph=request.get("default_graph"),  # type: ignore[arg-type]
             named_graphs=request.get("named_graphs"),  # type: ignore[arg-type]
             include_inferred=bool(request.get("inference")),
+            base_iri=request.get("base_iri"),  # type: ignore[arg-type]
         )
     except SyntaxError as exc:
         send_json(out, ERROR, refusal(query, exc))
