@@ -26,6 +26,7 @@ def test_unknown_file_type_and_missing_file(tmp_path: Path) -> None:
     assert missing.exit_code == 1 and "missing.nt" in missing.output
 
 
-def test_missing_release_says_what_to_do(tmp_path: Path) -> None:
-    result = runner.invoke(app, ["serve", "--release", str(tmp_path / "dist")])
-    assert result.exit_code == 1 and "conflictkg build" in result.output
+def test_missing_release_is_built_and_a_failed_build_is_a_clear_error(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["serve", "--root", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "building it" in result.output and "error:" in result.output and "Traceback" not in result.output

@@ -8,6 +8,9 @@ from typing import NoReturn
 import typer
 
 from conflictkg import __version__
+from conflictkg.pipeline import PipelineError
+from conflictkg.pipeline.build import build, validate_asserted
+from conflictkg.pipeline.sources import load
 from conflictkg.vocab import BASE
 
 app = typer.Typer(
@@ -29,6 +32,39 @@ def version() -> None:
     typer.echo(__version__)
 
 
+ROOT_OPTION = typer.Option(Path("."), "--root", help="Project root holding ontology/, shapes/ and data/.")
+
+
+def _fail(exc: Exception) -> NoReturn:
+    """Print a pipeline error for the person who can fix the input, and exit 1 without a traceback."""
+    typer.echo(f"error: {exc}", err=True)
+    raise typer.Exit(1)
+
+
+@app.command("build")
+def build_command(
+    root: Path = ROOT_OPTION,
+    out: Path | None = typer.Option(None, "--out", help="Release directory to write (default: ROOT/dist)."),
+) -> None:
+    """Load, check evidence, validate, reason and write a release directory atomically."""
+    try:
+        build(root, out, progress=typer.echo)
+    except (PipelineError, OSError) as exc:
+        _fail(exc)
+
+
+@app.command("validate")
+def validate_command(root: Path = ROOT_OPTION) -> None:
+    """Validate data and links against the SHACL shapes; exit 0 if they conform, 1 otherwise."""
+    try:
+        validation = validate_asserted(load(root))
+    except (PipelineError, OSError) as exc:
+        _fail(exc)
+    typer.echo(validation.describe(), err=not validation.conforms)
+    if not validation.conforms:
+        raise typer.Exit(1)
+
+
 @app.command()
 def serve(
     files: list[Path] = typer.Argument(None, help="RDF files to serve instead of the release."),
@@ -37,18 +73,24 @@ def serve(
     workers: int = typer.Option(2, min=1, help="Query worker processes (each holds a copy of the data)."),
     timeout: float = typer.Option(30.0, min=0.1, help="Seconds a SPARQL query may run before it is stopped."),
     cors_origin: list[str] = typer.Option(["*"], help="Allowed CORS origin (repeatable)."),
-    release: Path = typer.Option(Path("dist"), help="Release directory served when no files are given."),
+    release: Path | None = typer.Option(None, help="Release directory served when no files are given [ROOT/dist]."),
     base: str = typer.Option(BASE, help="Canonical IRI base the server's own host stands for."),
+    root: Path = ROOT_OPTION,
 ) -> None:
-    """Serve the release (or the given RDF files) read-only: SPARQL endpoint and linked data."""
+    """Serve the release (built first if missing) or the given RDF files, read-only."""
     import uvicorn
 
     from conflictkg.store import StoreError
     from conflictkg.web.app import create_app
     from conflictkg.web.config import ServerConfig
 
+    release = release if release is not None else root / "dist"
     if not files and not (release / "conflictkg.nq.gz").is_file():
-        _fail(f"no release in {release}/ (conflictkg.nq.gz is missing): run `conflictkg build` first, or pass RDF files")
+        typer.echo(f"no release in {release}/: building it from {root.resolve()}", err=True)
+        try:
+            build(root, release, progress=typer.echo)
+        except (PipelineError, OSError) as exc:
+            _fail(exc)
     config = ServerConfig(
         release_dir=None if files else release,
         files=list(files or []),
@@ -60,11 +102,5 @@ def serve(
     try:
         application = create_app(config)
     except StoreError as exc:
-        _fail(str(exc))
+        _fail(exc)
     uvicorn.run(application, host=host, port=port, log_level="info")
-
-
-def _fail(message: str) -> NoReturn:
-    """Print a one-line error and exit non-zero (no traceback)."""
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(1)
