@@ -27,6 +27,7 @@ from conflictkg.sparql.protocol import ProtocolError
 from conflictkg.sparql.service import DatasetSummary
 from conflictkg.store import Store
 from conflictkg.web.config import ServerConfig
+from conflictkg.web.site import install_site
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +59,7 @@ def create_app(config: ServerConfig) -> FastAPI:
     _install_error_handlers(app)
     for router in ROUTERS:
         app.include_router(router)
+    install_site(app)
     return app
 
 
