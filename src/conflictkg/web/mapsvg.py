@@ -85,8 +85,8 @@ def project(places: list[Located], width: int = 420, height: int = 280, margin: 
         )
         for p in places
     )
-    span_lon = inner_w / scale / x_scale / 2
-    span_lat = inner_h / scale / 2
+    span_lon = width / scale / x_scale / 2
+    span_lat = height / scale / 2
     return MapView(
         width=width,
         height=height,
