@@ -26,3 +26,10 @@ def test_highlight_parameter_is_checked() -> None:
     assert parse_highlight("3-9", 10) == Span(3, 9)
     for bad in ("9-3", "3-11", "x-y", "", None, "3-9\r\nSet-Cookie: a"):
         assert parse_highlight(bad, 10) is None
+
+
+def test_sentence_ends_after_a_closing_quotation_mark() -> None:
+    text = "He said: “We recaptured it.” Then more."
+    start = text.index("We")
+    found = excerpt(text, Span(start, start + 2))
+    assert found is not None and found.after.endswith("it.”")

@@ -17,7 +17,7 @@ SELECT DISTINCT ?start ?end WHERE {
   ?selector a oa:TextPositionSelector ; oa:start ?start ; oa:end ?end .
 }"""
 _HIGHLIGHT = re.compile(r"^(\d{1,9})-(\d{1,9})$")
-_SENTENCE_END = re.compile(r"[.!?]\s|\n")
+_SENTENCE_END = re.compile(r'[.!?][”"’)]*\s|\n')
 
 
 @dataclass(frozen=True)
@@ -82,7 +82,7 @@ def excerpt(text: str, span: Span) -> Excerpt | None:
     starts = [m.end() for m in _SENTENCE_END.finditer(text, 0, span.start)]
     begin = starts[-1] if starts else 0
     stop = _SENTENCE_END.search(text, span.end)
-    finish = stop.start() + 1 if stop else len(text)
+    finish = len(text[: stop.end()].rstrip()) if stop else len(text)
     return Excerpt(span, text[begin : span.start], text[span.start : span.end], text[span.end : max(finish, span.end)])
 
 
