@@ -1,0 +1,1 @@
+"""Routers of the linked-data site, one module per area."""

@@ -1,0 +1,93 @@
+"""The release's files: ``/dumps/`` (listing and downloads with ranges), VoID and the SHACL report."""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+from fastapi import APIRouter, Request
+from fastapi.responses import FileResponse, RedirectResponse, Response
+
+from conflictkg.pipeline.release import ReleaseError
+from conflictkg.sparql.results import serialize_rdf
+from conflictkg.store import RDF_FORMATS as PARSERS
+from conflictkg.web.responses import DOCUMENT_RDF_FORMATS, HTML, alternates, etag_for, negotiate, not_found, not_modified, rdf_document
+from conflictkg.web.site import site_of
+
+router = APIRouter()
+
+VOID_FILE = "void.ttl"
+VALIDATION_FILE = "validation.ttl"
+
+
+@router.api_route("/dumps", methods=["GET", "HEAD"], include_in_schema=False)
+def dumps_root() -> Response:
+    """The listing lives at ``/dumps/``."""
+    return RedirectResponse("/dumps/", status_code=308)
+
+
+@router.api_route("/dumps/", methods=["GET", "HEAD"], include_in_schema=False)
+def dumps(request: Request) -> Response:
+    """The files of the release with size, SHA-256 and media type."""
+    site = site_of(request)
+    release = site.release
+    files = sorted(release.files, key=lambda f: f.path) if release is not None else []
+    return site.templates.TemplateResponse(request, "dumps.html", {"release": release, "files": files})
+
+
+@router.api_route("/dumps/{name:path}", methods=["GET", "HEAD"], include_in_schema=False)
+def dump_file(request: Request, name: str) -> Response:
+    """One release file; ranges and conditional requests are honoured, the ETag is its SHA-256."""
+    site = site_of(request)
+    if site.release is None:
+        return not_found(request, "This server serves RDF files, not a release: there are no dumps.")
+    try:
+        entry = site.release.entry(name)
+        path = site.release.path(name)
+    except ReleaseError:
+        return not_found(request, f"The release has no file {name!r}; see /dumps/.")
+    if not path.is_file():
+        return not_found(request, f"The release lists {name!r} but the file is missing.")
+    etag = f'"{entry.sha256}"'
+    if not_modified(request, etag):
+        return Response(status_code=304, headers={"ETag": etag})
+    return FileResponse(path, media_type=entry.media_type, headers={"ETag": etag}, filename=None)
+
+
+def _release_rdf(request: Request, name: str, path_in_url: str) -> Response:
+    """A release file that is RDF (VoID, validation report), re-serialised by negotiation."""
+    site = site_of(request)
+    fmt = negotiate(request, (*DOCUMENT_RDF_FORMATS, HTML))
+    if isinstance(fmt, Response):
+        return fmt
+    etag = etag_for(site.version, fmt)
+    headers = {"Vary": "Accept", "ETag": etag, "Link": alternates(request, path_in_url)}
+    if not_modified(request, etag):
+        return Response(status_code=304, headers=headers)
+    if site.release is None:
+        return not_found(request, f"This server serves RDF files, not a release: there is no {name}.")
+    try:
+        data = site.release.path(name).read_bytes()
+        triples = [q.triple for q in ox.parse(data, format=PARSERS[".ttl"], base_iri=site.addresses.canonical_base)]
+    except (ReleaseError, OSError, SyntaxError, ValueError):
+        return not_found(request, f"The release has no readable {name}.")
+    if fmt is HTML:
+        text = serialize_rdf(triples, "turtle").decode("utf-8")
+        return site.templates.TemplateResponse(request, "rdf_source.html", {"name": name, "path": path_in_url, "turtle": text}, headers=headers)
+    return rdf_document(request, triples, fmt, headers)
+
+
+@router.api_route("/void", methods=["GET", "HEAD"], include_in_schema=False)
+def void(request: Request) -> Response:
+    """The VoID/DCAT description of the dataset."""
+    return _release_rdf(request, VOID_FILE, "/void")
+
+
+@router.api_route("/.well-known/void", methods=["GET", "HEAD"], include_in_schema=False)
+def well_known_void(request: Request) -> Response:
+    """The VoID description at its well-known address (RFC 8615, VoID §7)."""
+    return _release_rdf(request, VOID_FILE, "/.well-known/void")
+
+
+@router.api_route("/validation", methods=["GET", "HEAD"], include_in_schema=False)
+def validation(request: Request) -> Response:
+    """The SHACL validation report of the release."""
+    return _release_rdf(request, VALIDATION_FILE, "/validation")

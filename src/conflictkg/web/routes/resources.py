@@ -1,0 +1,63 @@
+"""Dereferencing ``/id/...``: one URL per resource, HTML or RDF by negotiation; and the article itself."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from conflictkg.web.article_view import evidence_spans, parse_highlight, segments
+from conflictkg.web.describe import describe
+from conflictkg.web.resource_view import build_page
+from conflictkg.web.responses import (
+    HTML,
+    PAGE_FORMATS,
+    alternates,
+    etag_for,
+    negotiate,
+    not_found,
+    not_modified,
+    rdf_document,
+)
+from conflictkg.web.site import site_of
+from conflictkg.web.terms import TermFactory
+
+router = APIRouter()
+
+
+@router.api_route("/id/{path:path}", methods=["GET", "HEAD"], include_in_schema=False)
+def resource(request: Request, path: str) -> Response:
+    """The description of ``<canonical base>id/<path>``: HTML page, Turtle, JSON-LD, N-Triples or RDF/XML."""
+    site = site_of(request)
+    fmt = negotiate(request, PAGE_FORMATS)
+    if isinstance(fmt, Response):
+        return fmt
+    iri = site.addresses.iri_for_path("id/" + path)
+    local = "/id/" + path
+    etag = etag_for(site.version, fmt)
+    headers = {"Vary": "Accept", "ETag": etag, "Link": alternates(request, local)}
+    if not_modified(request, etag):
+        return Response(status_code=304, headers=headers)
+    description = describe(site.store, iri)
+    if not description.found:
+        return not_found(request, f"No resource {iri} in this dataset.")
+    if fmt is not HTML:
+        return rdf_document(request, description.asserted, fmt, headers)
+    page = build_page(site.store, TermFactory(site.store, site.addresses), description, site.article)
+    return site.templates.TemplateResponse(request, "resource.html", {"page": page, "local": local}, headers=headers)
+
+
+@router.api_route("/article", methods=["GET", "HEAD"], include_in_schema=False)
+def article(request: Request, highlight: str | None = None) -> Response:
+    """The article with every evidence span anchored (``#span-283-417``) and one optionally highlighted."""
+    site = site_of(request)
+    if site.article is None:
+        return not_found(request, "This server has no article text (serve a release to get one).")
+    text = site.article
+    spans = evidence_spans(site.store, len(text))
+    chosen = parse_highlight(highlight, len(text))
+    return site.templates.TemplateResponse(
+        request,
+        "article.html",
+        {"segments": segments(text, spans, chosen), "highlight": chosen, "span_count": len(spans)},
+        headers={"ETag": f'"{site.version}-article-{chosen.anchor if chosen else "plain"}"'},
+    )

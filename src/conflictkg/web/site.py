@@ -1,0 +1,128 @@
+"""The linked-data site: what every page needs (store, addresses, release, templates) and its wiring.
+
+``install_site(app)`` is the one call ``create_app`` makes: it builds the Site from ``app.state.store`` and
+``app.state.config``, mounts the offline static assets and includes the page routers. Routers reach the
+Site through ``site_of(request)``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from rdflib import Graph
+
+from conflictkg import __version__
+from conflictkg.pipeline.release import Release, ReleaseError
+from conflictkg.store import Store
+from conflictkg.vocab import CKG, ONTOLOGY_GRAPH, ONTOLOGY_IRI, SHAPES_GRAPH
+from conflictkg.web.addresses import Addresses
+from conflictkg.web.dataset_overview import Overview, overview
+from conflictkg.web.ontology_doc import OntologyDoc, ShapeEntry, load_graph, ontology_doc, shapes_doc
+from conflictkg.web.query_examples import ExampleQuery, load_examples
+
+PACKAGE_DIR = Path(__file__).parent
+TEMPLATES_DIR = PACKAGE_DIR / "templates"
+STATIC_DIR = PACKAGE_DIR / "static"
+ARTICLE_FILE = "article.txt"
+
+
+@dataclass
+class Site:
+    """Read-only state shared by the linked-data pages; derived views are computed once, on first use."""
+
+    store: Store
+    addresses: Addresses
+    version: str
+    release: Release | None = None
+    article: str | None = None
+    queries_dir: Path | None = None
+    templates: Jinja2Templates = field(default_factory=lambda: Jinja2Templates(directory=str(TEMPLATES_DIR)))
+
+    @classmethod
+    def from_config(cls, store: Store, config: object) -> Site:
+        """Open the release named by ``config.release_dir`` (if any) and take version and article from it."""
+        release_dir = getattr(config, "release_dir", None)
+        files = [Path(p) for p in getattr(config, "files", [])]
+        release = None
+        if release_dir is not None and not files:
+            try:
+                release = Release.open(release_dir)
+            except ReleaseError:
+                release = None
+        article = None
+        if release is not None:
+            try:
+                article = release.path(ARTICLE_FILE).read_text(encoding="utf-8")
+            except (ReleaseError, OSError, UnicodeDecodeError):
+                article = None
+        queries_dir = Path(release_dir).resolve().parent / "data" / "queries" if release_dir is not None else None
+        return cls(
+            store=store,
+            addresses=Addresses(getattr(config, "canonical_base")),
+            version=release.version if release is not None else files_version(files),
+            release=release,
+            article=article,
+            queries_dir=queries_dir,
+        )
+
+    @cached_property
+    def examples(self) -> tuple[ExampleQuery, ...]:
+        """The example queries for the query UI."""
+        return load_examples(self.queries_dir)
+
+    @cached_property
+    def overview(self) -> Overview:
+        """Landing-page figures."""
+        return overview(self.store)
+
+    @cached_property
+    def ontology_graph(self) -> Graph:
+        """The ontology graph (empty when the store has none)."""
+        return load_graph(self.store, str(ONTOLOGY_GRAPH))
+
+    @cached_property
+    def shapes_graph(self) -> Graph:
+        """The shapes graph (empty when the store has none)."""
+        return load_graph(self.store, str(SHAPES_GRAPH))
+
+    @cached_property
+    def ontology_doc(self) -> OntologyDoc:
+        """The documentation of the ontology."""
+        return ontology_doc(self.ontology_graph, self.addresses, str(ONTOLOGY_IRI), str(CKG))
+
+    @cached_property
+    def shapes_doc(self) -> tuple[ShapeEntry, ...]:
+        """The documentation of the shapes."""
+        return shapes_doc(self.shapes_graph, self.addresses)
+
+
+def files_version(files: list[Path]) -> str:
+    """A version for served files: the package version plus a digest of their bytes (the ETag basis)."""
+    digest = hashlib.sha256()
+    for path in sorted(files):
+        try:
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
+        except OSError:
+            digest.update(str(path).encode())
+    return f"{__version__}+files-{digest.hexdigest()[:12]}"
+
+
+def site_of(request: Request) -> Site:
+    """The Site of the app serving ``request``."""
+    return request.app.state.site  # type: ignore[no-any-return]
+
+
+def install_site(app: FastAPI, site: Site | None = None) -> None:
+    """Attach the Site (built from ``app.state`` unless given) and mount the pages and static assets."""
+    from conflictkg.web.routes import documents, home, release_files, resources
+
+    app.state.site = site or Site.from_config(app.state.store, app.state.config)
+    app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
+    for module in (home, resources, documents, release_files):
+        app.include_router(module.router)

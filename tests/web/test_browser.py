@@ -1,0 +1,126 @@
+"""The pages in a real headless browser: run a query in /query, click an IRI, land on its page.
+
+Drives Debian's Chromium through Python Playwright (no browser download), against `conflictkg serve`
+on 127.0.0.1 with a free port, serving the fixture release.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from .conftest import ROOT, write_release
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+START_TIMEOUT = 60.0
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _wait_until_up(url: str, process: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited with {process.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            time.sleep(0.2)
+    raise RuntimeError(f"server did not answer {url} within {START_TIMEOUT} s")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    release = write_release(tmp_path_factory.mktemp("browser") / "dist")
+    port = _free_port()
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    command = [sys.executable, "-m", "conflictkg", "serve", "--release", str(release), "--port", str(port), "--workers", "1"]
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_up(base + "/", process)
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@pytest.fixture(scope="module")
+def page(server: str) -> Iterator[object]:
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is absent: install Debian's chromium (apt-get install chromium) to run browser tests")
+    playwright_api = pytest.importorskip("playwright.sync_api", reason="Python Playwright is not installed")
+    with playwright_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        context = browser.new_context()
+        statuses: list[tuple[int, str]] = []
+        context.on("response", lambda r: statuses.append((r.status, r.url)))
+        tab = context.new_page()
+        tab.set_default_timeout(15_000)
+        yield tab
+        browser.close()
+        assert not [s for s in statuses if s[0] >= 500], statuses
+
+
+def test_run_a_query_click_an_iri_and_land_on_its_page(page, server: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto(server + "/query")
+    page.select_option("#example", "places-in-province")
+    assert "locatedIn+" in page.input_value("#query")
+    page.click("#run")
+    first = page.locator("#results table a.internal").first
+    first.wait_for()
+    assert first.text_content() == "https://w3id.org/conflictkg/id/place/ayyash"
+    assert page.locator("#download-links a", has_text="csv").count() == 1
+    first.click()
+    page.wait_for_url(server + "/id/place/ayyash")
+    assert page.locator("h1").text_content() == "Ayash"
+
+
+def test_place_page_draws_its_map_offline(page, server: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto(server + "/id/place/ayyash")
+    svg = page.locator("svg.map")
+    assert svg.count() == 1
+    assert svg.locator("circle").count() >= 3
+    box = svg.bounding_box()
+    assert box is not None and box["width"] > 100 and box["height"] > 50
+    assert "Ayash" in svg.locator("text.self").text_content()
+
+
+def test_csv_download_link_answers_csv(page, server: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto(server + "/query?example=who-claimed")
+    page.click("#run")
+    link = page.locator("#download-links a", has_text="csv")
+    link.wait_for()
+    href = link.get_attribute("href")
+    with urllib.request.urlopen(server + href, timeout=10) as response:
+        assert response.headers["Content-Type"].startswith("text/csv")
+        assert b"claim,source,outlet" in response.read()

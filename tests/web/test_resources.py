@@ -1,0 +1,158 @@
+"""Dereferencing /id/...: one URL, HTML or RDF by negotiation, with ETags, alternates and honest 404s."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from fastapi.testclient import TestClient
+
+from conflictkg.web.app import create_app
+from conflictkg.web.config import ServerConfig
+
+from .conftest import RELEASE_VERSION, NoServerErrors, write_release
+
+ID = "https://w3id.org/conflictkg/id/"
+BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+RDF_FORMS = {
+    "text/turtle": ox.RdfFormat.TURTLE,
+    "application/ld+json": ox.RdfFormat.JSON_LD,
+    "application/n-triples": ox.RdfFormat.N_TRIPLES,
+    "application/rdf+xml": ox.RdfFormat.RDF_XML,
+}
+
+
+def _triples(body: bytes, fmt: ox.RdfFormat) -> set[tuple[str, str, str]]:
+    return {(str(q.subject), str(q.predicate), str(q.object)) for q in ox.parse(body, format=fmt)}
+
+
+def test_browsers_get_the_html_page(client: TestClient) -> None:
+    response = client.get("/id/place/ayyash", headers={"Accept": BROWSER})
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/html")
+    assert "<h1>Ayash</h1>" in response.text
+    assert response.headers["vary"].startswith("Accept")
+
+
+@pytest.mark.parametrize("media_type", sorted(RDF_FORMS))
+def test_rdf_clients_get_the_same_description_in_their_syntax(client: TestClient, media_type: str) -> None:
+    response = client.get("/id/place/ayyash", headers={"Accept": media_type})
+    assert response.status_code == 200 and response.headers["content-type"].startswith(media_type)
+    triples = _triples(response.content, RDF_FORMS[media_type])
+    assert (f"<{ID}place/ayyash>", "<http://www.w3.org/2000/01/rdf-schema#label>", '"Ayash"@en') in triples
+
+
+def test_format_parameter_overrides_accept(client: TestClient) -> None:
+    response = client.get("/id/place/ayyash?format=ttl", headers={"Accept": BROWSER})
+    assert response.headers["content-type"].startswith("text/turtle")
+
+
+def test_description_has_outgoing_incoming_and_sub_resources_but_not_inferences(client: TestClient) -> None:
+    triples = _triples(client.get("/id/place/ayyash", headers={"Accept": "application/n-triples"}).content, ox.RdfFormat.N_TRIPLES)
+    subjects = {s for s, _, _ in triples}
+    assert f"<{ID}place/ayyash/geometry>" in subjects, "the geometry sub-resource is described"
+    assert f"<{ID}event/army-recaptures-ayyash>" in subjects, "incoming links are included"
+    assert (f"<{ID}place/ayyash>", "<https://w3id.org/conflictkg/ontology#locatedIn>", f"<{ID}place/syria>") not in triples
+
+    span = _triples(client.get("/id/span/741-823?format=nt").content, ox.RdfFormat.N_TRIPLES)
+    assert {f"<{ID}span/741-823/quote>", f"<{ID}span/741-823/position>"} <= {s for s, _, _ in span}
+
+
+def test_link_headers_name_every_rdf_form(client: TestClient) -> None:
+    link = client.get("/id/place/ayyash", headers={"Accept": BROWSER}).headers["link"]
+    for media_type in RDF_FORMS:
+        assert f'rel="alternate"; type="{media_type}"' in link
+    assert '<http://testserver/id/place/ayyash?format=ttl>; rel="alternate"; type="text/turtle"' in link
+
+
+def test_forwarded_host_shapes_links_only_when_well_formed(client: TestClient) -> None:
+    proxied = client.get("/id/place/ayyash", headers={"X-Forwarded-Host": "kg.example.org", "X-Forwarded-Proto": "https"})
+    assert "<https://kg.example.org/id/place/ayyash?format=ttl>" in proxied.headers["link"]
+    hostile = client.get("/id/place/ayyash", headers={"X-Forwarded-Host": "evil.example/<script>", "X-Forwarded-Proto": "javascript"})
+    assert hostile.status_code == 200
+    assert "<http://testserver/id/place/ayyash?format=ttl>" in hostile.headers["link"]
+
+
+def test_etag_is_version_and_format_and_if_none_match_gives_304(client: TestClient) -> None:
+    turtle = client.get("/id/place/ayyash", headers={"Accept": "text/turtle"})
+    html = client.get("/id/place/ayyash", headers={"Accept": BROWSER})
+    assert turtle.headers["etag"] == f'"{RELEASE_VERSION}-ttl"' and html.headers["etag"] == f'"{RELEASE_VERSION}-html"'
+    again = client.get("/id/place/ayyash", headers={"Accept": "text/turtle", "If-None-Match": turtle.headers["etag"]})
+    assert again.status_code == 304 and again.content == b""
+    other = client.get("/id/place/ayyash", headers={"Accept": BROWSER, "If-None-Match": turtle.headers["etag"]})
+    assert other.status_code == 200
+
+
+def test_unknown_iri_is_404_html_for_browsers_and_plain_for_rdf_clients(client: TestClient) -> None:
+    page = client.get("/id/place/atlantis", headers={"Accept": BROWSER})
+    assert page.status_code == 404 and page.headers["content-type"].startswith("text/html")
+    assert "place/atlantis" in page.text
+    plain = client.get("/id/place/atlantis", headers={"Accept": "text/turtle"})
+    assert plain.status_code == 404 and plain.headers["content-type"].startswith("text/plain")
+
+
+@pytest.mark.parametrize("path", ["/id/", "/id/place/a%3Eb", "/id/place/x y", "/id/%00", "/id/" + "a/" * 500])
+def test_malformed_iris_are_404_not_errors(client: TestClient, path: str) -> None:
+    assert client.get(path, headers={"Accept": "text/turtle"}).status_code == 404
+
+
+def test_unsupported_media_type_is_406_with_the_list(client: TestClient) -> None:
+    response = client.get("/id/place/ayyash", headers={"Accept": "image/png"})
+    assert response.status_code == 406 and "text/turtle" in response.text
+    assert client.get("/id/place/ayyash?format=docx").status_code == 406
+
+
+def test_head_answers_like_get_without_a_body(client: TestClient) -> None:
+    response = client.head("/id/place/ayyash", headers={"Accept": "text/turtle"})
+    assert response.status_code == 200 and response.content == b"" and "etag" in response.headers
+
+
+def test_place_page_has_map_coordinates_and_gazetteer_link_record(client: TestClient) -> None:
+    html = client.get("/id/place/ayyash", headers={"Accept": BROWSER}).text
+    assert '<svg xmlns="http://www.w3.org/2000/svg" class="map"' in html
+    assert html.count("<circle") >= 3, "the place, its parent and its sibling are drawn"
+    assert "Latitude 35.42022, longitude 40.05303" in html
+    assert 'href="https://sws.geonames.org/7632486/"' in html
+    for shown in ("0.9", "curated", "WOF 1293683699", "Matched by name and position"):
+        assert shown in html
+    assert 'href="/id/place/deir-ezzor"' in html, "internal IRIs link to their local page"
+    assert "http://tile" not in html and "https://tile" not in html
+
+
+def test_event_page_has_claims_evidence_and_timeline(client: TestClient) -> None:
+    html = client.get("/id/event/army-recaptures-ayyash", headers={"Accept": BROWSER}).text
+    assert "Who claimed it" in html and 'href="/id/actor/ali-ibrahim"' in html and 'href="/id/actor/ara-news"' in html
+    assert "<mark>Our army forces recaptured the districts of Ayash and Begayliya in Deir Ezzor city</mark>" in html
+    assert 'href="/article?highlight=741-823#span-741-823"' in html
+    timeline = html[html.index('<ol class="timeline">') :]
+    order = [timeline.index(label) for label in ("IS captures Ayash<", "Syrian army counter-assault", "Syrian army recaptures Ayash")]
+    assert order == sorted(order), "dated events first, by date"
+    assert "reverses" in timeline and "super-event" in timeline
+
+
+def test_page_shows_inferred_triples_apart(client: TestClient) -> None:
+    html = client.get("/id/event/army-recaptures-ayyash", headers={"Accept": BROWSER}).text
+    inferred = html[html.index('class="inferred"') :]
+    assert 'href="/ontology#Event"' in inferred
+
+
+@pytest.fixture(scope="module")
+def hostile_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    extra = (
+        f'<{ID}place/ayyash> <http://www.w3.org/2004/02/skos/core#altLabel> "<script>alert(1)</script>" '
+        "<https://w3id.org/conflictkg/graph/data> .\n"
+        f'<{ID}place/evil> <http://www.w3.org/2000/01/rdf-schema#label> "</h1><script>alert(2)</script>" '
+        "<https://w3id.org/conflictkg/graph/data> .\n"
+    )
+    release: Path = write_release(tmp_path_factory.mktemp("hostile") / "dist", extra_nquads=extra)
+    with NoServerErrors(create_app(ServerConfig(release_dir=release, query_workers=1))) as test_client:
+        yield test_client
+
+
+def test_literal_text_is_html_escaped(hostile_client: TestClient) -> None:
+    for path in ("/id/place/ayyash", "/id/place/evil"):
+        html = hostile_client.get(path, headers={"Accept": BROWSER}).text
+        assert "<script>alert" not in html
+        assert "&lt;script&gt;alert" in html
