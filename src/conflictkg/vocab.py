@@ -50,9 +50,14 @@ ASSERTED_GRAPHS: tuple[URIRef, ...] = (ONTOLOGY_GRAPH, SHAPES_GRAPH, DATA_GRAPH,
 
 ALL_GRAPHS: tuple[URIRef, ...] = (*ASSERTED_GRAPHS, INFERRED_GRAPH)
 
+RESOURCE_KINDS: tuple[str, ...] = (
+    "article", "report", "actor", "place", "event", "claim", "casualty", "span", "link",
+)
+"""The kinds of resource under ``ID``: ``id/<kind>/<slug>`` (docs/architecture.md)."""
+
 PREFIXES: dict[str, Namespace] = {
     "ckg": CKG,
-    "id": ID,
+    **{kind: Namespace(f"{ID}{kind}/") for kind in RESOURCE_KINDS},
     "rdf": Namespace(str(RDF)),
     "rdfs": Namespace(str(RDFS)),
     "owl": Namespace(str(OWL)),

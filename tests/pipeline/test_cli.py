@@ -52,7 +52,7 @@ def test_shacl_failure_prints_the_report_and_publishes_nothing(project: Path) ->
     _break(project, 'rdfs:label "The army recaptures Ayash" ;', "")
     result = _run("build", "--root", str(project))
     assert result.exit_code == 1
-    for part in ("<https://w3id.org/conflictkg/id/event/recapture-ayyash>", "path: rdfs:label",
+    for part in ("Violation: event:recapture-ayyash", "path: rdfs:label",
                  "message: An event needs a label.", "file: data/events.ttl"):
         assert part in result.output
     assert not (project / "dist").exists()

@@ -80,7 +80,8 @@ def test_every_graph_format_parses_back(store: ox.Store, name: str) -> None:
 def test_turtle_uses_the_contract_prefixes() -> None:
     triple = ox.Triple(ox.NamedNode("https://w3id.org/conflictkg/id/place/ayyash"), ox.NamedNode("urn:p"), ox.Literal("x"))
     data = serialize_rdf([triple], "turtle")
-    assert b"@prefix id: <https://w3id.org/conflictkg/id/> ." in data
+    assert b"@prefix place: <https://w3id.org/conflictkg/id/place/> ." in data
+    assert b"place:ayyash <urn:p>" in data
     assert len(Graph().parse(data=data, format="turtle")) == 1
 
 
