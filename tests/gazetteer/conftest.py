@@ -39,3 +39,9 @@ def curated_graph(places_graph: Graph) -> Graph:
     """Fixture places plus curated links as places.md gives them."""
     places_graph.parse(FIXTURES / "links.ttl")
     return places_graph
+
+
+@pytest.fixture(autouse=True)
+def _private_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keep the gazetteer disk cache of the commands under test out of the user's home."""
+    monkeypatch.setenv("CONFLICTKG_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "cache"))
