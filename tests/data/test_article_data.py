@@ -144,6 +144,12 @@ def test_every_span_quotes_the_raw_text_at_its_offsets(graph: Graph, text: str) 
     assert checked >= 30
 
 
+def test_every_span_is_evidence_of_something(graph: Graph) -> None:
+    defined = set(graph.subjects(RDF.type, OA.SpecificResource))
+    cited = set(graph.objects(None, CKG.evidence))
+    assert defined == cited
+
+
 def test_the_non_breaking_spaces_survive_in_the_quotes(graph: Graph) -> None:
     quote = graph.value(ID["span/53-129/quote"], OA.exact)
     assert str(quote).count("\u00a0") == 3
