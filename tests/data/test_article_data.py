@@ -20,6 +20,7 @@ ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "data"
 ARTICLE_TEXT = DATA / "article.txt"
 PLACES_FACTS = ROOT.parent / "shared" / "facts" / "places.md"
+ONTOLOGY = ROOT / "ontology" / "conflictkg.ttl"
 
 ARTICLE = ID["article/syrian-army-assaults-reverse-is-gains-in-deir-ezzor"]
 EVENT_CLASSES = {
@@ -281,6 +282,24 @@ def test_every_resource_iri_follows_kind_and_slug(graph: Graph) -> None:
     ours = {str(i) for i in iris if str(i).startswith(str(ID))}
     assert ours
     assert sorted(i for i in ours if not RESOURCE_IRI.match(i)) == []
+
+
+def test_every_ontology_term_the_data_uses_is_defined(graph: Graph, links: Graph) -> None:
+    if not ONTOLOGY.exists():
+        pytest.skip(f"{ONTOLOGY} is absent: the ontology branch is not merged")
+    ontology = Graph().parse(ONTOLOGY, format="turtle")
+    defined = {s for s in ontology.subjects() if str(s).startswith(str(CKG))}
+    used = {
+        term for triple in graph + links for term in (triple[1], triple[2])
+        if isinstance(term, URIRef) and str(term).startswith(str(CKG))
+    }
+    assert sorted(used - defined) == []
+
+
+def test_only_the_anonymous_activist_has_no_name(graph: Graph) -> None:
+    people = set(graph.subjects(RDF.type, CKG.Person))
+    unnamed = {p for p in people if graph.value(p, SCHEMA.name) is None}
+    assert unnamed == {ID["actor/anonymous-activist"]}
 
 
 def test_every_resource_has_a_label(graph: Graph) -> None:
