@@ -93,7 +93,9 @@ def places_rows() -> dict[str, dict[str, str]]:
             continue
         for written, slug in PLACE_ROWS.items():
             if cells[0].startswith(written):
-                rows[slug] = {"geonames": cells[2], "wikidata": cells[3], "coordinates": cells[5]}
+                rows[slug] = {
+                    "geonames": cells[2], "wikidata": cells[3], "other": cells[4], "coordinates": cells[5],
+                }
     assert set(rows) == set(PLACE_ROWS.values()), "places.md table rows changed"
     return rows
 
@@ -355,6 +357,19 @@ def test_name_and_position_matches_are_close_matches(links: Graph) -> None:
         assert (ID[f"place/{slug}"], SKOS.closeMatch, target) in links
         record = next(iter(set(links.subjects(CKG.linkTarget, target))))
         assert "name and position" in str(links.value(record, RDFS.comment))
+
+
+def test_codes_are_exactly_those_of_places_md(
+    graph: Graph, places_rows: dict[str, dict[str, str]]
+) -> None:
+    """ISO, HASC, IATA and ICAO codes: schema:identifier as "<scheme> <code>", airports' own properties."""
+    for slug, row in places_rows.items():
+        place = ID[f"place/{slug}"]
+        codes = {str(c) for c in graph.objects(place, SCHEMA.identifier)}
+        codes |= {f"IATA {c}" for c in graph.objects(place, SCHEMA.iataCode)}
+        codes |= {f"ICAO {c}" for c in graph.objects(place, SCHEMA.icaoCode)}
+        wanted = {c.strip() for c in row["other"].split(",") if c.strip() not in ("", "—")}
+        assert codes == wanted, slug
 
 
 def test_coordinates_are_exactly_those_of_places_md(
