@@ -298,6 +298,12 @@ def test_every_ontology_term_the_data_uses_is_defined(graph: Graph, links: Graph
     assert sorted(used - defined) == []
 
 
+def test_every_actor_takes_part_in_the_graph(graph: Graph) -> None:
+    actors = {s for s in graph.subjects() if str(s).startswith(str(ID["actor/"]))}
+    referenced = {o for o in graph.objects() if isinstance(o, URIRef)}
+    assert sorted(actors - referenced) == []
+
+
 def test_only_the_anonymous_activist_has_no_name(graph: Graph) -> None:
     people = set(graph.subjects(RDF.type, CKG.Person))
     unnamed = {p for p in people if graph.value(p, SCHEMA.name) is None}
