@@ -1,0 +1,426 @@
+"""A release directory: how to write one atomically, and how to open one.
+
+The server, the store and the tests only ever look at a release through :class:`Release`, so the
+layout of ``dist/`` (docs/architecture.md) is read in one place and written in one place. Line-based
+dumps are sorted and gzipped without a timestamp so that two releases diff cleanly; blank-node labels
+(rdflib mints new ones per parse, and the shapes are full of blank nodes) still differ between builds,
+so the release version, not a checksum, identifies the content.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import io
+import json
+import shutil
+import tempfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, VOID, XSD
+from rdflib.term import Node
+
+from conflictkg.pipeline import PipelineError
+from conflictkg.vocab import (
+    ALL_GRAPHS,
+    ASSERTED_GRAPHS,
+    BASE,
+    CKG,
+    DATA_GRAPH,
+    DATASET_IRI,
+    ID,
+    INFERRED_GRAPH,
+    LINKS_GRAPH,
+    PREFIXES,
+    SPDX,
+)
+
+MANIFEST = "manifest.json"
+
+
+class ReleaseError(PipelineError, ValueError):
+    """A directory is not a readable release; the message says which file is missing or wrong."""
+
+
+@dataclass(frozen=True)
+class FileEntry:
+    """One file of a release as listed in the manifest."""
+
+    path: str
+    bytes: int
+    sha256: str
+    media_type: str
+
+
+@dataclass(frozen=True)
+class Release:
+    """A release directory opened through its manifest."""
+
+    root: Path
+    version: str
+    created: str
+    files: tuple[FileEntry, ...]
+    graphs: dict[str, int]
+
+    @classmethod
+    def open(cls, path: Path | str) -> Release:
+        """Read ``path/manifest.json``; raise ReleaseError if ``path`` is not a release."""
+        root = Path(path)
+        manifest_path = root / MANIFEST
+        if not root.is_dir():
+            raise ReleaseError(f"{root}: not a release directory (it does not exist; run `conflictkg build`)")
+        if not manifest_path.is_file():
+            raise ReleaseError(f"{root}: not a release directory (no {MANIFEST}; run `conflictkg build`)")
+        try:
+            manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+            files = tuple(
+                FileEntry(
+                    path=str(entry["path"]),
+                    bytes=int(entry["bytes"]),
+                    sha256=str(entry["sha256"]),
+                    media_type=str(entry["media_type"]),
+                )
+                for entry in manifest["files"]
+            )
+            release = cls(
+                root=root,
+                version=str(manifest["version"]),
+                created=str(manifest["created"]),
+                files=files,
+                graphs={str(iri): int(n) for iri, n in manifest["graphs"].items()},
+            )
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise ReleaseError(f"{manifest_path}: not a valid release manifest ({exc!r})") from None
+        return release
+
+    def entry(self, name: str) -> FileEntry:
+        """The manifest entry of the file ``name`` (a path relative to the release root)."""
+        for entry in self.files:
+            if entry.path == name:
+                return entry
+        raise ReleaseError(f"{self.root}: release has no file {name!r}")
+
+    def path(self, name: str) -> Path:
+        """Absolute path of a file the manifest lists; unlisted names raise, so no path escapes the root."""
+        return self.root / self.entry(name).path
+
+
+# ---------------------------------------------------------------------------------------------------
+# Writing a release
+# ---------------------------------------------------------------------------------------------------
+
+DUMPS_BASE = BASE + "dumps/"
+"""Where the dumps are published; dcat:downloadURL is this plus the file's path in the release."""
+
+CONTEXT_URL = BASE + "context.jsonld"
+"""The published JSON-LD context that conflictkg.jsonld refers to."""
+
+SPARQL_ENDPOINT = URIRef(BASE + "sparql")
+LICENSE = URIRef("https://creativecommons.org/licenses/by/4.0/")
+"""Licence of the knowledge graph (the article text itself stays its publisher's)."""
+
+IANA = "https://www.iana.org/assignments/media-types/"
+
+MEDIA_TYPES: dict[str, str] = {
+    ".trig": "application/trig",
+    ".nq.gz": "application/gzip",
+    ".nt.gz": "application/gzip",
+    ".ttl": "text/turtle",
+    ".jsonld": "application/ld+json",
+    ".txt": "text/plain; charset=utf-8",
+    ".json": "application/json",
+}
+"""Media type of a release file as served and listed in the manifest (gzip dumps are served as gzip)."""
+
+RDF_DUMPS: dict[str, str] = {
+    ".trig": "application/trig",
+    ".nq.gz": "application/n-quads",
+    ".nt.gz": "application/n-triples",
+    ".ttl": "text/turtle",
+    ".jsonld": "application/ld+json",
+}
+"""Suffix → media type of the RDF inside, for the files VoID/DCAT describe as distributions."""
+
+ASSERTED_DUMP = "conflictkg.nt.gz"
+QUADS_DUMP = "conflictkg.nq.gz"
+TRIG_DUMP = "conflictkg.trig"
+JSONLD_DUMP = "conflictkg.jsonld"
+CONTEXT_FILE = "context.jsonld"
+ARTICLE = "article.txt"
+VOID_FILE = "void.ttl"
+VALIDATION_FILE = "validation.ttl"
+
+
+def graph_name(iri: URIRef) -> str:
+    """The short name of a release graph (``.../graph/data`` → ``data``), used for graphs/<name>.ttl."""
+    return str(iri).rsplit("/", 1)[-1]
+
+
+def rdf_dumps() -> list[str]:
+    """The files VoID/DCAT describe as distributions of the dataset: the RDF dumps, not the metadata."""
+    return [TRIG_DUMP, QUADS_DUMP, ASSERTED_DUMP, JSONLD_DUMP, *(f"graphs/{graph_name(g)}.ttl" for g in ALL_GRAPHS)]
+
+
+def _suffix(path: str) -> str:
+    name = path.rsplit("/", 1)[-1]
+    return ".".join(("", *name.split(".")[-2:])) if name.endswith(".gz") else "." + name.rsplit(".", 1)[-1]
+
+
+def media_type(path: str) -> str:
+    """The media type a release file is listed and served with."""
+    return MEDIA_TYPES.get(_suffix(path), "application/octet-stream")
+
+
+def json_ld_context() -> dict[str, object]:
+    """The published ``@context``: one term per contract prefix of vocab.PREFIXES."""
+    return {"@context": {prefix: str(namespace) for prefix, namespace in PREFIXES.items()}}
+
+
+@dataclass(frozen=True)
+class ReleaseContent:
+    """Everything a release is written from: the five named graphs, the article and the SHACL report."""
+
+    dataset: Dataset
+    article: bytes
+    validation: Graph
+    version: str
+    created: datetime
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        for block in iter(lambda: stream.read(1 << 16), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _sorted_lines(serialised: str) -> bytes:
+    """N-Triples/N-Quads lines deduplicated and sorted, in a stable order whatever rdflib's set order."""
+    lines = sorted({line for line in serialised.splitlines() if line.strip()})
+    return "".join(line + "\n" for line in lines).encode("utf-8")
+
+
+def _gzip(data: bytes) -> bytes:
+    """gzip with no timestamp or file name in the header: the bytes depend on the content only."""
+    buffer = io.BytesIO()
+    with gzip.GzipFile(filename="", mode="wb", fileobj=buffer, mtime=0) as stream:
+        stream.write(data)
+    return buffer.getvalue()
+
+
+def _bound(graph: Graph) -> Graph:
+    for prefix, namespace in PREFIXES.items():
+        graph.bind(prefix, namespace, replace=True)
+    return graph
+
+
+def _union(dataset: Dataset, graphs: Iterable[URIRef]) -> Graph:
+    union = _bound(Graph())
+    for iri in graphs:
+        for triple in dataset.graph(iri):
+            union.add(triple)
+    return union
+
+
+def _write_dumps(directory: Path, content: ReleaseContent) -> None:
+    """The RDF dumps, per-graph Turtle, JSON-LD with its context, and the article."""
+    dataset = content.dataset
+    (directory / TRIG_DUMP).write_text(dataset.serialize(format="trig"), encoding="utf-8")
+    (directory / QUADS_DUMP).write_bytes(_gzip(_sorted_lines(dataset.serialize(format="nquads"))))
+    asserted = _union(dataset, ASSERTED_GRAPHS)
+    (directory / ASSERTED_DUMP).write_bytes(_gzip(_sorted_lines(asserted.serialize(format="nt"))))
+    (directory / "graphs").mkdir()
+    for iri in ALL_GRAPHS:
+        turtle = _union(dataset, (iri,)).serialize(format="turtle")
+        (directory / "graphs" / f"{graph_name(iri)}.ttl").write_text(turtle, "utf-8")
+    context = json_ld_context()
+    document = json.loads(
+        _union(dataset, (DATA_GRAPH, LINKS_GRAPH)).serialize(format="json-ld", context=context["@context"],
+                                                             auto_compact=True)
+    )
+    nodes = document.get("@graph", [document] if "@id" in document else [])
+    for node in nodes:
+        node.pop("@context", None)
+    published = {"@context": CONTEXT_URL, "@graph": sorted(nodes, key=lambda n: str(n.get("@id", "")))}
+    (directory / JSONLD_DUMP).write_text(json.dumps(published, indent=2, ensure_ascii=False) + "\n", "utf-8")
+    (directory / CONTEXT_FILE).write_text(json.dumps(context, indent=2) + "\n", "utf-8")
+    (directory / ARTICLE).write_bytes(content.article)
+    (directory / VALIDATION_FILE).write_text(_bound(content.validation).serialize(format="turtle"), "utf-8")
+
+
+@dataclass(frozen=True)
+class GraphStatistics:
+    """The VoID figures of one graph."""
+
+    triples: int
+    classes: dict[URIRef, int]
+    properties: dict[URIRef, int]
+    entities: int
+
+    @classmethod
+    def of(cls, graph: Graph) -> GraphStatistics:
+        """Count triples; instances per class; triples per property; entities (IRI subjects in id/).
+
+        An entity is a resource whose IRI is in ``void:uriSpace`` (VoID §4.6), so the ontology and
+        shapes graphs have none: they describe terms, not conflict data.
+        """
+        classes: dict[URIRef, set[Node]] = {}
+        properties: dict[URIRef, int] = {}
+        entities: set[Node] = set()
+        for subject, predicate, obj in graph:
+            properties[predicate] = properties.get(predicate, 0) + 1
+            if predicate == RDF.type and isinstance(obj, URIRef):
+                classes.setdefault(obj, set()).add(subject)
+            if isinstance(subject, URIRef) and str(subject).startswith(str(ID)):
+                entities.add(subject)
+        return cls(len(graph), {c: len(s) for c, s in classes.items()}, properties, len(entities))
+
+
+def _describe_statistics(void: Graph, node: URIRef, stats: GraphStatistics) -> None:
+    void.add((node, VOID.triples, Literal(stats.triples, datatype=XSD.nonNegativeInteger)))
+    void.add((node, VOID.classes, Literal(len(stats.classes), datatype=XSD.nonNegativeInteger)))
+    void.add((node, VOID.properties, Literal(len(stats.properties), datatype=XSD.nonNegativeInteger)))
+    void.add((node, VOID.entities, Literal(stats.entities, datatype=XSD.nonNegativeInteger)))
+    for cls_iri, count in sorted(stats.classes.items()):
+        partition = BNode()
+        void.add((node, VOID.classPartition, partition))
+        void.add((partition, VOID["class"], cls_iri))
+        void.add((partition, VOID.entities, Literal(count, datatype=XSD.nonNegativeInteger)))
+    for property_iri, count in sorted(stats.properties.items()):
+        partition = BNode()
+        void.add((node, VOID.propertyPartition, partition))
+        void.add((partition, VOID.property, property_iri))
+        void.add((partition, VOID.triples, Literal(count, datatype=XSD.nonNegativeInteger)))
+
+
+def _example_resources(dataset: Dataset) -> list[URIRef]:
+    """The most described resource of each main kind (event, place, actor, claim), for void:exampleResource."""
+    known = _union(dataset, (DATA_GRAPH, INFERRED_GRAPH))
+    examples = []
+    for kind in (CKG.Event, CKG.Place, CKG.Actor, CKG.Claim):
+        candidates = [s for s in known.subjects(RDF.type, kind) if isinstance(s, URIRef)]
+        if candidates:
+            examples.append(min(candidates, key=lambda s: (-len(list(known.predicate_objects(s))), str(s))))
+    return examples
+
+
+def _void(directory: Path, content: ReleaseContent) -> Graph:
+    """VoID + DCAT: the dataset, one subset per named graph, one distribution per RDF dump."""
+    void = _bound(Graph())
+    void.bind("spdx", SPDX, replace=True)
+    dataset = DATASET_IRI
+    void.add((dataset, RDF.type, VOID.Dataset))
+    void.add((dataset, RDF.type, DCAT.Dataset))
+    void.add((dataset, DCTERMS.title, Literal("conflictkg: armed-conflict events reported in the news", lang="en")))
+    void.add((dataset, DCTERMS.description, Literal(
+        "Events, actors, places, casualty figures and claims of news articles, each attributed to its "
+        "source and anchored to the exact span of text that states it.", lang="en")))
+    void.add((dataset, DCTERMS.license, LICENSE))
+    void.add((dataset, DCTERMS.created, Literal(_timestamp(content.created), datatype=XSD.dateTime)))
+    void.add((dataset, OWL.versionInfo, Literal(content.version)))
+    void.add((dataset, VOID.sparqlEndpoint, SPARQL_ENDPOINT))
+    void.add((dataset, VOID.uriSpace, Literal(str(ID))))
+    void.add((dataset, VOID.vocabulary, URIRef(str(CKG))))
+    for example in _example_resources(content.dataset):
+        void.add((dataset, VOID.exampleResource, example))
+    whole = _union(content.dataset, ALL_GRAPHS)
+    totals = GraphStatistics.of(whole)
+    _describe_statistics(void, dataset, GraphStatistics(
+        sum(len(content.dataset.graph(g)) for g in ALL_GRAPHS), totals.classes, totals.properties, totals.entities))
+    for iri in ALL_GRAPHS:
+        void.add((dataset, VOID.subset, iri))
+        void.add((iri, RDF.type, VOID.Dataset))
+        void.add((iri, DCTERMS.title, Literal(f"{graph_name(iri)} graph", lang="en")))
+        _describe_statistics(void, iri, GraphStatistics.of(content.dataset.graph(iri)))
+    for path in rdf_dumps():
+        inner = RDF_DUMPS[_suffix(path)]
+        file = directory / path
+        download = URIRef(DUMPS_BASE + path)
+        distribution = URIRef(f"{DATASET_IRI}/distribution/{path}")
+        checksum = BNode()
+        void.add((dataset, VOID.dataDump, download))
+        void.add((dataset, DCAT.distribution, distribution))
+        void.add((distribution, RDF.type, DCAT.Distribution))
+        void.add((distribution, DCTERMS.title, Literal(path)))
+        void.add((distribution, DCAT.downloadURL, download))
+        void.add((distribution, DCAT.mediaType, URIRef(IANA + inner)))
+        if path.endswith(".gz"):
+            void.add((distribution, DCAT.compressFormat, URIRef(IANA + "application/gzip")))
+        void.add((distribution, DCAT.byteSize, Literal(file.stat().st_size, datatype=XSD.nonNegativeInteger)))
+        void.add((distribution, DCTERMS.license, LICENSE))
+        void.add((distribution, SPDX.checksum, checksum))
+        void.add((checksum, RDF.type, SPDX.Checksum))
+        void.add((checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256))
+        void.add((checksum, SPDX.checksumValue, Literal(_sha256(file), datatype=XSD.hexBinary)))
+    return void
+
+
+def _timestamp(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _write_manifest(directory: Path, content: ReleaseContent) -> None:
+    files = [
+        {"path": path, "bytes": (directory / path).stat().st_size, "sha256": _sha256(directory / path),
+         "media_type": media_type(path)}
+        for path in sorted(p.relative_to(directory).as_posix() for p in directory.rglob("*") if p.is_file())
+    ]
+    manifest = {
+        "version": content.version,
+        "created": _timestamp(content.created),
+        "files": files,
+        "graphs": {str(g): len(content.dataset.graph(g)) for g in ALL_GRAPHS},
+    }
+    (directory / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+
+
+def write_files(directory: Path, content: ReleaseContent) -> None:
+    """Write every release file into an empty ``directory`` (the manifest last: it lists the others)."""
+    _write_dumps(directory, content)
+    (directory / VOID_FILE).write_text(_void(directory, content).serialize(format="turtle"), encoding="utf-8")
+    _write_manifest(directory, content)
+
+
+def publish(out: Path, write: Callable[[Path], None]) -> None:
+    """Run ``write`` into a fresh directory beside ``out``, then swap it in for ``out``.
+
+    Until the swap, ``out`` is untouched, so a failing or interrupted ``write`` (exception, Ctrl-C)
+    leaves the previous release as it was; the half-written directory is removed. The swap is two
+    renames on one file system (old away, new in) and restores the old release if the second fails.
+    A SIGKILL can only leave a stray ``.<name>.new-*`` directory behind, or, in the instant between
+    the two renames, the previous release under ``.<name>.old-*``.
+    """
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fresh = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
+    try:
+        write(fresh)
+        fresh.chmod(0o755)
+    except BaseException:
+        shutil.rmtree(fresh, ignore_errors=True)
+        raise
+    retired = None
+    if out.exists():
+        retired = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
+        retired.rmdir()
+        out.rename(retired)
+    try:
+        fresh.rename(out)
+    except BaseException:
+        if retired is not None:
+            retired.rename(out)
+        shutil.rmtree(fresh, ignore_errors=True)
+        raise
+    if retired is not None:
+        shutil.rmtree(retired, ignore_errors=True)
+
+
+def write_release(out: Path, content: ReleaseContent) -> Release:
+    """Write the release for ``content`` atomically at ``out`` and open it."""
+    publish(out, lambda directory: write_files(directory, content))
+    return Release.open(out)

@@ -1,0 +1,232 @@
+"""Locate a project's input files and load them into named graphs, remembering where each triple came from.
+
+The layout is fixed by docs/architecture.md: ``ontology/conflictkg.ttl``, ``shapes/*.ttl``, ``data/*.ttl``
+(``data/links.ttl`` is the links graph, the rest the data graph) and ``data/article.txt``. A syntax error
+in any file is reported as ``file:line:column: message`` so that the author can jump to it; the origin of
+every triple is kept so the SHACL report can say which file a failing node was written in.
+
+Each file is parsed twice: by rdflib (the build's graph model) and by pyoxigraph, a strict parser that
+refuses what rdflib lets through with only a logged warning (an IRI with a space, say) and that would
+otherwise break the dumps for every other RDF parser.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib.graph import _TripleType
+from rdflib.term import Node
+
+from conflictkg import __version__
+from conflictkg.pipeline import PipelineError
+from conflictkg.vocab import DATA_GRAPH, LINKS_GRAPH, ONTOLOGY_GRAPH, PREFIXES, SHAPES_GRAPH
+
+ONTOLOGY_FILE = Path("ontology/conflictkg.ttl")
+SHAPES_DIR = Path("shapes")
+DATA_DIR = Path("data")
+LINKS_FILE = DATA_DIR / "links.ttl"
+ARTICLE_FILE = DATA_DIR / "article.txt"
+
+
+class SourceError(PipelineError):
+    """An input file is missing or cannot be parsed; ``str()`` is ``file:line:column: message``."""
+
+    def __init__(self, path: Path, message: str, line: int | None = None, column: int | None = None) -> None:
+        self.path = path
+        self.line = line
+        self.column = column
+        self.reason = message
+        where = str(path) if line is None else f"{path}:{line}" if column is None else f"{path}:{line}:{column}"
+        super().__init__(f"{where}: {message}")
+
+
+@dataclass(frozen=True)
+class ProjectFiles:
+    """The input files of a project, found under ``root``."""
+
+    root: Path
+    ontology: Path
+    shapes: tuple[Path, ...]
+    data: tuple[Path, ...]
+    links: Path | None
+    article: Path
+
+    @classmethod
+    def locate(cls, root: Path | str = ".") -> ProjectFiles:
+        """Find the inputs under ``root``; a missing ontology, shapes, data or article is a SourceError."""
+        root = Path(root)
+        ontology = root / ONTOLOGY_FILE
+        article = root / ARTICLE_FILE
+        shapes = tuple(sorted((root / SHAPES_DIR).glob("*.ttl")))
+        data = tuple(sorted(p for p in (root / DATA_DIR).glob("*.ttl") if p.name != LINKS_FILE.name))
+        links = root / LINKS_FILE
+        for required in (ontology, article):
+            if not required.is_file():
+                raise SourceError(required, "missing input file")
+        if not shapes:
+            raise SourceError(root / SHAPES_DIR, "no shapes (*.ttl) found")
+        if not data:
+            raise SourceError(root / DATA_DIR, "no data (*.ttl other than links.ttl) found")
+        return cls(root, ontology, shapes, data, links if links.is_file() else None, article)
+
+    def graph_files(self) -> Iterator[tuple[URIRef, Path]]:
+        """Each RDF input with the named graph it loads into, in a fixed order."""
+        yield ONTOLOGY_GRAPH, self.ontology
+        for path in self.shapes:
+            yield SHAPES_GRAPH, path
+        for path in self.data:
+            yield DATA_GRAPH, path
+        if self.links is not None:
+            yield LINKS_GRAPH, self.links
+
+    def all_files(self) -> list[Path]:
+        """Every input file, RDF and article, in a fixed order."""
+        return [path for _, path in self.graph_files()] + [self.article]
+
+    def relative(self, path: Path) -> str:
+        """A path as written relative to the project root (POSIX form), for messages and hashing."""
+        try:
+            return path.relative_to(self.root).as_posix()
+        except ValueError:
+            return path.as_posix()
+
+    def fingerprint(self) -> str:
+        """SHA-256 over the inputs' relative paths and bytes: the same inputs give the same fingerprint."""
+        digest = hashlib.sha256()
+        for path in sorted(self.all_files(), key=self.relative):
+            content = path.read_bytes()
+            digest.update(self.relative(path).encode() + b"\0" + str(len(content)).encode() + b"\0")
+            digest.update(content)
+        return digest.hexdigest()
+
+    def version(self) -> str:
+        """``<package version>+<first 12 hex of the input fingerprint>``, the release version and ETag."""
+        return f"{__version__}+{self.fingerprint()[:12]}"
+
+
+@dataclass
+class Sources:
+    """The loaded project: the dataset of asserted graphs, the article text and each triple's origin."""
+
+    files: ProjectFiles
+    dataset: Dataset
+    article: str
+    origins: dict[tuple[URIRef, _TripleType], str] = field(default_factory=dict)
+
+    def graph(self, iri: URIRef) -> Graph:
+        """The named graph ``iri`` of the dataset."""
+        return self.dataset.graph(iri)
+
+    def add(self, graph: URIRef, triples: Graph, origin: str) -> None:
+        """Add triples to a named graph, recording ``origin`` (a file or a step) for those not yet there."""
+        target = self.dataset.graph(graph)
+        for triple in triples:
+            self.origins.setdefault((graph, triple), origin)
+            target.add(triple)
+
+    def origins_of(self, node: Node) -> list[str]:
+        """The files in which ``node`` is described (as subject), else those that mention it at all."""
+        as_subject = sorted({o for (_, (s, _, _)), o in self.origins.items() if s == node})
+        if as_subject:
+            return as_subject
+        return sorted({o for (_, (s, p, o_)), o in self.origins.items() if node in (p, o_)})
+
+
+_LINE = re.compile(r"at line (\d+)")
+_OX_POSITION = re.compile(r"^Parser error at line \d+ between columns \d+ and \d+: ")
+
+
+@contextmanager
+def _quiet_rdflib_term_warnings() -> Iterator[None]:
+    """rdflib logs ill-typed literals with a traceback; we report them ourselves, so mute that logger."""
+    logger = logging.getLogger("rdflib.term")
+    previous = logger.disabled
+    logger.disabled = True
+    try:
+        yield
+    finally:
+        logger.disabled = previous
+
+
+def _position(text: str, index: int) -> tuple[int, int]:
+    """1-based line and column of a character index."""
+    line = text.count("\n", 0, index) + 1
+    column = index - (text.rfind("\n", 0, index) + 1) + 1
+    return line, column
+
+
+def _rdflib_error(path: Path, text: str, exc: Exception) -> SourceError:
+    """Turn an rdflib parser exception into file:line:column, reading the position the parser reports."""
+    message = str(exc)
+    index = getattr(exc, "_i", None)
+    why = getattr(exc, "_why", None)
+    if isinstance(index, int):
+        while index < len(text) and text[index].isspace():  # rdflib stops before the offending token
+            index += 1
+        line, column = _position(text, index)
+        return SourceError(path, f"bad syntax ({why})" if why else message.splitlines()[0], line, column)
+    found = _LINE.search(message)
+    return SourceError(path, message.splitlines()[0] if message else type(exc).__name__,
+                       int(found.group(1)) if found else None)
+
+
+def _strict_check(path: Path, content: bytes, fmt: ox.RdfFormat) -> None:
+    """Parse with pyoxigraph; its errors carry an exact position, which we pass on."""
+    try:
+        for _ in ox.parse(content, format=fmt, base_iri=path.resolve().as_uri()):
+            pass
+    except SyntaxError as exc:
+        line, column = getattr(exc, "lineno", None), getattr(exc, "offset", None)
+        message = _OX_POSITION.sub("", getattr(exc, "msg", None) or str(exc))
+        raise SourceError(path, message, line, column) from None
+
+
+def _ill_typed(path: Path, text: str, graph: Graph) -> None:
+    """Refuse a literal whose lexical form does not fit its datatype (``"x"^^xsd:integer``)."""
+    for _, _, obj in graph:
+        if isinstance(obj, Literal) and obj.ill_typed:
+            index = text.find(f'"{obj}"')
+            line, column = _position(text, index) if index >= 0 else (None, None)
+            raise SourceError(path, f'ill-typed literal "{obj}"^^<{obj.datatype}>', line, column)
+
+
+def parse_turtle(path: Path) -> Graph:
+    """Parse one Turtle file, raising SourceError with file, line and column on any syntax error."""
+    try:
+        content = path.read_bytes()
+        text = content.decode("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SourceError(path, f"cannot read as UTF-8 text: {exc}") from None
+    graph = Graph()
+    with _quiet_rdflib_term_warnings():
+        try:
+            graph.parse(data=text, format="turtle", publicID=path.resolve().as_uri())
+        except Exception as exc:  # rdflib raises BadSyntax, ValueError, … depending on the fault
+            raise _rdflib_error(path, text, exc) from None
+    _strict_check(path, content, ox.RdfFormat.TURTLE)
+    _ill_typed(path, text, graph)
+    return graph
+
+
+def load(root: Path | str = ".") -> Sources:
+    """Locate and parse every input of the project at ``root`` into a Dataset of asserted named graphs."""
+    files = ProjectFiles.locate(root)
+    dataset = Dataset()
+    for prefix, namespace in PREFIXES.items():
+        dataset.bind(prefix, namespace, replace=True)
+    try:
+        article = files.article.read_bytes().decode("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SourceError(files.article, f"cannot read as UTF-8 text: {exc}") from None
+    sources = Sources(files=files, dataset=dataset, article=article)
+    for graph_iri, path in files.graph_files():
+        sources.add(graph_iri, parse_turtle(path), files.relative(path))
+    return sources

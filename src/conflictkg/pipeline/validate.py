@@ -1,0 +1,143 @@
+"""SHACL validation with pyshacl, and a report a data author can act on.
+
+The ontology is passed as pyshacl's ``ont_graph`` so that ``sh:targetClass ckg:Event`` also reaches
+instances of its subclasses (SHACL follows ``rdfs:subClassOf`` in the data graph). Each result names
+the focus node, the path, the message, the severity and the file(s) the focus node was written in, so
+that a failing build points at the line to fix rather than at a graph. ``sh:Warning`` and ``sh:Info``
+results are reported but do not fail a build; only ``sh:Violation`` does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+import pyshacl
+from rdflib import BNode, Graph, URIRef
+from rdflib.namespace import RDF, SH
+from rdflib.term import Node
+
+from conflictkg.pipeline import PipelineError
+from conflictkg.vocab import PREFIXES
+
+
+@dataclass(frozen=True)
+class ShaclResult:
+    """One ``sh:ValidationResult``, flattened for people."""
+
+    focus: str
+    path: str
+    message: str
+    severity: str
+    files: tuple[str, ...]
+
+    def __str__(self) -> str:
+        where = ", ".join(self.files) if self.files else "(no source file)"
+        return f"{self.severity}: {self.focus}\n    path: {self.path}\n    message: {self.message}\n    file: {where}"
+
+
+@dataclass(frozen=True)
+class Validation:
+    """The outcome of a validation: conformance, the readable results and the report graph."""
+
+    conforms: bool
+    results: tuple[ShaclResult, ...]
+    report: Graph
+
+    def describe(self) -> str:
+        """A readable report: a summary line and one block per result."""
+        if not self.results:
+            return "SHACL: conforms (no results)"
+        head = "SHACL: conforms" if self.conforms else "SHACL: does not conform"
+        return f"{head} ({len(self.results)} result(s))\n" + "\n".join(str(r) for r in self.results)
+
+
+class ValidationFailed(PipelineError):
+    """The data does not conform to the shapes; ``validation`` holds the full outcome."""
+
+    def __init__(self, validation: Validation) -> None:
+        self.validation = validation
+        super().__init__(validation.describe())
+
+
+def _namespaces() -> Graph:
+    graph = Graph()
+    for prefix, namespace in PREFIXES.items():
+        graph.bind(prefix, namespace, replace=True)
+    return graph
+
+
+def _render(node: Node | None, report: Graph, names: Graph) -> str:
+    """A node as a reader writes it: prefixed name, literal, or a SHACL path expression."""
+    if node is None:
+        return "(none)"
+    if isinstance(node, BNode):
+        if (node, RDF.first, None) in report:
+            return "(" + " / ".join(_render(n, report, names) for n in report.items(node)) + ")"
+        for predicate, symbol in ((SH.inversePath, "^"), (SH.zeroOrMorePath, "*"),
+                                  (SH.oneOrMorePath, "+"), (SH.zeroOrOnePath, "?")):
+            inner = report.value(node, predicate)
+            if inner is not None:
+                text = _render(inner, report, names)
+                return f"^{text}" if symbol == "^" else f"{text}{symbol}"
+        alternatives = report.value(node, SH.alternativePath)
+        if alternatives is not None:
+            return "(" + " | ".join(_render(n, report, names) for n in report.items(alternatives)) + ")"
+        return "[blank node]"
+    return node.n3(names.namespace_manager)
+
+
+def _results(report: Graph, origins: Callable[[Node], Iterable[str]]) -> tuple[ShaclResult, ...]:
+    names = _namespaces()
+    results = []
+    for result in report.subjects(RDF.type, SH.ValidationResult):
+        focus = report.value(result, SH.focusNode)
+        severity = report.value(result, SH.resultSeverity)
+        messages = sorted(str(m) for m in report.objects(result, SH.resultMessage))
+        results.append(
+            ShaclResult(
+                focus=_render(focus, report, names),
+                path=_render(report.value(result, SH.resultPath), report, names),
+                message="; ".join(messages) or "(no message)",
+                severity=str(severity).rsplit("#", 1)[-1] if isinstance(severity, URIRef) else "Violation",
+                files=tuple(origins(focus)) if focus is not None else (),
+            )
+        )
+    return tuple(sorted(results, key=lambda r: (r.severity, r.focus, r.path, r.message)))
+
+
+def _copy(graphs: Iterable[Graph]) -> Graph:
+    """A fresh graph with the union of ``graphs``: pyshacl adds RDFS axioms to the graphs it is given."""
+    union = Graph()
+    for graph in graphs:
+        for triple in graph:
+            union.add(triple)
+    return union
+
+
+def validate(
+    data: Iterable[Graph],
+    shapes: Graph,
+    ontology: Graph,
+    origins: Callable[[Node], Iterable[str]] = lambda node: (),
+) -> Validation:
+    """Validate the union of ``data`` against ``shapes`` (ontology as ``ont_graph``)."""
+    conforms, report, _ = pyshacl.validate(
+        _copy(data),
+        shacl_graph=_copy([shapes]),
+        ont_graph=_copy([ontology]),
+        inference="none",
+        advanced=True,
+        allow_warnings=True,
+        allow_infos=True,
+    )
+    for prefix, namespace in PREFIXES.items():
+        report.bind(prefix, namespace, replace=True)
+    return Validation(conforms=bool(conforms), results=_results(report, origins), report=report)
+
+
+def require_conformance(validation: Validation) -> Validation:
+    """Raise ValidationFailed unless ``validation`` conforms; return it otherwise."""
+    if not validation.conforms:
+        raise ValidationFailed(validation)
+    return validation

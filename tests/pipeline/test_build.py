@@ -1,0 +1,86 @@
+"""`build` runs every stage in order, stops at the first refusal with nothing published, and lets a
+linker add to the links graph before validation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from rdflib import Graph, URIRef
+from rdflib.namespace import RDF, SKOS
+
+from conflictkg import __version__
+from conflictkg.pipeline.build import build, build_time
+from conflictkg.pipeline.evidence import EvidenceError
+from conflictkg.pipeline.release import Release
+from conflictkg.pipeline.sources import SourceError, Sources
+from conflictkg.pipeline.validate import ValidationFailed
+from conflictkg.vocab import CKG, DATA_GRAPH, ID, INFERRED_GRAPH, LINKS_GRAPH, ONTOLOGY_GRAPH, SHAPES_GRAPH
+
+AYYASH = ID["place/ayyash"]
+GAZETTEER_ENTRY = URIRef("urn:example:gazetteer:ayyash-2")
+
+
+def test_build_reports_each_stage(project: Path) -> None:
+    said: list[str] = []
+    release = build(project, progress=said.append)
+    assert release.root == project / "dist"
+    assert [line.split(" ")[0] for line in said] == ["loaded", "evidence:", "SHACL:", "OWL", "SHACL:", "wrote"]
+    assert said[3] == "OWL RL: 5 inferred triples"
+    assert said[-1] == f"wrote release {release.version} to {project / 'dist'}"
+
+
+def test_evidence_mismatch_stops_the_build(project: Path) -> None:
+    events = project / "data" / "events.ttl"
+    events.write_text(events.read_text("utf-8").replace('oa:exact "IS fighters captured Ayash"',
+                                                         'oa:exact "IS fighters seized Ayash"'), "utf-8")
+    with pytest.raises(EvidenceError, match="IS fighters seized Ayash"):
+        build(project)
+    assert not (project / "dist").exists()
+
+
+def test_broken_turtle_stops_the_build(project: Path) -> None:
+    (project / "data" / "links.ttl").write_text("<urn:a> <urn:b> .\n", "utf-8")
+    with pytest.raises(SourceError, match=r"links\.ttl:1:"):
+        build(project)
+    assert not (project / "dist").exists()
+
+
+def test_a_linker_adds_to_the_links_graph(project: Path) -> None:
+    def gazetteer(sources: Sources) -> Graph:
+        assert (AYYASH, None, None) in sources.graph(LINKS_GRAPH)
+        links = Graph()
+        links.add((AYYASH, SKOS.closeMatch, GAZETTEER_ENTRY))
+        return links
+
+    release = build(project, linkers=[gazetteer])
+    assert release.graphs[str(LINKS_GRAPH)] == 2
+    links = Graph().parse(release.path("graphs/links.ttl"))
+    assert (AYYASH, SKOS.closeMatch, GAZETTEER_ENTRY) in links
+
+
+def test_linked_triples_are_validated_and_attributed_to_the_linker(project: Path) -> None:
+    def careless_linker(sources: Sources) -> Graph:
+        links = Graph()
+        links.add((ID["place/new"], CKG.locatedIn, ID["place/new"]))
+        links.add((ID["place/new"], RDF.type, CKG.Place))
+        return links
+
+    with pytest.raises(ValidationFailed) as raised:
+        build(project, linkers=[careless_linker])
+    [result] = raised.value.validation.results
+    assert result.files == (f"linker {careless_linker.__qualname__}",)
+    assert not (project / "dist").exists()
+
+
+def test_build_time_honours_source_date_epoch(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1452945600")
+    assert build_time().isoformat() == "2016-01-16T12:00:00+00:00"
+
+
+@pytest.mark.slow
+def test_real_project_builds(real_release: Release) -> None:
+    """The project's own ontology, shapes and article data make a release with every graph filled."""
+    for graph in (ONTOLOGY_GRAPH, SHAPES_GRAPH, DATA_GRAPH, INFERRED_GRAPH):
+        assert real_release.graphs[str(graph)] > 0, graph
+    assert real_release.version.startswith(f"{__version__}+")
