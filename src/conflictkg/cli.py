@@ -11,6 +11,7 @@ from conflictkg import __version__
 from conflictkg.pipeline import PipelineError
 from conflictkg.pipeline.build import build, validate_asserted
 from conflictkg.pipeline.sources import load
+from conflictkg.vocab import BASE
 
 app = typer.Typer(
     name="conflictkg",
@@ -62,6 +63,47 @@ def validate_command(root: Path = ROOT_OPTION) -> None:
     typer.echo(validation.describe(), err=not validation.conforms)
     if not validation.conforms:
         raise typer.Exit(1)
+
+
+@app.command()
+def serve(
+    files: list[Path] = typer.Argument(None, help="RDF files to serve instead of the release."),
+    host: str = typer.Option("127.0.0.1", help="Interface to bind."),
+    port: int = typer.Option(8000, min=0, max=65535, help="TCP port."),
+    workers: int = typer.Option(2, min=1, help="Query worker processes (each holds a copy of the data)."),
+    timeout: float = typer.Option(30.0, min=0.1, help="Seconds a SPARQL query may run before it is stopped."),
+    cors_origin: list[str] = typer.Option(["*"], help="Allowed CORS origin (repeatable)."),
+    release: Path | None = typer.Option(None, help="Release directory served when no files are given [ROOT/dist]."),
+    base: str = typer.Option(BASE, help="Canonical IRI base the server's own host stands for."),
+    root: Path = ROOT_OPTION,
+) -> None:
+    """Serve the release (built first if missing) or the given RDF files, read-only."""
+    import uvicorn
+
+    from conflictkg.store import StoreError
+    from conflictkg.web.app import create_app
+    from conflictkg.web.config import ServerConfig
+
+    release = release if release is not None else root / "dist"
+    if not files and not (release / "conflictkg.nq.gz").is_file():
+        typer.echo(f"no release in {release}/: building it from {root.resolve()}", err=True)
+        try:
+            build(root, release, progress=typer.echo)
+        except (PipelineError, OSError) as exc:
+            _fail(exc)
+    config = ServerConfig(
+        release_dir=None if files else release,
+        files=list(files or []),
+        canonical_base=base,
+        cors_origins=cors_origin,
+        query_timeout=timeout,
+        query_workers=workers,
+    )
+    try:
+        application = create_app(config)
+    except StoreError as exc:
+        _fail(exc)
+    uvicorn.run(application, host=host, port=port, log_level="info")
 
 
 def _load_gazetteer_or_exit(files: list[Path], with_default: bool):  # type: ignore[no-untyped-def]

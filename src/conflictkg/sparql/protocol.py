@@ -1,0 +1,161 @@
+"""SPARQL 1.1 Protocol request parsing: which query, against which dataset, in which format.
+
+The three query operations (GET ``?query=``, POST form, POST ``application/sparql-query``) become one
+``ProtocolRequest``; everything the protocol forbids becomes a ``ProtocolError`` with a 4xx status and a
+message a person can act on. The endpoint is read-only: every form of update (``update=``,
+``application/sparql-update``, ``using-graph-uri``...) is refused before any evaluation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from urllib.parse import parse_qsl
+
+import pyoxigraph as ox
+
+MAX_BODY_BYTES = 1024 * 1024
+"""Largest request body accepted (a query text, form-encoded or direct)."""
+
+FORM = "application/x-www-form-urlencoded"
+DIRECT_QUERY = "application/sparql-query"
+DIRECT_UPDATE = "application/sparql-update"
+
+UPDATE_PARAMETERS = ("update", "using-graph-uri", "using-named-graph-uri")
+READ_ONLY = "this endpoint is read-only: SPARQL Update is not accepted"
+_UTF8_NAMES = {"utf-8", "utf8"}
+_TRUE, _FALSE = {"true", "1", "yes", "on"}, {"false", "0", "no", "off", ""}
+
+
+class ProtocolError(Exception):
+    """A request the protocol does not allow; ``status`` is the 4xx to answer with."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+@dataclass(frozen=True)
+class ProtocolRequest:
+    """A query operation as the protocol defines it.
+
+    ``query`` is None for a GET without a query (the service description). ``default_graph`` and
+    ``named_graphs`` are None when the protocol names no dataset; when it names either, both are lists
+    (possibly empty) and they replace any FROM / FROM NAMED in the query. ``inference`` adds the
+    inferred graph to the endpoint's default graph. ``formats`` are the ``format`` parameter's values
+    (the first usable one overrides Accept).
+    """
+
+    query: str | None
+    default_graph: list[str] | None = None
+    named_graphs: list[str] | None = None
+    inference: bool = False
+    formats: tuple[str, ...] = ()
+
+
+def media_type(content_type: str | None) -> tuple[str, dict[str, str]]:
+    """Split a Content-Type header into its lower-cased media type and parameters."""
+    if not content_type:
+        return "", {}
+    media, *raw_params = content_type.split(";")
+    params: dict[str, str] = {}
+    for raw in raw_params:
+        key, _, value = raw.partition("=")
+        params[key.strip().lower()] = value.strip().strip('"')
+    return media.strip().lower(), params
+
+
+def _require_utf8(params: Mapping[str, str], what: str) -> None:
+    charset = params.get("charset")
+    if charset is not None and charset.lower() not in _UTF8_NAMES:
+        raise ProtocolError(415, f"{what} must be UTF-8 (got charset={charset[:40]!r})")
+
+
+def _decode(body: bytes, what: str) -> str:
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ProtocolError(400, f"{what} is not valid UTF-8 (byte {exc.start})") from None
+
+
+def _single(values: Sequence[str], name: str) -> str | None:
+    if len(values) > 1:
+        raise ProtocolError(400, f"give at most one {name!r} parameter (got {len(values)})")
+    return values[0] if values else None
+
+
+def _flag(value: str | None, name: str) -> bool:
+    if value is None:
+        return False
+    lowered = value.strip().lower()
+    if lowered in _TRUE:
+        return True
+    if lowered in _FALSE:
+        return False
+    raise ProtocolError(400, f"{name} must be true or false (got {value[:40]!r})")
+
+
+def _check_iri(iri: str) -> None:
+    try:
+        ox.NamedNode(iri)
+    except ValueError as exc:
+        raise ProtocolError(400, f"graph name {iri[:200]!r} is not an IRI: {exc}") from None
+
+
+def parse_request(
+    method: str,
+    url_params: Sequence[tuple[str, str]],
+    content_type: str | None,
+    body: bytes,
+) -> ProtocolRequest:
+    """Turn an HTTP request to the endpoint into a query operation, or raise ProtocolError."""
+    params = list(url_params)
+    if method in ("GET", "HEAD"):
+        pass
+    elif method == "POST":
+        if len(body) > MAX_BODY_BYTES:
+            raise ProtocolError(413, f"request body larger than {MAX_BODY_BYTES} bytes")
+        kind, ct_params = media_type(content_type)
+        if kind == FORM:
+            _require_utf8(ct_params, "a form body")
+            try:
+                form = parse_qsl(_decode(body, "the form body"), keep_blank_values=True, errors="strict")
+            except UnicodeDecodeError:
+                raise ProtocolError(400, "the form body's percent-encoding is not valid UTF-8") from None
+            params.extend(form)
+        elif kind == DIRECT_QUERY:
+            _require_utf8(ct_params, "a query body")
+            params.append(("query", _decode(body, "the query body")))
+        elif kind == DIRECT_UPDATE:
+            raise ProtocolError(403, READ_ONLY)
+        elif not kind:
+            raise ProtocolError(
+                415, f"a POST needs a Content-Type: {FORM} or {DIRECT_QUERY} (none was given)"
+            )
+        else:
+            raise ProtocolError(415, f"unsupported Content-Type {kind[:80]!r}; use {FORM} or {DIRECT_QUERY}")
+    else:
+        raise ProtocolError(405, f"method {method} is not allowed; use GET or POST")
+
+    values: dict[str, list[str]] = {}
+    for key, value in params:
+        values.setdefault(key, []).append(value)
+    if any(name in values for name in UPDATE_PARAMETERS):
+        raise ProtocolError(403, READ_ONLY)
+    query = _single(values.get("query", []), "query")
+    if query is not None and not query.strip():
+        raise ProtocolError(400, "the query is empty")
+    default_graph = values.get("default-graph-uri")
+    named_graphs = values.get("named-graph-uri")
+    if default_graph is not None or named_graphs is not None:
+        default_graph, named_graphs = default_graph or [], named_graphs or []
+        for iri in (*default_graph, *named_graphs):
+            _check_iri(iri)
+    return ProtocolRequest(
+        query=query,
+        default_graph=default_graph,
+        named_graphs=named_graphs,
+        inference=_flag(_single(values.get("inference", []), "inference"), "inference"),
+        formats=tuple(values.get("format", [])),
+    )

@@ -1,0 +1,59 @@
+"""create_app wires the store, the worker pool and the routers, and never answers with a traceback."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from conflictkg.store import Store, StoreError
+from conflictkg.web.app import ROUTERS, create_app
+from conflictkg.web.config import ServerConfig
+
+
+def test_state_holds_config_store_and_executor(example_file: Path) -> None:
+    config = ServerConfig(files=[example_file], query_workers=1, cors_origins=["https://example.net"])
+    app = create_app(config)
+    assert app.state.config is config and isinstance(app.state.store, Store)
+    assert len(ROUTERS) >= 1
+    with TestClient(app) as client:
+        assert app.state.executor.size == 1
+        response = client.get("/sparql", params={"query": "ASK {}"}, headers={"Origin": "https://example.net"})
+        assert response.headers["access-control-allow-origin"] == "https://example.net"
+        other = client.get("/sparql", params={"query": "ASK {}"}, headers={"Origin": "https://evil.example"})
+        assert "access-control-allow-origin" not in other.headers
+    assert app.state.executor is None
+
+
+def test_unexpected_errors_are_plain_500_without_traceback(example_file: Path) -> None:
+    app = create_app(ServerConfig(files=[example_file], query_workers=1))
+
+    @app.get("/boom")
+    def boom() -> None:
+        raise RuntimeError("secret internals")
+
+    with TestClient(app, raise_server_exceptions=False) as client:
+        response = client.get("/boom")
+    assert response.status_code == 500
+    assert "secret internals" not in response.text and "Traceback" not in response.text
+
+
+def test_unknown_path_is_a_plain_404(example_file: Path) -> None:
+    with TestClient(create_app(ServerConfig(files=[example_file], query_workers=1))) as client:
+        response = client.get("/no/such/thing")
+    assert response.status_code == 404 and response.headers["content-type"].startswith("text/plain")
+
+
+def test_query_without_lifespan_is_503_not_500(example_file: Path) -> None:
+    response = TestClient(create_app(ServerConfig(files=[example_file]))).get("/sparql", params={"query": "ASK {}"})
+    assert response.status_code == 503
+
+
+def test_bad_data_is_reported_before_serving(tmp_path: Path) -> None:
+    bad = tmp_path / "broken.ttl"
+    bad.write_text("<urn:a> <urn:b> .\n")
+    with pytest.raises(StoreError, match="broken.ttl.*line 1"):
+        create_app(ServerConfig(files=[bad]))
+    with pytest.raises(StoreError, match="no release"):
+        create_app(ServerConfig(release_dir=tmp_path))
