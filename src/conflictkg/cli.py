@@ -76,6 +76,7 @@ def serve(
     release: Path | None = typer.Option(None, help="Release directory served when no files are given [ROOT/dist]."),
     base: str = typer.Option(BASE, help="Canonical IRI base the server's own host stands for."),
     root: Path = ROOT_OPTION,
+    gazetteer: list[Path] = typer.Option([], "--gazetteer", "-g", help="GeoNames dump file for /reconcile (repeatable)."),
 ) -> None:
     """Serve the release (built first if missing) or the given RDF files, read-only."""
     import uvicorn
@@ -98,6 +99,7 @@ def serve(
         cors_origins=cors_origin,
         query_timeout=timeout,
         query_workers=workers,
+        gazetteer_files=list(gazetteer),
     )
     try:
         application = create_app(config)

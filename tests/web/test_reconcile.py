@@ -6,22 +6,20 @@ import json
 from pathlib import Path
 
 import pytest
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from conflictkg.gazetteer.sources import load_dump_files
-from conflictkg.store import Store
-from conflictkg.web.reconcile import router
+from conflictkg.web.app import create_app
+from conflictkg.web.config import ServerConfig
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "gazetteer"
 
 
 @pytest.fixture(scope="module")
 def client() -> TestClient:
-    app = FastAPI()
-    app.state.store = Store.from_files([FIXTURES / "places.ttl", FIXTURES / "links.ttl"])
+    """The real app (without its SPARQL worker pool: the lifespan is not entered) on fixture data."""
+    app = create_app(ServerConfig(files=[FIXTURES / "places.ttl", FIXTURES / "links.ttl"]))
     app.state.gazetteer = load_dump_files([FIXTURES / "SY.txt", FIXTURES / "alternateNamesV2.txt"])
-    app.include_router(router)
     return TestClient(app)
 
 
@@ -51,7 +49,7 @@ def test_jsonp(client: TestClient) -> None:
 
 def test_bad_requests_are_400_with_a_message(client: TestClient) -> None:
     response = client.get("/reconcile", params={"queries": "{not json"})
-    assert response.status_code == 400 and "not valid JSON" in response.json()["detail"]
+    assert response.status_code == 400 and "not valid JSON" in response.text
     assert client.post("/reconcile", content=b"queries=x", headers={"content-type": "text/plain"}).status_code == 400
     assert client.get("/reconcile/suggest/colour", params={"prefix": "a"}).status_code == 400
     assert client.get("/reconcile/preview", params={"id": "nothing"}).status_code == 404

