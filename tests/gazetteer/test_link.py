@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import PROV, RDF, SKOS, VOID, XSD
@@ -69,3 +70,33 @@ def test_void_linksets_count_links_per_target(curated_graph: Graph, dump_gazette
     counts = {str(ls).rsplit("/", 1)[-1]: int(graph.value(ls, VOID.triples)) for ls in graph.subjects(RDF.type, VOID.Linkset)}
     assert counts == {"geonames-exactmatch": 3, "geonames-closematch": 2, "wikidata-exactmatch": 1}
     assert sum(1 for _ in linked_targets(link_places(curated_graph, dump_gazetteer, now=NOW))) == 5
+
+
+def test_link_step_output_on_the_project_data_conforms_to_the_shapes(dump_gazetteer: Gazetteer) -> None:
+    """The build seam on the real data/ (h/data) with the real shapes (h/ontology): SHACL conforms."""
+    import pyshacl
+    import pytest
+    from rdflib import Dataset
+
+    from conflictkg.gazetteer.link import link_step
+    from conflictkg.vocab import DATA_GRAPH, LINKS_GRAPH
+
+    root = Path(__file__).resolve().parents[2]
+    if not (root / "data" / "places.ttl").is_file() or not (root / "shapes").is_dir():
+        pytest.skip("project data/ or shapes/ not present in this checkout")
+    dataset = Dataset()
+    for path in sorted((root / "data").glob("*.ttl")):
+        dataset.graph(LINKS_GRAPH if path.name == "links.ttl" else DATA_GRAPH).parse(path)
+    links = link_step(dump_gazetteer, now=NOW)(dataset)
+    union = Graph()
+    for triple in (*dataset.graph(DATA_GRAPH), *links):
+        union.add(triple)
+    shapes = Graph()
+    for path in (root / "shapes").glob("*.ttl"):
+        shapes.parse(path)
+    ontology = Graph().parse(root / "ontology" / "conflictkg.ttl")
+    conforms, _, text = pyshacl.validate(union, shacl_graph=shapes, ont_graph=ontology, advanced=True)
+    assert conforms, text
+    assert (ID["place/ayyash"], SKOS.closeMatch, URIRef("https://sws.geonames.org/7632486/")) in links
+    assert not any(str(o).rstrip("/").rsplit("/", 1)[-1] in {"2950", "2364", "168049", "172089"}
+                   for o in links.objects(None, SKOS.closeMatch))

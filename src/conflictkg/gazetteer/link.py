@@ -9,10 +9,11 @@ the report says where it would have decided otherwise.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import Protocol
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, VOID, XSD
@@ -20,7 +21,7 @@ from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, VOID, XSD
 from conflictkg.gazetteer.index import CandidateIndex, index_for
 from conflictkg.gazetteer.match import Candidate, Decision, PlaceContext, decide, rank
 from conflictkg.gazetteer.sources import Gazetteer, GazetteerRecord
-from conflictkg.vocab import CKG, DATASET_IRI, GEO, GEONAMES, ID, PREFIXES, WD
+from conflictkg.vocab import CKG, DATA_GRAPH, DATASET_IRI, GEO, GEONAMES, ID, LINKS_GRAPH, PREFIXES, WD
 
 METHOD = "ckg-gazetteer-linker/1: Arabic-aware name keys + rapidfuzz, scored with feature kind, admin1 and distance"
 
@@ -317,3 +318,22 @@ def linked_targets(result: LinkResult) -> Iterable[tuple[URIRef, URIRef]]:
         for s, o in result.graph.subject_objects(rel):
             if geonames_id(o) is not None:
                 yield s, o  # type: ignore[misc]
+
+
+class HasGraphs(Protocol):
+    """What the build pipeline's loaded project offers: its named graphs by IRI."""
+
+    def graph(self, iri: URIRef) -> Graph: ...
+
+
+def link_step(gazetteer: Gazetteer, now: datetime | None = None) -> Callable[[HasGraphs], Graph]:
+    """A linker for ``pipeline.build.build(..., linkers=[link_step(gaz)])``: data + links in, links out."""
+
+    def gazetteer_linker(project: HasGraphs) -> Graph:
+        graph = Graph()
+        for iri in (DATA_GRAPH, LINKS_GRAPH):
+            for triple in project.graph(iri):
+                graph.add(triple)
+        return link_places(graph, gazetteer, now=now).graph
+
+    return gazetteer_linker
