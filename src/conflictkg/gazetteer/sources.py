@@ -24,9 +24,6 @@ from conflictkg.vocab import GEONAMES
 CACHE_FORMAT = 1
 """Bumped when the cached JSON layout or the loading rules change, so old caches are ignored."""
 
-NAME_SCRIPTS_ONLY = True
-"""Only Latin- and Arabic-script names enter the index: others only add transliteration noise."""
-
 _SKIPPED_LANGUAGES = frozenset({"link", "post", "iata", "icao", "faac", "fr_1793", "abbr", "unlc", "tcid"})
 
 
@@ -123,7 +120,7 @@ def _with_names(rec: GazetteerRecord, extra: Iterable[str]) -> GazetteerRecord:
 
 
 def usable_name(name: str) -> bool:
-    """Latin or Arabic script only (see NAME_SCRIPTS_ONLY)."""
+    """Latin or Arabic script only: other scripts (CJK, Cyrillic...) only add transliteration noise."""
     for ch in name:
         if ch.isalpha() and not (ch < "\u0250" or "\u1e00" <= ch <= "\u1eff" or "\u0600" <= ch <= "\u06ff"
                                  or ch in "ʿʾʼ"):
