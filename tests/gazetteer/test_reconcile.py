@@ -1,0 +1,94 @@
+"""The reconciliation service logic, with the request/response shapes of the W3C spec (v0.2)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from conflictkg.gazetteer.reconcile import ReconcileError, ReconciliationService, entities_from_store, jsonp
+from conflictkg.gazetteer.sources import Gazetteer
+from conflictkg.store import Store
+from conflictkg.vocab import CKG, ID
+
+
+@pytest.fixture()
+def service(fixtures: Path, dump_gazetteer: Gazetteer) -> ReconciliationService:
+    store = Store.from_files([fixtures / "places.ttl", fixtures / "links.ttl"])
+    return ReconciliationService(entities_from_store(store), dump_gazetteer)
+
+
+def test_manifest_has_the_required_members(service: ReconciliationService) -> None:
+    manifest = service.manifest("http://127.0.0.1:8000/reconcile")
+    for key in ("versions", "name", "identifierSpace", "schemaSpace", "defaultTypes", "view", "preview", "suggest"):
+        assert key in manifest
+    assert {t["name"] for t in manifest["defaultTypes"]} == {"Place", "Actor", "Event"}
+    assert manifest["preview"]["url"].endswith("/preview?id={{id}}")
+    assert set(manifest["suggest"]) == {"entity", "type", "property"}
+
+
+def test_batch_returns_ranked_candidates_from_kg_and_gazetteer(service: ReconciliationService) -> None:
+    queries = {
+        "q0": {"query": "Begayliya", "type": str(CKG.Place), "limit": 3},
+        "q1": {"query": "Ayash", "properties": [{"pid": "within", "v": "Deir Ezzor"}]},
+        "q2": {"query": "البغيلية", "type": "Place", "properties": [{"pid": "within", "v": "170794"}]},
+    }
+    answer = service.run_batch(json.dumps(queries))
+    assert set(answer) == {"q0", "q1", "q2"}
+    q0 = answer["q0"]["result"]
+    assert len(q0) <= 3
+    assert q0[0]["id"] == str(ID["place/baghiliyah"]) and q0[0]["match"] is True
+    for result in q0:
+        assert set(result) >= {"id", "name", "type", "score", "match"}
+        assert all(set(t) == {"id", "name"} for t in result["type"])
+    ids = [r["id"] for r in answer["q1"]["result"]]
+    assert ids[0] == str(ID["place/ayyash"])
+    assert "https://sws.geonames.org/7632486/" in ids
+    trap_ids = {"https://sws.geonames.org/168049/", "https://sws.geonames.org/172089/"}
+    geo = [r for r in answer["q1"]["result"] if "geonames" in r["id"]]
+    assert geo[0]["id"] == "https://sws.geonames.org/7632486/" and geo[0]["id"] not in trap_ids
+    q2_geo = [r for r in answer["q2"]["result"] if "geonames" in r["id"]]
+    assert q2_geo[0]["id"] == "https://sws.geonames.org/171236/"
+
+
+def test_within_a_place_of_ours_restricts_kg_results(service: ReconciliationService) -> None:
+    inside = service.reconcile("q", {"query": "Deir Ezzor", "properties": [{"pid": "within", "v": str(ID["place/baghiliyah"])}]})
+    assert all(r["id"] != str(ID["place/deir-ezzor"]) for r in inside)
+
+
+def test_malformed_queries_are_refused_with_a_message(service: ReconciliationService) -> None:
+    with pytest.raises(ReconcileError, match="not valid JSON"):
+        service.run_batch("{q0: nope")
+    with pytest.raises(ReconcileError, match="JSON object"):
+        service.run_batch("[1, 2]")
+    with pytest.raises(ReconcileError, match="non-empty string 'query'"):
+        service.run_batch('{"q0": {"limit": 3}}')
+    with pytest.raises(ReconcileError, match="unknown type"):
+        service.run_batch('{"q0": {"query": "x", "type": "Planet"}}')
+    with pytest.raises(ReconcileError, match="limit"):
+        service.run_batch('{"q0": {"query": "x", "limit": -1}}')
+
+
+def test_preview_escapes_text(service: ReconciliationService) -> None:
+    service.entities[str(ID["place/ayyash"])].names.append("<script>alert(1)</script>")
+    fragment = service.preview(str(ID["place/ayyash"]))
+    assert "<script>" not in fragment and "&lt;script&gt;" in fragment
+    assert "171236" in service.preview("https://sws.geonames.org/171236/")
+    with pytest.raises(ReconcileError):
+        service.preview("https://example.org/nothing")
+
+
+def test_suggest_entity_type_property(service: ReconciliationService) -> None:
+    assert service.suggest("property", "wi")["result"][0]["id"] == "within"
+    assert [t["name"] for t in service.suggest("type", "pl")["result"]] == ["Place"]
+    names = [r["name"] for r in service.suggest("entity", "deir")["result"]]
+    assert "Deir Ezzor" in names
+    with pytest.raises(ReconcileError):
+        service.suggest("colour", "x")
+
+
+def test_jsonp_refuses_hostile_callbacks() -> None:
+    assert jsonp({"a": 1}, "cb.fn") == '/**/cb.fn({"a": 1});'
+    with pytest.raises(ReconcileError):
+        jsonp({}, "alert(document.cookie)//")
