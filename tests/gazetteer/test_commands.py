@@ -23,13 +23,27 @@ def _data(tmp_path: Path, fixtures: Path) -> Path:
     return data
 
 
-def test_link_writes_the_links_graph(tmp_path: Path, fixtures: Path) -> None:
+PROJECT = Path(__file__).resolve().parents[2]
+
+
+def _project(tmp_path: Path) -> Path:
+    """A copy of the real project's inputs, so that `link` can build a release from it."""
+    root = tmp_path / "project"
+    for part in ("ontology", "shapes", "data"):
+        shutil.copytree(PROJECT / part, root / part)
+    return root
+
+
+def test_link_publishes_the_links_graph_in_the_release(tmp_path: Path, fixtures: Path) -> None:
+    root = _project(tmp_path)
     out = tmp_path / "links-out.ttl"
-    result = runner.invoke(app, ["link", "--data", str(_data(tmp_path, fixtures)), "-g", str(fixtures / "SY.zip"),
-                                 "--no-default", "-o", str(out)])
+    result = runner.invoke(app, ["link", "--root", str(root), "-g", str(fixtures / "SY.zip"), "--no-default",
+                                 "-o", str(out)])
     assert result.exit_code == 0, result.output
-    graph = Graph().parse(out)
-    assert (ID["place/baghiliyah"], SKOS.closeMatch, URIRef("https://sws.geonames.org/171236/")) in graph
+    assert "Begayliya" in result.output and "agrees with curated GeoNames 171236" in result.output
+    link = (ID["place/baghiliyah"], SKOS.closeMatch, URIRef("https://sws.geonames.org/171236/"))
+    assert link in Graph().parse(out)
+    assert link in Graph().parse(root / "dist" / "graphs" / "links.ttl")
 
 
 def test_reconcile_prints_ranked_candidates(tmp_path: Path, fixtures: Path) -> None:
@@ -40,12 +54,13 @@ def test_reconcile_prints_ranked_candidates(tmp_path: Path, fixtures: Path) -> N
     assert "place/baghiliyah" in lines[0] and "sws.geonames.org/171236/" in lines[1]
 
 
-def test_bad_input_exits_2_with_a_message(tmp_path: Path, fixtures: Path) -> None:
-    data = _data(tmp_path, fixtures)
-    missing = runner.invoke(app, ["link", "--data", str(data), "-g", str(tmp_path / "none.txt")])
+def test_bad_input_exits_non_zero_with_a_message(tmp_path: Path, fixtures: Path) -> None:
+    root = _project(tmp_path)
+    missing = runner.invoke(app, ["link", "--root", str(root), "-g", str(tmp_path / "none.txt")])
     assert missing.exit_code == 2 and "no such gazetteer file" in missing.output
-    (data / "broken.ttl").write_text("@prefix : <x> .\n:a :b", encoding="utf-8")
-    broken = runner.invoke(app, ["link", "--data", str(data), "--no-default"])
-    assert broken.exit_code == 2 and "broken.ttl" in broken.output
+    (root / "data" / "broken.ttl").write_text("@prefix : <x> .\n:a :b", encoding="utf-8")
+    broken = runner.invoke(app, ["link", "--root", str(root), "--no-default"])
+    assert broken.exit_code == 1 and "broken.ttl" in broken.output
+    assert not (root / "dist").exists()
     bad_type = runner.invoke(app, ["reconcile", "x", "--type", "Planet", "--data", str(tmp_path / "nodata")])
     assert bad_type.exit_code == 2

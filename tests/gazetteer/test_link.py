@@ -72,13 +72,13 @@ def test_void_linksets_count_links_per_target(curated_graph: Graph, dump_gazette
     assert sum(1 for _ in linked_targets(link_places(curated_graph, dump_gazetteer, now=NOW))) == 5
 
 
-def test_link_step_output_on_the_project_data_conforms_to_the_shapes(dump_gazetteer: Gazetteer) -> None:
+def test_linker_output_on_the_project_data_conforms_to_the_shapes(dump_gazetteer: Gazetteer) -> None:
     """The build seam on the real data/ (h/data) with the real shapes (h/ontology): SHACL conforms."""
     import pyshacl
     import pytest
     from rdflib import Dataset
 
-    from conflictkg.gazetteer.link import link_step
+    from conflictkg.gazetteer.link import GazetteerLinker
     from conflictkg.vocab import DATA_GRAPH, LINKS_GRAPH
 
     root = Path(__file__).resolve().parents[2]
@@ -87,7 +87,7 @@ def test_link_step_output_on_the_project_data_conforms_to_the_shapes(dump_gazett
     dataset = Dataset()
     for path in sorted((root / "data").glob("*.ttl")):
         dataset.graph(LINKS_GRAPH if path.name == "links.ttl" else DATA_GRAPH).parse(path)
-    links = link_step(dump_gazetteer, now=NOW)(dataset)
+    links = GazetteerLinker(dump_gazetteer, now=NOW)(dataset)
     union = Graph()
     for triple in (*dataset.graph(DATA_GRAPH), *links):
         union.add(triple)

@@ -9,7 +9,7 @@ the report says where it would have decided otherwise.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -326,14 +326,22 @@ class HasGraphs(Protocol):
     def graph(self, iri: URIRef) -> Graph: ...
 
 
-def link_step(gazetteer: Gazetteer, now: datetime | None = None) -> Callable[[HasGraphs], Graph]:
-    """A linker for ``pipeline.build.build(..., linkers=[link_step(gaz)])``: data + links in, links out."""
+class GazetteerLinker:
+    """A linker for ``pipeline.build.build(..., linkers=[GazetteerLinker(gaz)])``: data + links in, links out.
 
-    def gazetteer_linker(project: HasGraphs) -> Graph:
+    It keeps the last LinkResult so that ``conflictkg link`` can print the per-place report of the very
+    run whose links went into the release.
+    """
+
+    def __init__(self, gazetteer: Gazetteer, now: datetime | None = None) -> None:
+        self.gazetteer = gazetteer
+        self.now = now
+        self.result: LinkResult | None = None
+
+    def __call__(self, project: HasGraphs) -> Graph:
         graph = Graph()
         for iri in (DATA_GRAPH, LINKS_GRAPH):
             for triple in project.graph(iri):
                 graph.add(triple)
-        return link_places(graph, gazetteer, now=now).graph
-
-    return gazetteer_linker
+        self.result = link_places(graph, self.gazetteer, now=self.now)
+        return self.result.graph
