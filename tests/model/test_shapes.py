@@ -73,6 +73,8 @@ EXPECTED: dict[str, tuple[str | None, frozenset[str]]] = {
     "Place-geometry": ("geo:hasGeometry", frozenset()),
     "Place-exactMatch": ("skos:exactMatch", frozenset()),
     "Place-closeMatch": ("skos:closeMatch", frozenset()),
+    "Place-unlinkedReason": ("ckg:unlinkedReason", frozenset()),
+    "Place-linkedOrUnlinked": ("ckg:unlinkedReason", frozenset()),
     "Place-notInItself": ("ckg:locatedIn", frozenset()),
     "GeometryShape": (None, frozenset({"Place-geometry"})),
     "Geometry-asWKT": ("geo:asWKT", frozenset()),

@@ -1,7 +1,7 @@
 """Fixtures for the pipeline tests: a copy of the tiny fixture project, and releases built once per session.
 
 The fixture project (tests/fixtures/pipeline/project) keeps these tests independent of the real data;
-the real project's release is built once per session and skipped while the real inputs are missing.
+the real project's release (``real_release``, tests/conftest.py) is shared with the other test packages.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from conflictkg.pipeline.build import build
 from conflictkg.pipeline.release import Release
 
 FIXTURE_PROJECT = Path(__file__).resolve().parents[1] / "fixtures" / "pipeline" / "project"
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
 FIXED_TIME = datetime(2026, 1, 16, 12, 0, tzinfo=UTC)
 
 
@@ -43,26 +42,6 @@ def fixture_release(tmp_path_factory: pytest.TempPathFactory) -> Release:
     """The fixture project's release, built once; tests must not modify it."""
     root = tmp_path_factory.mktemp("fixture-build")
     return build(FIXTURE_PROJECT, root / "dist", created=FIXED_TIME)
-
-
-def real_project_missing() -> str | None:
-    """Why the real project cannot be built yet, or None when its inputs exist."""
-    if not (PROJECT_ROOT / "ontology" / "conflictkg.ttl").is_file():
-        return "ontology/conflictkg.ttl does not exist yet (branch h/ontology not merged)"
-    if not list((PROJECT_ROOT / "shapes").glob("*.ttl")):
-        return "shapes/*.ttl do not exist yet (branch h/ontology not merged)"
-    if not [p for p in (PROJECT_ROOT / "data").glob("*.ttl") if p.name != "links.ttl"]:
-        return "data/ has no .ttl yet (branch h/data not merged)"
-    return None
-
-
-@pytest.fixture(scope="session")
-def real_release(tmp_path_factory: pytest.TempPathFactory) -> Release:
-    """The real project's release, built once per session."""
-    reason = real_project_missing()
-    if reason:
-        pytest.skip(reason)
-    return build(PROJECT_ROOT, tmp_path_factory.mktemp("real-build") / "dist")
 
 
 @pytest.fixture(params=["fixture", pytest.param("real", marks=pytest.mark.slow)])

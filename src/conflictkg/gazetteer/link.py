@@ -248,7 +248,7 @@ def link_places(graph: Graph, gazetteer: Gazetteer, *, now: datetime | None = No
         if decision.relation and decision.candidate:
             linked[place.iri] = decision.candidate.record
             _add_link(out, place, decision, gazetteer, now)
-        else:
+        elif not place.curated:
             _add_unlinked(out, place, decision, gazetteer)
     _add_linksets(out)
     return result
@@ -286,6 +286,7 @@ def _add_link(out: Graph, place: ProjectPlace, decision: Decision, gazetteer: Ga
 
 
 def _add_unlinked(out: Graph, place: ProjectPlace, decision: Decision, gazetteer: Gazetteer) -> None:
+    """Say why a place with no link at all (no curated identifier, no decision) stays unlinked."""
     reason = f"No gazetteer link: {decision.reason}"
     if decision.candidate is not None:
         reason += f" ({'; '.join(decision.candidate.reasons)})"
@@ -306,7 +307,7 @@ def _add_linksets(out: Graph) -> None:
             out.add((linkset, VOID.subjectsTarget, DATASET_IRI))
             out.add((linkset, VOID.objectsTarget, dataset))
             out.add((linkset, VOID.linkPredicate, rel))
-            out.add((linkset, VOID.triples, Literal(count, datatype=XSD.integer)))
+            out.add((linkset, VOID.triples, Literal(count, datatype=XSD.nonNegativeInteger)))
             out.add((DATASET_IRI, VOID.subset, linkset))
             out.add((dataset, RDF.type, VOID.Dataset))
             out.add((dataset, VOID.uriSpace, Literal(space)))
