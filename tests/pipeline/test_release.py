@@ -14,7 +14,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 from rdflib import Dataset, Graph, Literal, URIRef
-from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, SH, VOID
+from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, SH, SKOS, VOID
 
 from conflictkg.pipeline import release as release_module
 from conflictkg.pipeline.build import build
@@ -250,7 +250,8 @@ def _int(graph: Graph, node: URIRef, predicate: URIRef) -> int:
 
 def test_void_counts_match_the_graphs(any_release: Release) -> None:
     void = Graph().parse(any_release.path("void.ttl"), format="turtle")
-    assert set(void.objects(DATASET_IRI, VOID.subset)) == set(ALL_GRAPHS)
+    linksets = set(_graph_file(any_release, LINKS_GRAPH).subjects(RDF.type, VOID.Linkset))
+    assert set(void.objects(DATASET_IRI, VOID.subset)) == set(ALL_GRAPHS) | linksets
     assert _int(void, DATASET_IRI, VOID.triples) == _expected_quads(any_release)
     for iri in ALL_GRAPHS:
         stats = GraphStatistics.of(_graph_file(any_release, iri))
@@ -264,6 +265,42 @@ def test_void_counts_match_the_graphs(any_release: Release) -> None:
         properties = {void.value(p, VOID.property): int(void.value(p, VOID.triples))
                       for p in void.objects(iri, VOID.propertyPartition)}
         assert properties == stats.properties
+
+
+LINK_TARGETS = {
+    URIRef("https://www.geonames.org/"): "https://sws.geonames.org/",
+    URIRef("https://www.wikidata.org/"): "http://www.wikidata.org/entity/",
+}
+"""The gazetteers places link to, and the URI space of their entities (docs/architecture.md)."""
+
+
+def _direct_links(links: Graph) -> dict[tuple[URIRef, URIRef], int]:
+    """(target dataset, SKOS predicate) -> number of direct link triples in the links graph."""
+    counts: dict[tuple[URIRef, URIRef], int] = {}
+    for predicate in (SKOS.exactMatch, SKOS.closeMatch):
+        for _, obj in links.subject_objects(predicate):
+            for dataset, space in LINK_TARGETS.items():
+                if str(obj).startswith(space):
+                    counts[dataset, predicate] = counts.get((dataset, predicate), 0) + 1
+    return counts
+
+
+def test_void_linksets_count_the_direct_links_per_target(real_release: Release) -> None:
+    """Each linkset of the links graph is a subset of the dataset in void.ttl, with the links graph's count."""
+    void = Graph().parse(real_release.path("void.ttl"), format="turtle")
+    links = _graph_file(real_release, LINKS_GRAPH)
+    linksets = set(void.subjects(RDF.type, VOID.Linkset))
+    assert linksets == set(links.subjects(RDF.type, VOID.Linkset))
+    described: dict[tuple[URIRef, URIRef], int] = {}
+    for linkset in linksets:
+        assert (DATASET_IRI, VOID.subset, linkset) in void
+        target = void.value(linkset, VOID.objectsTarget)
+        assert void.value(linkset, VOID.subjectsTarget) == DATASET_IRI
+        assert set(void.objects(linkset, VOID.target)) == {DATASET_IRI, target}
+        assert str(void.value(target, VOID.uriSpace)) == LINK_TARGETS[target]
+        described[target, void.value(linkset, VOID.linkPredicate)] = _int(void, linkset, VOID.triples)
+    assert described == _direct_links(links)
+    assert {dataset for dataset, _ in described} == set(LINK_TARGETS)
 
 
 def test_fixture_void_figures(fixture_release: Release) -> None:

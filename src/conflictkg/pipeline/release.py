@@ -309,8 +309,27 @@ def _example_resources(dataset: Dataset) -> list[URIRef]:
     return examples
 
 
+def _describe_linksets(void: Graph, links: Graph) -> None:
+    """The links graph's own void:Linkset descriptions, as subsets of the dataset.
+
+    The linker counts its links when it writes them (gazetteer.link); copying its descriptions keeps
+    one count in one place. Each linkset also gets the two void:target values its subjectsTarget and
+    objectsTarget imply, and the target datasets (GeoNames, Wikidata) come with their void:uriSpace.
+    """
+    for linkset in sorted(s for s in links.subjects(RDF.type, VOID.Linkset) if isinstance(s, URIRef)):
+        void.add((DATASET_IRI, VOID.subset, linkset))
+        for predicate, obj in links.predicate_objects(linkset):
+            void.add((linkset, predicate, obj))
+        for end in (VOID.subjectsTarget, VOID.objectsTarget):
+            for target in links.objects(linkset, end):
+                void.add((linkset, VOID.target, target))
+                if target != DATASET_IRI:
+                    for predicate, obj in links.predicate_objects(target):
+                        void.add((target, predicate, obj))
+
+
 def _void(directory: Path, content: ReleaseContent) -> Graph:
-    """VoID + DCAT: the dataset, one subset per named graph, one distribution per RDF dump."""
+    """VoID + DCAT: the dataset, one subset per named graph and per linkset, one distribution per RDF dump."""
     void = _bound(Graph())
     void.bind("spdx", SPDX, replace=True)
     dataset = DATASET_IRI
@@ -337,6 +356,7 @@ def _void(directory: Path, content: ReleaseContent) -> Graph:
         void.add((iri, RDF.type, VOID.Dataset))
         void.add((iri, DCTERMS.title, Literal(f"{graph_name(iri)} graph", lang="en")))
         _describe_statistics(void, iri, GraphStatistics.of(content.dataset.graph(iri)))
+    _describe_linksets(void, content.dataset.graph(LINKS_GRAPH))
     for path in rdf_dumps():
         inner = RDF_DUMPS[_suffix(path)]
         file = directory / path
