@@ -44,6 +44,7 @@ from conflictkg.vocab import (
 EXPECTED_FILES = {
     "article.txt", "conflictkg.jsonld", "conflictkg.nq.gz", "conflictkg.nt.gz", "conflictkg.trig",
     "context.jsonld", "validation.ttl", "void.ttl", *(f"graphs/{graph_name(g)}.ttl" for g in ALL_GRAPHS),
+    "queries/recaptured-places.rq",
 }
 RAPPER = shutil.which("rapper")
 
@@ -122,6 +123,26 @@ def test_manifest_checksums_sizes_and_media_types_match(fixture_release: Release
     assert types["graphs/data.ttl"] == types["void.ttl"] == "text/turtle"
     assert types["conflictkg.jsonld"] == types["context.jsonld"] == "application/ld+json"
     assert types["article.txt"] == "text/plain; charset=utf-8"
+    assert types["queries/recaptured-places.rq"] == "application/sparql-query"
+
+
+@pytest.mark.parametrize("which", ["fixture", pytest.param("real", marks=pytest.mark.slow)])
+def test_example_queries_travel_with_the_release(which: str, request: pytest.FixtureRequest,
+                                                 fixture_project: Path) -> None:
+    """Every data/queries/*.rq is in the release, byte-exact, as queries/<name>.rq."""
+    release: Release = request.getfixturevalue(f"{which}_release")
+    project = fixture_project if which == "fixture" else Path(__file__).resolve().parents[2]
+    sources = sorted((project / "data" / "queries").glob("*.rq"))
+    assert sources
+    assert [p.name for p in release.queries()] == [p.name for p in sources]
+    for source in sources:
+        assert release.path(f"queries/{source.name}").read_bytes() == source.read_bytes()
+
+
+def test_version_changes_with_an_example_query(project: Path) -> None:
+    before = ProjectFiles.locate(project).version()
+    (project / "data" / "queries" / "recaptured-places.rq").write_text("# Changed?\nASK {}\n", encoding="utf-8")
+    assert ProjectFiles.locate(project).version() != before
 
 
 def test_manifest_counts_every_graph(fixture_release: Release) -> None:

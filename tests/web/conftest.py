@@ -1,7 +1,8 @@
 """Fixtures for the web tests: a small release built from tests/fixtures/web, and clients that refuse 5xx.
 
 The release is shaped like the one `conflictkg build` writes (docs/architecture.md): the fixture TriG as
-N-Quads, the raw article, VoID, the validation report and a manifest with sizes and SHA-256.
+N-Quads, the raw article, VoID, the validation report, the example queries and a manifest with sizes
+and SHA-256.
 """
 
 from __future__ import annotations
@@ -49,6 +50,11 @@ def write_release(target: Path, extra_nquads: str = "") -> Path:
     shutil.copy(ROOT / "data" / "article.txt", target / "article.txt")
     shutil.copy(FIXTURES / "void.ttl", target / "void.ttl")
     shutil.copy(FIXTURES / "validation.ttl", target / "validation.ttl")
+    (target / "queries").mkdir(exist_ok=True)
+    media_types = dict(_MEDIA_TYPES)
+    for query in sorted((FIXTURES / "queries").glob("*.rq")):
+        shutil.copy(query, target / "queries" / query.name)
+        media_types[f"queries/{query.name}"] = "application/sparql-query"
     files = [
         {
             "path": name,
@@ -56,14 +62,10 @@ def write_release(target: Path, extra_nquads: str = "") -> Path:
             "sha256": hashlib.sha256((target / name).read_bytes()).hexdigest(),
             "media_type": media_type,
         }
-        for name, media_type in _MEDIA_TYPES.items()
+        for name, media_type in media_types.items()
     ]
     manifest = {"version": RELEASE_VERSION, "created": "2026-11-01T00:00:00Z", "files": files, "graphs": {}}
     (target / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
-    queries = target.parent / "data" / "queries"
-    queries.mkdir(parents=True, exist_ok=True)
-    for query in (FIXTURES / "queries").glob("*.rq"):
-        shutil.copy(query, queries / query.name)
     return target
 
 

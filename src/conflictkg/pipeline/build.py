@@ -72,7 +72,7 @@ def build(
     out = Path(out) if out is not None else root / "dist"
     sources = load(root)
     progress(f"loaded {sum(len(sources.graph(g)) for g in (ONTOLOGY_GRAPH, SHAPES_GRAPH, DATA_GRAPH, LINKS_GRAPH))}"
-             f" triples from {len(sources.files.all_files())} files")
+             f" triples from {len(list(sources.files.graph_files()))} files")
     link(sources, linkers)
     spans = check_evidence(sources.graph(DATA_GRAPH), sources.article)
     progress(f"evidence: {spans} spans match the article")
@@ -94,6 +94,7 @@ def build(
         validation=validation.report,
         version=sources.files.version(),
         created=created or build_time(),
+        queries={path.name: path.read_bytes() for path in sources.files.queries},
     )
     release = write_release(out, content)
     progress(f"wrote release {release.version} to {out}")

@@ -16,7 +16,7 @@ import json
 import shutil
 import tempfile
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -108,6 +108,11 @@ class Release:
         """Absolute path of a file the manifest lists; unlisted names raise, so no path escapes the root."""
         return self.root / self.entry(name).path
 
+    def queries(self) -> list[Path]:
+        """The example queries the release carries (``queries/<name>.rq``), sorted by name."""
+        return sorted(self.root / e.path for e in self.files
+                      if e.path.startswith(f"{QUERIES_DIR}/") and e.path.endswith(".rq"))
+
 
 # ---------------------------------------------------------------------------------------------------
 # Writing a release
@@ -133,6 +138,7 @@ MEDIA_TYPES: dict[str, str] = {
     ".jsonld": "application/ld+json",
     ".txt": "text/plain; charset=utf-8",
     ".json": "application/json",
+    ".rq": "application/sparql-query",
 }
 """Media type of a release file as served and listed in the manifest (gzip dumps are served as gzip)."""
 
@@ -153,6 +159,8 @@ CONTEXT_FILE = "context.jsonld"
 ARTICLE = "article.txt"
 VOID_FILE = "void.ttl"
 VALIDATION_FILE = "validation.ttl"
+QUERIES_DIR = "queries"
+"""Where the example (competency) queries go: ``queries/<name>.rq``, one file per data/queries/*.rq."""
 
 
 def graph_name(iri: URIRef) -> str:
@@ -182,13 +190,15 @@ def json_ld_context() -> dict[str, object]:
 
 @dataclass(frozen=True)
 class ReleaseContent:
-    """Everything a release is written from: the five named graphs, the article and the SHACL report."""
+    """Everything a release is written from: the five named graphs, the article, the SHACL report and
+    the example queries (file name → bytes)."""
 
     dataset: Dataset
     article: bytes
     validation: Graph
     version: str
     created: datetime
+    queries: dict[str, bytes] = field(default_factory=dict)
 
 
 def _sha256(path: Path) -> str:
@@ -228,7 +238,7 @@ def _union(dataset: Dataset, graphs: Iterable[URIRef]) -> Graph:
 
 
 def _write_dumps(directory: Path, content: ReleaseContent) -> None:
-    """The RDF dumps, per-graph Turtle, JSON-LD with its context, and the article."""
+    """The RDF dumps, per-graph Turtle, JSON-LD with its context, the article and the example queries."""
     dataset = content.dataset
     (directory / TRIG_DUMP).write_text(dataset.serialize(format="trig"), encoding="utf-8")
     (directory / QUADS_DUMP).write_bytes(_gzip(_sorted_lines(dataset.serialize(format="nquads"))))
@@ -251,6 +261,10 @@ def _write_dumps(directory: Path, content: ReleaseContent) -> None:
     (directory / CONTEXT_FILE).write_text(json.dumps(context, indent=2) + "\n", "utf-8")
     (directory / ARTICLE).write_bytes(content.article)
     (directory / VALIDATION_FILE).write_text(_bound(content.validation).serialize(format="turtle"), "utf-8")
+    if content.queries:
+        (directory / QUERIES_DIR).mkdir()
+    for name, query in sorted(content.queries.items()):
+        (directory / QUERIES_DIR / name).write_bytes(query)
 
 
 @dataclass(frozen=True)

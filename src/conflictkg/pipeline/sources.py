@@ -34,6 +34,7 @@ SHAPES_DIR = Path("shapes")
 DATA_DIR = Path("data")
 LINKS_FILE = DATA_DIR / "links.ttl"
 ARTICLE_FILE = DATA_DIR / "article.txt"
+QUERIES_DIR = DATA_DIR / "queries"
 
 
 class SourceError(PipelineError):
@@ -58,6 +59,8 @@ class ProjectFiles:
     data: tuple[Path, ...]
     links: Path | None
     article: Path
+    queries: tuple[Path, ...] = ()
+    """The example queries (data/queries/*.rq) the release carries for the query UI."""
 
     @classmethod
     def locate(cls, root: Path | str = ".") -> ProjectFiles:
@@ -75,7 +78,8 @@ class ProjectFiles:
             raise SourceError(root / SHAPES_DIR, "no shapes (*.ttl) found")
         if not data:
             raise SourceError(root / DATA_DIR, "no data (*.ttl other than links.ttl) found")
-        return cls(root, ontology, shapes, data, links if links.is_file() else None, article)
+        queries = tuple(sorted((root / QUERIES_DIR).glob("*.rq")))
+        return cls(root, ontology, shapes, data, links if links.is_file() else None, article, queries)
 
     def graph_files(self) -> Iterator[tuple[URIRef, Path]]:
         """Each RDF input with the named graph it loads into, in a fixed order."""
@@ -88,8 +92,8 @@ class ProjectFiles:
             yield LINKS_GRAPH, self.links
 
     def all_files(self) -> list[Path]:
-        """Every input file, RDF and article, in a fixed order."""
-        return [path for _, path in self.graph_files()] + [self.article]
+        """Every input file, RDF, article and example queries, in a fixed order."""
+        return [path for _, path in self.graph_files()] + [self.article, *self.queries]
 
     def relative(self, path: Path) -> str:
         """A path as written relative to the project root (POSIX form), for messages and hashing."""

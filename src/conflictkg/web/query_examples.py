@@ -1,10 +1,13 @@
 """The example (competency) queries offered in the query UI, read from ``*.rq`` files.
 
-A query file's first comment line is the question it answers; the rest is the query, shown verbatim.
+The files are the release's ``queries/<name>.rq`` (copied from data/queries by the build), so the UI
+shows the questions of the very data it serves. A query file's first comment line is the question it
+answers; the rest is the query, shown verbatim.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,12 +21,10 @@ class ExampleQuery:
     text: str
 
 
-def load_examples(directory: Path | None) -> tuple[ExampleQuery, ...]:
-    """Every readable ``*.rq`` file in ``directory`` (none if it is absent), sorted by file name."""
-    if directory is None or not directory.is_dir():
-        return ()
+def load_examples(paths: Iterable[Path]) -> tuple[ExampleQuery, ...]:
+    """Every readable ``*.rq`` file of ``paths``, sorted by file name; unreadable files are left out."""
     examples = []
-    for path in sorted(directory.glob("*.rq")):
+    for path in sorted(p for p in paths if p.suffix == ".rq"):
         try:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError):

@@ -41,12 +41,13 @@ class Site:
     version: str
     release: Release | None = None
     article: str | None = None
-    queries_dir: Path | None = None
+    query_files: tuple[Path, ...] = ()
     templates: Jinja2Templates = field(default_factory=lambda: Jinja2Templates(directory=str(TEMPLATES_DIR)))
 
     @classmethod
     def from_config(cls, store: Store, config: object) -> Site:
-        """Open the release named by ``config.release_dir`` (if any) and take version and article from it."""
+        """Open the release named by ``config.release_dir`` (if any) and take version, article and example
+        queries from it."""
         release_dir = getattr(config, "release_dir", None)
         files = [Path(p) for p in getattr(config, "files", [])]
         release = None
@@ -61,20 +62,19 @@ class Site:
                 article = release.path(ARTICLE_FILE).read_text(encoding="utf-8")
             except (ReleaseError, OSError, UnicodeDecodeError):
                 article = None
-        queries_dir = Path(release_dir).resolve().parent / "data" / "queries" if release_dir is not None else None
         return cls(
             store=store,
             addresses=Addresses(getattr(config, "canonical_base")),
             version=release.version if release is not None else files_version(files),
             release=release,
             article=article,
-            queries_dir=queries_dir,
+            query_files=tuple(release.queries()) if release is not None else (),
         )
 
     @cached_property
     def examples(self) -> tuple[ExampleQuery, ...]:
-        """The example queries for the query UI."""
-        return load_examples(self.queries_dir)
+        """The example queries for the query UI: the release's, none when serving plain files."""
+        return load_examples(self.query_files)
 
     @cached_property
     def overview(self) -> Overview:
