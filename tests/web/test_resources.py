@@ -115,10 +115,21 @@ def test_place_page_has_map_coordinates_and_gazetteer_link_record(client: TestCl
     assert html.count("<circle") >= 3, "the place, its parent and its sibling are drawn"
     assert "Latitude 35.42022, longitude 40.05303" in html
     assert 'href="https://sws.geonames.org/7632486/"' in html
-    for shown in ("0.9", "curated", "WOF 1293683699", "Matched by name and position"):
-        assert shown in html
+    links = html[html.index('<table class="links">'):]
+    links = links[:links.index("</table>")]
+    for shown in ("skos:closeMatch", "0.9", "curated", "WOF 1293683699", "Matched by name and position",
+                  '<time datetime="2026-11-01T00:00:00Z">'):
+        assert shown in links, shown
+    assert "Not linked to a gazetteer" not in html
     assert 'href="/id/place/deir-ezzor"' in html, "internal IRIs link to their local page"
     assert "http://tile" not in html and "https://tile" not in html
+
+
+def test_unlinked_place_page_says_why(client: TestClient) -> None:
+    html = client.get("/id/place/begayliya", headers={"Accept": BROWSER}).text
+    assert '<table class="links">' not in html
+    assert ('<p class="unlinked"><strong>Not linked to a gazetteer:</strong> Best candidate Al Baghaliyah (2950) '
+            "scored 0.40 &lt; 0.85 (in admin1 SY.13, expected SY.07). Searched: the test gazetteer.</p>") in html
 
 
 def test_event_page_has_claims_evidence_and_timeline(client: TestClient) -> None:

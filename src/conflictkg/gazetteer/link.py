@@ -286,8 +286,12 @@ def _add_link(out: Graph, place: ProjectPlace, decision: Decision, gazetteer: Ga
 
 
 def _add_unlinked(out: Graph, place: ProjectPlace, decision: Decision, gazetteer: Gazetteer) -> None:
-    """Say why a place with no link at all (no curated identifier, no decision) stays unlinked."""
-    reason = f"No gazetteer link: {decision.reason}"
+    """Say why a place with no link at all (no curated identifier, no decision) stays unlinked.
+
+    The property already says "unlinked", so the text starts with the why: the best candidate and its
+    score, or that nothing had a similar name; then what was searched.
+    """
+    reason = decision.reason[:1].upper() + decision.reason[1:]
     if decision.candidate is not None:
         reason += f" ({'; '.join(decision.candidate.reasons)})"
     reason += f". Searched: {gazetteer.describe()}; the project data carries no curated identifier for it."

@@ -61,7 +61,8 @@ class ClaimRow:
 
 @dataclass(frozen=True)
 class GazetteerLink:
-    """A link to an external gazetteer and, when recorded, how it was made."""
+    """A link to an external gazetteer and, when recorded, how it was made: score, method, source,
+    justification and the time the link was made."""
 
     relation: Term
     target: Term
@@ -70,15 +71,17 @@ class GazetteerLink:
     method: str | None
     source: str | None
     comment: str | None
+    generated: str | None
 
 
 @dataclass(frozen=True)
 class PlaceSection:
-    """Coordinates, offline map and gazetteer links of a place."""
+    """Coordinates, offline map and gazetteer links of a place, or why it has none."""
 
     coordinates: tuple[float, float] | None
     map: MapView | None
     links: tuple[GazetteerLink, ...]
+    unlinked_reasons: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -237,12 +240,19 @@ def _place(store: Store, terms: TermFactory, node: ox.NamedNode) -> PlaceSection
         coordinates=(own.lat, own.lon) if own else None,
         map=project(ordered),
         links=_gazetteer_links(store, terms, node),
+        unlinked_reasons=_unlinked_reasons(store, node),
     )
+
+
+def _unlinked_reasons(store: Store, node: ox.NamedNode) -> tuple[str, ...]:
+    """The linker's ckg:unlinkedReason texts: why the place has no gazetteer link."""
+    rows = store.query(f"{_PROLOGUE}SELECT DISTINCT ?reason WHERE {{ {node} ckg:unlinkedReason ?reason }}")
+    return tuple(sorted(row["reason"].value for row in rows))  # type: ignore[union-attr]
 
 
 def _gazetteer_links(store: Store, terms: TermFactory, node: ox.NamedNode) -> tuple[GazetteerLink, ...]:
     rows = store.query(
-        f"""{_PROLOGUE}SELECT ?rel ?target ?record ?score ?method ?source ?comment WHERE {{
+        f"""{_PROLOGUE}SELECT ?rel ?target ?record ?score ?method ?source ?comment ?generated WHERE {{
           {node} ?rel ?target . FILTER(?rel IN (skos:exactMatch, skos:closeMatch))
           OPTIONAL {{
             ?record ckg:linkSubject {node} ; ckg:linkTarget ?target .
@@ -250,6 +260,7 @@ def _gazetteer_links(store: Store, terms: TermFactory, node: ox.NamedNode) -> tu
             OPTIONAL {{ ?record ckg:method ?method }}
             OPTIONAL {{ ?record dcterms:source ?source }}
             OPTIONAL {{ ?record rdfs:comment ?comment }}
+            OPTIONAL {{ ?record prov:generatedAtTime ?generated }}
           }}
         }}"""
     )
@@ -270,6 +281,7 @@ def _gazetteer_links(store: Store, terms: TermFactory, node: ox.NamedNode) -> tu
             method=text(row["method"]),
             source=text(row["source"]),
             comment=text(row["comment"]),
+            generated=text(row["generated"]),
         )
     return tuple(links[k] for k in sorted(links))
 
