@@ -15,10 +15,10 @@ import pytest
 from fastapi.testclient import TestClient
 from markupsafe import escape
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, PROV, RDFS, XSD
+from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, VOID, XSD
 
 from conflictkg.pipeline.release import Release
-from conflictkg.vocab import CKG, ID, LINKS_GRAPH
+from conflictkg.vocab import CKG, DATA_GRAPH, DATASET_IRI, ID, LINKS_GRAPH, ONTOLOGY_GRAPH
 from conflictkg.web.app import create_app
 from conflictkg.web.config import ServerConfig
 
@@ -38,7 +38,7 @@ def real_client(real_release: Release) -> Iterator[TestClient]:
 
 @pytest.fixture(scope="module")
 def links(real_release: Release) -> Graph:
-    return Graph().parse(real_release.path(f"graphs/{str(LINKS_GRAPH).rsplit('/', 1)[-1]}.ttl"), format="turtle")
+    return _graph(real_release, LINKS_GRAPH)
 
 
 def _page(client: TestClient, iri: URIRef) -> str:
@@ -86,3 +86,86 @@ def test_linked_places_show_each_link_record_in_full(real_client: TestClient, li
         made = links.value(record, PROV.generatedAtTime)
         assert made is not None and Literal(shown_time.group(1), datatype=XSD.dateTime).toPython() == made.toPython()
         assert "Not linked to a gazetteer" not in page
+
+
+# --- every IRI dereferences, every term has its anchor, the metadata tells the truth -------------------
+
+def _graph(release: Release, iri: URIRef) -> Graph:
+    return Graph().parse(release.path(f"graphs/{str(iri).rsplit('/', 1)[-1]}.ttl"), format="turtle")
+
+
+def _resources(release: Release) -> list[URIRef]:
+    """Every IRI under id/ that occurs (as subject or object) in the data and links graphs."""
+    found: set[URIRef] = set()
+    for iri in (DATA_GRAPH, LINKS_GRAPH):
+        for subject, _, obj in _graph(release, iri):
+            found.update(n for n in (subject, obj) if isinstance(n, URIRef) and str(n).startswith(str(ID)))
+    return sorted(found)
+
+
+def test_every_resource_dereferences_as_html_and_turtle(real_client: TestClient, real_release: Release) -> None:
+    resources = _resources(real_release)
+    assert len(resources) > 100
+    for iri in resources:
+        path = "/id/" + str(iri).removeprefix(str(ID))
+        page = real_client.get(path, headers={"Accept": BROWSER})
+        assert page.status_code == 200 and page.headers["content-type"].startswith("text/html"), iri
+        assert escape(str(iri)) in page.text, iri
+        turtle = real_client.get(path, headers={"Accept": "text/turtle"})
+        assert turtle.status_code == 200 and turtle.headers["content-type"].startswith("text/turtle"), iri
+        described = Graph().parse(data=turtle.text, format="turtle")
+        assert (iri, None, None) in described or (None, None, iri) in described, iri
+
+
+def test_every_ontology_term_has_its_anchor(real_client: TestClient, real_release: Release) -> None:
+    ontology = _graph(real_release, ONTOLOGY_GRAPH)
+    terms = sorted({s for s in ontology.subjects() if isinstance(s, URIRef) and str(s).startswith(str(CKG))})
+    assert CKG.unlinkedReason in terms and len(terms) > 50
+    page = real_client.get("/ontology", headers={"Accept": BROWSER})
+    assert page.status_code == 200
+    for term in terms:
+        anchor = str(term).removeprefix(str(CKG))
+        assert f'id="{anchor}"' in page.text, term
+
+
+def test_void_serves_the_linkset_counts(real_client: TestClient, real_release: Release) -> None:
+    links = _graph(real_release, LINKS_GRAPH)
+    response = real_client.get("/void", headers={"Accept": "text/turtle"})
+    assert response.status_code == 200
+    void = Graph().parse(data=response.text, format="turtle")
+    linksets = set(links.subjects(RDF.type, VOID.Linkset))
+    assert len(linksets) >= 3
+    for linkset in linksets:
+        assert (DATASET_IRI, VOID.subset, linkset) in void
+        predicate, target = void.value(linkset, VOID.linkPredicate), void.value(linkset, VOID.objectsTarget)
+        space = str(void.value(target, VOID.uriSpace))
+        direct = sum(1 for _, o in links.subject_objects(predicate) if str(o).startswith(space))
+        assert int(void.value(linkset, VOID.triples)) == direct == int(links.value(linkset, VOID.triples)), linkset
+
+
+def test_dumps_lists_and_serves_every_manifest_file(real_client: TestClient, real_release: Release) -> None:
+    listing = real_client.get("/dumps/", headers={"Accept": BROWSER})
+    assert listing.status_code == 200
+    assert "queries/" in listing.text
+    for entry in real_release.files:
+        assert f'href="/dumps/{entry.path}"' in listing.text and entry.sha256 in listing.text, entry.path
+        head = real_client.head(f"/dumps/{entry.path}")
+        assert head.status_code == 200 and int(head.headers["content-length"]) == entry.bytes, entry.path
+
+
+@pytest.mark.parametrize("path", ["/", "/query", "/article", "/ontology", "/shapes", "/validation", "/void",
+                                  "/.well-known/void", "/sparql", "/dumps/"])
+def test_site_pages_answer(real_client: TestClient, path: str) -> None:
+    assert real_client.get(path, headers={"Accept": BROWSER}).status_code == 200
+
+
+def test_every_example_query_of_the_release_has_answers(real_client: TestClient, real_release: Release) -> None:
+    """The questions the query UI offers are answered by the data it serves."""
+    queries = real_release.queries()
+    assert queries
+    for query in queries:
+        response = real_client.post("/sparql", data={"query": query.read_text(encoding="utf-8")},
+                                    headers={"Accept": "application/sparql-results+json"})
+        assert response.status_code == 200, query.name
+        answer = response.json()
+        assert answer.get("boolean") is True or answer["results"]["bindings"], query.name
