@@ -169,3 +169,15 @@ def test_every_example_query_of_the_release_has_answers(real_client: TestClient,
         assert response.status_code == 200, query.name
         answer = response.json()
         assert answer.get("boolean") is True or answer["results"]["bindings"], query.name
+
+
+def test_published_context_dataset_and_graph_iris_resolve(real_client: TestClient, real_release: Release) -> None:
+    context = real_client.get("/context.jsonld")
+    assert context.status_code == 200 and context.headers["content-type"].startswith("application/ld+json")
+    assert context.json()["@context"]["ckg"] == str(CKG)
+    assert real_client.get("/dataset", headers={"Accept": "text/turtle"}, follow_redirects=False).headers["location"] == "/void"
+    for graph in real_release.graphs:
+        name = str(graph).rsplit("/", 1)[-1]
+        response = real_client.get(f"/graph/{name}", follow_redirects=True)
+        assert response.status_code == 200 and response.headers["content-type"].startswith("text/turtle"), name
+    assert real_client.get("/graph/nothing").status_code == 404

@@ -16,6 +16,7 @@ router = APIRouter()
 
 VOID_FILE = "void.ttl"
 VALIDATION_FILE = "validation.ttl"
+CONTEXT_FILE = "context.jsonld"
 
 
 @router.api_route("/dumps", methods=["GET", "HEAD"], include_in_schema=False)
@@ -91,3 +92,25 @@ def well_known_void(request: Request) -> Response:
 def validation(request: Request) -> Response:
     """The SHACL validation report of the release."""
     return _release_rdf(request, VALIDATION_FILE, "/validation")
+
+
+@router.api_route("/context.jsonld", methods=["GET", "HEAD"], include_in_schema=False)
+def jsonld_context(request: Request) -> Response:
+    """The published JSON-LD ``@context`` the JSON-LD dump refers to (https://w3id.org/conflictkg/context.jsonld)."""
+    return dump_file(request, CONTEXT_FILE)
+
+
+@router.api_route("/dataset", methods=["GET", "HEAD"], include_in_schema=False)
+def dataset(request: Request) -> Response:
+    """The dataset IRI (https://w3id.org/conflictkg/dataset) is described by the VoID document."""
+    return RedirectResponse("/void", status_code=303, headers={"Vary": "Accept"})
+
+
+@router.api_route("/graph/{name}", methods=["GET", "HEAD"], include_in_schema=False)
+def named_graph(request: Request, name: str) -> Response:
+    """A named-graph IRI (https://w3id.org/conflictkg/graph/<name>) leads to that graph's Turtle dump."""
+    site = site_of(request)
+    dump = f"graphs/{name}.ttl"
+    if site.release is None or dump not in {f.path for f in site.release.files}:
+        return not_found(request, f"There is no graph {name!r} in this release; see /dumps/.")
+    return RedirectResponse(f"/dumps/{dump}", status_code=303)
