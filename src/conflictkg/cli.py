@@ -11,7 +11,7 @@ from conflictkg import __version__
 from conflictkg.pipeline import PipelineError
 from conflictkg.gazetteer.link import GazetteerLinker
 from conflictkg.gazetteer.sources import Gazetteer, GazetteerError, load_gazetteer
-from conflictkg.pipeline.build import build, build_time, validate_asserted
+from conflictkg.pipeline.build import build, build_time, is_current, validate_asserted
 from conflictkg.pipeline.sources import load
 from conflictkg.vocab import BASE
 
@@ -116,8 +116,8 @@ def serve(
     from conflictkg.web.config import ServerConfig
 
     release = release if release is not None else root / "dist"
-    if not files and not (release / "conflictkg.nq.gz").is_file():
-        typer.echo(f"no release in {release}/: building it from {root.resolve()}", err=True)
+    if not files and not is_current(root, release):
+        typer.echo(f"no current release in {release}/: building it from {root.resolve()}", err=True)
         _build(root, release, _linker(gazetteer, with_default=True))
     config = ServerConfig(
         release_dir=None if files else release,

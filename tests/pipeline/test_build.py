@@ -10,7 +10,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, SKOS
 
 from conflictkg import __version__
-from conflictkg.pipeline.build import build, build_time
+from conflictkg.pipeline.build import build, build_time, is_current
 from conflictkg.pipeline.evidence import EvidenceError
 from conflictkg.pipeline.release import Release
 from conflictkg.pipeline.sources import SourceError, Sources
@@ -84,3 +84,18 @@ def test_real_project_builds(real_release: Release) -> None:
     for graph in (ONTOLOGY_GRAPH, SHAPES_GRAPH, DATA_GRAPH, INFERRED_GRAPH):
         assert real_release.graphs[str(graph)] > 0, graph
     assert real_release.version.startswith(f"{__version__}+")
+
+
+def test_a_release_is_current_until_an_input_changes(project: Path, tmp_path: Path) -> None:
+    out = project / "dist"
+    assert not is_current(project, out), "no release yet"
+    build(project, out)
+    assert is_current(project, out)
+    article = project / "data" / "article.txt"
+    article.write_bytes(article.read_bytes() + b"\n")
+    assert not is_current(project, out), "an edited input makes the release stale"
+
+
+def test_a_release_without_its_project_is_current(project: Path, tmp_path: Path) -> None:
+    release = build(project, tmp_path / "copied" / "dist")
+    assert is_current(tmp_path / "copied", release.root)

@@ -19,8 +19,8 @@ from rdflib import Graph
 
 from conflictkg.pipeline.evidence import check_evidence
 from conflictkg.pipeline.reason import infer
-from conflictkg.pipeline.release import Release, ReleaseContent, write_release
-from conflictkg.pipeline.sources import Sources, load
+from conflictkg.pipeline.release import Release, ReleaseContent, ReleaseError, write_release
+from conflictkg.pipeline.sources import ProjectFiles, SourceError, Sources, load
 from conflictkg.pipeline.validate import Validation, require_conformance, validate
 from conflictkg.vocab import DATA_GRAPH, INFERRED_GRAPH, LINKS_GRAPH, ONTOLOGY_GRAPH, SHAPES_GRAPH
 
@@ -99,3 +99,19 @@ def build(
     release = write_release(out, content)
     progress(f"wrote release {release.version} to {out}")
     return release
+
+
+def is_current(root: Path | str, out: Path | str) -> bool:
+    """True when ``out`` holds a release built from the inputs ``root`` has now.
+
+    ``conflictkg serve`` rebuilds otherwise, so that an edited data file is never served stale. With no
+    project under ``root`` (a release copied elsewhere), an existing release is current by definition.
+    """
+    try:
+        release = Release.open(out)
+    except ReleaseError:
+        return False
+    try:
+        return release.version == ProjectFiles.locate(root).version()
+    except SourceError:
+        return True
