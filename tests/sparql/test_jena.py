@@ -3,7 +3,9 @@
 Jena's ``rsparql`` always sends its own Accept header (JSON first for SELECT/ASK, Turtle first for
 CONSTRUCT/DESCRIBE), so the other wire formats are asked for with the endpoint's ``format`` parameter
 in the service URL; Jena then picks its parser from our Content-Type. ``--results`` is the format Jena
-writes its answer in, which the tests parse back. One JVM per case keeps each test near a second.
+writes its answer in, which the tests parse back. Over the real release, Jena dereferences every id/
+IRI, runs the example queries and validates every dump with ``riot``. One JVM per case keeps each test
+near a second.
 """
 
 from __future__ import annotations
@@ -30,11 +32,13 @@ from conflictkg.pipeline.release import (
     Release,
     graph_name,
 )
-from conflictkg.vocab import ALL_GRAPHS, ASSERTED_GRAPHS, DATA_GRAPH, LINKS_GRAPH
+from conflictkg.vocab import ALL_GRAPHS, ASSERTED_GRAPHS, DATA_GRAPH, ID, LINKS_GRAPH
 
 from .conftest import EXAMPLE
 from .jena import Jena, missing
 
+EXAMPLE_QUERIES = sorted(p.name for p in (Path(__file__).resolve().parents[2] / "data" / "queries").glob("*.rq"))
+"""The competency queries a release carries as queries/<name>.rq."""
 EX = "http://example.org/"
 ATTACK, AYYASH = URIRef(EX + "attack"), URIRef(EX + "ayyash")
 LABELS = f"SELECT ?label {{ <{ATTACK}> <{RDFS.label}> ?label }} ORDER BY ?label"
@@ -46,6 +50,7 @@ WARNINGS = re.compile(r"\b(WARN|ERROR)\b|Exception")
 
 @pytest.fixture(scope="module")
 def jena(tmp_path_factory: pytest.TempPathFactory) -> Jena:
+    """Jena's command-line classes, or a skip saying what to install."""
     reason = missing()
     if reason:
         pytest.skip(reason)
@@ -157,14 +162,23 @@ def _counts(stderr: str) -> dict[str, int]:
     return counts
 
 
+def test_riot_validation_flags_an_ill_typed_literal(jena: Jena, tmp_path: Path) -> None:
+    """The check the dumps pass is not vacuous: `"abc"^^xsd:integer` makes riot warn and exit non-zero."""
+    broken = tmp_path / "broken.ttl"
+    broken.write_text(f'<{EX}a> <{EX}count> "abc"^^<http://www.w3.org/2001/XMLSchema#integer> .\n', encoding="utf-8")
+    run = jena.run("riotcmd.riot", "--validate", "--count", str(broken))
+    assert run.returncode != 0 and WARNINGS.search(run.stderr) and "not valid for datatype" in run.stderr
+
+
 @pytest.mark.slow
 def test_riot_validates_every_dump_of_the_release(jena: Jena, real_release: Release, tmp_path: Path) -> None:
     """Jena's strict checks (IRIs, ill-typed literals, language tags) pass on each dump, with the manifest's counts."""
-    rdf = [e.path for e in real_release.files if any(e.path.endswith(s) for s in RDF_DUMPS) and e.path != JSONLD_DUMP
-           and e.path != CONTEXT_FILE]
+    rdf = [e.path for e in real_release.files
+           if any(e.path.endswith(s) for s in RDF_DUMPS) and e.path not in (JSONLD_DUMP, CONTEXT_FILE)]
     run = jena.run("riotcmd.riot", "--validate", "--count", *(str(real_release.path(n)) for n in rdf))
     assert run.returncode == 0 and not WARNINGS.search(run.stderr), run.stderr
-    counts = {Path(path).relative_to(real_release.root.resolve()).as_posix(): n for path, n in _counts(run.stderr).items()}
+    root = real_release.root.resolve()
+    counts = {Path(path).relative_to(root).as_posix(): n for path, n in _counts(run.stderr).items()}
     graphs = {str(iri): real_release.graphs[str(iri)] for iri in ALL_GRAPHS}
     assert counts[TRIG_DUMP] == counts[QUADS_DUMP] == sum(graphs.values())
     assert counts[ASSERTED_DUMP] == sum(graphs[str(iri)] for iri in ASSERTED_GRAPHS)
@@ -180,3 +194,58 @@ def test_riot_validates_every_dump_of_the_release(jena: Jena, real_release: Rele
     run = jena.run("riotcmd.riot", "--validate", "--count", "--syntax=jsonld10", str(inlined))
     assert run.returncode == 0 and not WARNINGS.search(run.stderr), run.stderr
     assert list(_counts(run.stderr).values()) == [graphs[str(DATA_GRAPH)] + graphs[str(LINKS_GRAPH)]]
+
+
+def _resources(release: Release) -> list[URIRef]:
+    """Every IRI under id/ that occurs in the data or links graph of ``release``."""
+    graph = Graph()
+    for iri in (DATA_GRAPH, LINKS_GRAPH):
+        graph.parse(release.path(f"graphs/{graph_name(iri)}.ttl"), format="turtle")
+    nodes = {node for triple in graph for node in triple}
+    return sorted(n for n in nodes if isinstance(n, URIRef) and str(n).startswith(str(ID)))
+
+
+@pytest.mark.slow
+def test_jena_dereferences_every_resource(jena: Jena, real_live_server: str, real_release: Release) -> None:
+    """Each id/ IRI, fetched by Jena at its local URL (Turtle by Jena's Accept, N-Triples, RDF/XML in turn),
+    parses under Jena's checks and describes that IRI."""
+    resources = _resources(real_release)
+    assert len(resources) > 100
+    forms = ("", "?format=nt", "?format=rdf")
+    urls = {
+        f"{real_live_server}id/{str(iri).removeprefix(str(ID))}{forms[i % len(forms)]}": str(iri)
+        for i, iri in enumerate(resources)
+    }
+    query = (
+        "SELECT DISTINCT ?g ?x " + " ".join(f"FROM NAMED <{url}>" for url in urls)
+        + f" WHERE {{ GRAPH ?g {{ {{ ?x ?p ?o }} UNION {{ ?s ?p ?x }} }} FILTER(STRSTARTS(STR(?x), '{ID}')) }}"
+    )
+    out = _ok(jena.run("arq.sparql", "--results", "CSV", query))
+    mentioned: dict[str, set[str]] = {}
+    for row in Result.parse(io.StringIO(out), format="csv"):
+        mentioned.setdefault(str(row[0]), set()).add(str(row[1]))
+    assert set(mentioned) == set(urls)
+    assert all(iri in mentioned[url] for url, iri in urls.items())
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", EXAMPLE_QUERIES)
+def test_example_queries_through_jena(jena: Jena, real_live_server: str, real_release: Release, name: str) -> None:
+    """Jena's rsparql gets the same solutions for each example query of the release as a plain HTTP client."""
+    query = real_release.path(f"queries/{name}").read_text(encoding="utf-8")
+    out = _ok(jena.run("arq.rsparql", "--service", real_live_server + "sparql", "--results", "JSON", query))
+    direct = httpx.get(real_live_server + "sparql", params={"query": query}, timeout=60)
+    assert direct.status_code == 200
+    solutions = _solutions(json.loads(out))
+    assert solutions and solutions == _solutions(json.loads(direct.content))
+
+
+def _solutions(document: dict[str, object]) -> list[tuple[tuple[str, str, str], ...]]:
+    """SPARQL JSON results as sorted rows of (variable, value, language or datatype); blank nodes as `_`."""
+    rows = []
+    for binding in document["results"]["bindings"]:  # type: ignore[index]
+        rows.append(tuple(sorted(
+            (var, "_" if term["type"] == "bnode" else term["value"], term.get("xml:lang") or term.get("datatype", ""))
+            for var, term in binding.items()
+        )))
+    return sorted(rows)
