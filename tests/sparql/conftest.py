@@ -8,12 +8,14 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 import pytest
 from fastapi.testclient import TestClient
 
+from conflictkg.pipeline.release import Release
 from conflictkg.web.app import create_app
 from conflictkg.web.config import ServerConfig
 
@@ -50,17 +52,14 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def live_server(example_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """`conflictkg serve` in a subprocess on a free port with a 2 s query timeout; yields the base URL."""
+@contextmanager
+def serving(arguments: list[str], log: Path) -> Iterator[str]:
+    """`conflictkg serve ARGUMENTS` in a subprocess on a free port of 127.0.0.1; yields the base URL."""
     port = _free_port()
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(SRC), os.environ.get("PYTHONPATH")]))}
-    command = [sys.executable, "-m", "conflictkg", "serve", str(example_file), "--port", str(port)]
-    log = tmp_path_factory.mktemp("server") / "server.log"
+    command = [sys.executable, "-m", "conflictkg", "serve", *arguments, "--port", str(port)]
     with log.open("wb") as sink:
-        process = subprocess.Popen(
-            [*command, "--timeout", "2", "--workers", "2"], env=env, stdout=sink, stderr=subprocess.STDOUT
-        )
+        process = subprocess.Popen(command, env=env, stdout=sink, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}/"
     try:
         for _ in range(300):
@@ -81,3 +80,19 @@ def live_server(example_file: Path, tmp_path_factory: pytest.TempPathFactory) ->
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+@pytest.fixture(scope="session")
+def live_server(example_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """`conflictkg serve` over the example file with a 2 s query timeout; yields the base URL."""
+    log = tmp_path_factory.mktemp("server") / "server.log"
+    with serving([str(example_file), "--timeout", "2", "--workers", "2"], log) as base:
+        yield base
+
+
+@pytest.fixture(scope="session")
+def real_live_server(real_release: Release, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """`conflictkg serve --release` over the real release (one worker); yields the base URL."""
+    log = tmp_path_factory.mktemp("real-server") / "server.log"
+    with serving(["--release", str(real_release.root), "--workers", "1"], log) as base:
+        yield base

@@ -70,6 +70,12 @@ def test_boolean_formats(store: ox.Store) -> None:
     assert b"<boolean>false</boolean>" in b"".join(_write(store.query("ASK { <urn:nope> ?p ?o }"), "xml"))
 
 
+def test_boolean_csv_and_tsv_carry_jenas_ask_header(store: ox.Store) -> None:
+    """A bare `true` would read as a one-variable table with no rows; Jena reads booleans in this form only."""
+    assert b"".join(_write(store.query("ASK { <urn:s1> ?p ?o }"), "csv")) == b"_askResult\r\ntrue\r\n"
+    assert b"".join(_write(store.query("ASK { <urn:nope> ?p ?o }"), "tsv")) == b"?_askResult\nfalse\n"
+
+
 @pytest.mark.parametrize("name", [f.name for f in RDF_FORMATS])
 def test_every_graph_format_parses_back(store: ox.Store, name: str) -> None:
     data = b"".join(_write(store.query("CONSTRUCT WHERE { <urn:s1> ?p ?o }"), name))

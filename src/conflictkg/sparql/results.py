@@ -76,6 +76,16 @@ _RDF_ENGINE: dict[str, ox.RdfFormat] = {
 }
 _WITH_PREFIXES = {"turtle", "trig", "rdfxml"}
 
+BOOLEAN_TABLES: dict[str, tuple[str, str]] = {
+    "csv": ("_askResult", "\r\n"),
+    "tsv": ("?_askResult", "\n"),
+}
+"""Header and line end of an ASK answer in CSV and TSV, which SPARQL 1.1 defines for SELECT only.
+
+A bare ``true`` (pyoxigraph's form) reads as a table with one variable named ``true`` and no rows;
+this is the form Apache Jena and Fuseki write and the only one Jena's CSV/TSV readers take as a boolean.
+"""
+
 CHUNK_SIZE = 64 * 1024
 """Bytes per streamed chunk: large enough to keep per-chunk overhead small, small enough to stream."""
 
@@ -138,6 +148,9 @@ def write_result(result: object, format_name: str, output: ChunkWriter) -> None:
     """Serialise a pyoxigraph result (solutions, boolean or triples) into ``output``."""
     if isinstance(result, ox.QueryTriples):
         write_rdf(result, format_name, output)
+    elif isinstance(result, ox.QueryBoolean) and format_name in BOOLEAN_TABLES:
+        header, end = BOOLEAN_TABLES[format_name]
+        output.write(f"{header}{end}{str(bool(result)).lower()}{end}".encode())
     else:
         result.serialize(output, format=_RESULTS_ENGINE[format_name])  # type: ignore[attr-defined]
     output.close()
