@@ -21,7 +21,7 @@ from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, VOID, XSD
 from conflictkg.gazetteer.index import CandidateIndex, index_for
 from conflictkg.gazetteer.match import Candidate, Decision, PlaceContext, decide, rank
 from conflictkg.gazetteer.sources import Gazetteer, GazetteerRecord
-from conflictkg.vocab import CKG, DATA_GRAPH, DATASET_IRI, GEO, GEONAMES, ID, LINKS_GRAPH, PREFIXES, WD
+from conflictkg.vocab import CKG, DATA_GRAPH, DATASET_IRI, GEO, GEONAMES, ID, LINKS_GRAPH, WD, bind_prefixes
 
 METHOD = "ckg-gazetteer-linker/1: Arabic-aware name keys + rapidfuzz, scored with feature kind, admin1 and distance"
 
@@ -228,9 +228,7 @@ def link_places(graph: Graph, gazetteer: Gazetteer, *, now: datetime | None = No
     places = project_places(graph)
     by_iri = {p.iri: p for p in places}
     linked: dict[URIRef, GazetteerRecord] = {}
-    out = Graph()
-    for prefix, ns in PREFIXES.items():
-        out.bind(prefix, ns)
+    out = bind_prefixes(Graph())
     _copy_curated(graph, out)
     result = LinkResult(out)
     for place in places:

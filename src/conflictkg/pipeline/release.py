@@ -37,6 +37,7 @@ from conflictkg.vocab import (
     LINKS_GRAPH,
     PREFIXES,
     SPDX,
+    bind_prefixes,
 )
 
 MANIFEST = "manifest.json"
@@ -223,14 +224,8 @@ def _gzip(data: bytes) -> bytes:
     return buffer.getvalue()
 
 
-def _bound(graph: Graph) -> Graph:
-    for prefix, namespace in PREFIXES.items():
-        graph.bind(prefix, namespace, replace=True)
-    return graph
-
-
 def _union(dataset: Dataset, graphs: Iterable[URIRef]) -> Graph:
-    union = _bound(Graph())
+    union = bind_prefixes(Graph())
     for iri in graphs:
         for triple in dataset.graph(iri):
             union.add(triple)
@@ -260,7 +255,7 @@ def _write_dumps(directory: Path, content: ReleaseContent) -> None:
     (directory / JSONLD_DUMP).write_text(json.dumps(published, indent=2, ensure_ascii=False) + "\n", "utf-8")
     (directory / CONTEXT_FILE).write_text(json.dumps(context, indent=2) + "\n", "utf-8")
     (directory / ARTICLE).write_bytes(content.article)
-    (directory / VALIDATION_FILE).write_text(_bound(content.validation).serialize(format="turtle"), "utf-8")
+    (directory / VALIDATION_FILE).write_text(bind_prefixes(content.validation).serialize(format="turtle"), "utf-8")
     if content.queries:
         (directory / QUERIES_DIR).mkdir()
     for name, query in sorted(content.queries.items()):
@@ -344,8 +339,7 @@ def _describe_linksets(void: Graph, links: Graph) -> None:
 
 def _void(directory: Path, content: ReleaseContent) -> Graph:
     """VoID + DCAT: the dataset, one subset per named graph and per linkset, one distribution per RDF dump."""
-    void = _bound(Graph())
-    void.bind("spdx", SPDX, replace=True)
+    void = bind_prefixes(Graph())
     dataset = DATASET_IRI
     void.add((dataset, RDF.type, VOID.Dataset))
     void.add((dataset, RDF.type, DCAT.Dataset))

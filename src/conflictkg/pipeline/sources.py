@@ -27,7 +27,7 @@ from rdflib.term import Node
 
 from conflictkg import __version__
 from conflictkg.pipeline import PipelineError
-from conflictkg.vocab import DATA_GRAPH, LINKS_GRAPH, ONTOLOGY_GRAPH, PREFIXES, SHAPES_GRAPH
+from conflictkg.vocab import DATA_GRAPH, LINKS_GRAPH, ONTOLOGY_GRAPH, SHAPES_GRAPH, bind_prefixes
 
 ONTOLOGY_FILE = Path("ontology/conflictkg.ttl")
 SHAPES_DIR = Path("shapes")
@@ -223,9 +223,7 @@ def parse_turtle(path: Path) -> Graph:
 def load(root: Path | str = ".") -> Sources:
     """Locate and parse every input of the project at ``root`` into a Dataset of asserted named graphs."""
     files = ProjectFiles.locate(root)
-    dataset = Dataset()
-    for prefix, namespace in PREFIXES.items():
-        dataset.bind(prefix, namespace, replace=True)
+    dataset = bind_prefixes(Dataset())
     try:
         article = files.article.read_bytes().decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:

@@ -18,7 +18,7 @@ from rdflib.namespace import RDF, SH
 from rdflib.term import Node
 
 from conflictkg.pipeline import PipelineError
-from conflictkg.vocab import PREFIXES
+from conflictkg.vocab import bind_prefixes
 
 
 @dataclass(frozen=True)
@@ -60,13 +60,6 @@ class ValidationFailed(PipelineError):
         super().__init__(validation.describe())
 
 
-def _namespaces() -> Graph:
-    graph = Graph()
-    for prefix, namespace in PREFIXES.items():
-        graph.bind(prefix, namespace, replace=True)
-    return graph
-
-
 def _render(node: Node | None, report: Graph, names: Graph) -> str:
     """A node as a reader writes it: prefixed name, literal, or a SHACL path expression."""
     if node is None:
@@ -88,7 +81,7 @@ def _render(node: Node | None, report: Graph, names: Graph) -> str:
 
 
 def _results(report: Graph, origins: Callable[[Node], Iterable[str]]) -> tuple[ShaclResult, ...]:
-    names = _namespaces()
+    names = bind_prefixes(Graph())
     results = []
     for result in report.subjects(RDF.type, SH.ValidationResult):
         focus = report.value(result, SH.focusNode)
@@ -131,9 +124,7 @@ def validate(
         allow_warnings=True,
         allow_infos=True,
     )
-    for prefix, namespace in PREFIXES.items():
-        report.bind(prefix, namespace, replace=True)
-    return Validation(conforms=bool(conforms), results=_results(report, origins), report=report)
+    return Validation(conforms=bool(conforms), results=_results(bind_prefixes(report), origins), report=report)
 
 
 def require_conformance(validation: Validation) -> Validation:
