@@ -19,6 +19,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from conflictkg.checksums import file_sha256
 from conflictkg.vocab import GEONAMES
 
 CACHE_FORMAT = 1
@@ -309,15 +310,6 @@ def iter_alternate_names(path: Path, ids: set[int]) -> Iterator[tuple[int, str, 
         gid = int(cols[1])
         if gid in ids:
             yield gid, cols[2], cols[3]
-
-
-def file_sha256(path: Path) -> str:
-    """SHA-256 of a file, read in 1 MiB blocks."""
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        while block := fh.read(1 << 20):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def load_dump_files(

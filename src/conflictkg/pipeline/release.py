@@ -10,7 +10,6 @@ so the release version, not a checksum, identifies the content.
 from __future__ import annotations
 
 import gzip
-import hashlib
 import io
 import json
 import shutil
@@ -24,6 +23,7 @@ from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, VOID, XSD
 from rdflib.term import Node
 
+from conflictkg.checksums import file_sha256
 from conflictkg.pipeline import PipelineError
 from conflictkg.vocab import (
     ALL_GRAPHS,
@@ -202,14 +202,6 @@ class ReleaseContent:
     queries: dict[str, bytes] = field(default_factory=dict)
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as stream:
-        for block in iter(lambda: stream.read(1 << 16), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _sorted_lines(serialised: str) -> bytes:
     """N-Triples/N-Quads lines deduplicated and sorted, in a stable order whatever rdflib's set order."""
     lines = sorted({line for line in serialised.splitlines() if line.strip()})
@@ -384,7 +376,7 @@ def _void(directory: Path, content: ReleaseContent) -> Graph:
         void.add((distribution, SPDX.checksum, checksum))
         void.add((checksum, RDF.type, SPDX.Checksum))
         void.add((checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256))
-        void.add((checksum, SPDX.checksumValue, Literal(_sha256(file), datatype=XSD.hexBinary)))
+        void.add((checksum, SPDX.checksumValue, Literal(file_sha256(file), datatype=XSD.hexBinary)))
     return void
 
 
@@ -394,7 +386,7 @@ def _timestamp(moment: datetime) -> str:
 
 def _write_manifest(directory: Path, content: ReleaseContent) -> None:
     files = [
-        {"path": path, "bytes": (directory / path).stat().st_size, "sha256": _sha256(directory / path),
+        {"path": path, "bytes": (directory / path).stat().st_size, "sha256": file_sha256(directory / path),
          "media_type": media_type(path)}
         for path in sorted(p.relative_to(directory).as_posix() for p in directory.rglob("*") if p.is_file())
     ]
