@@ -13,7 +13,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Protocol
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, VOID, XSD
@@ -21,6 +20,7 @@ from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, VOID, XSD
 from conflictkg.gazetteer.index import CandidateIndex, index_for
 from conflictkg.gazetteer.match import Candidate, Decision, PlaceContext, decide, rank
 from conflictkg.gazetteer.sources import Gazetteer, GazetteerRecord
+from conflictkg.pipeline.sources import Sources
 from conflictkg.vocab import CKG, DATA_GRAPH, DATASET_IRI, GEO, GEONAMES, ID, LINKS_GRAPH, WD, bind_prefixes
 
 METHOD = "ckg-gazetteer-linker/1: Arabic-aware name keys + rapidfuzz, scored with feature kind, admin1 and distance"
@@ -323,12 +323,6 @@ def linked_targets(result: LinkResult) -> Iterable[tuple[URIRef, URIRef]]:
                 yield s, o  # type: ignore[misc]
 
 
-class HasGraphs(Protocol):
-    """What the build pipeline's loaded project offers: its named graphs by IRI."""
-
-    def graph(self, iri: URIRef) -> Graph: ...
-
-
 class GazetteerLinker:
     """A linker for ``pipeline.build.build(..., linkers=[GazetteerLinker(gaz)])``: data + links in, links out.
 
@@ -341,10 +335,7 @@ class GazetteerLinker:
         self.now = now
         self.result: LinkResult | None = None
 
-    def __call__(self, project: HasGraphs) -> Graph:
-        graph = Graph()
-        for iri in (DATA_GRAPH, LINKS_GRAPH):
-            for triple in project.graph(iri):
-                graph.add(triple)
-        self.result = link_places(graph, self.gazetteer, now=self.now)
+    def __call__(self, sources: Sources) -> Graph:
+        """Link the places of the data and curated links loaded so far; the links graph to add."""
+        self.result = link_places(sources.union(DATA_GRAPH, LINKS_GRAPH), self.gazetteer, now=self.now)
         return self.result.graph

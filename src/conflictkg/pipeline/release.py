@@ -25,6 +25,7 @@ from rdflib.term import Node
 
 from conflictkg.checksums import file_sha256
 from conflictkg.pipeline import PipelineError
+from conflictkg.pipeline.sources import union
 from conflictkg.vocab import (
     ALL_GRAPHS,
     ASSERTED_GRAPHS,
@@ -217,11 +218,8 @@ def _gzip(data: bytes) -> bytes:
 
 
 def _union(dataset: Dataset, graphs: Iterable[URIRef]) -> Graph:
-    union = bind_prefixes(Graph())
-    for iri in graphs:
-        for triple in dataset.graph(iri):
-            union.add(triple)
-    return union
+    """The named graphs ``graphs`` of ``dataset`` as one graph, to serialise or count."""
+    return union(dataset.graph(iri) for iri in graphs)
 
 
 def _write_dumps(directory: Path, content: ReleaseContent) -> None:

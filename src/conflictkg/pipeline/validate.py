@@ -18,6 +18,7 @@ from rdflib.namespace import RDF, SH
 from rdflib.term import Node
 
 from conflictkg.pipeline import PipelineError
+from conflictkg.pipeline.sources import union
 from conflictkg.vocab import bind_prefixes
 
 
@@ -99,15 +100,6 @@ def _results(report: Graph, origins: Callable[[Node], Iterable[str]]) -> tuple[S
     return tuple(sorted(results, key=lambda r: (r.severity, r.focus, r.path, r.message)))
 
 
-def _copy(graphs: Iterable[Graph]) -> Graph:
-    """A fresh graph with the union of ``graphs``: pyshacl adds RDFS axioms to the graphs it is given."""
-    union = Graph()
-    for graph in graphs:
-        for triple in graph:
-            union.add(triple)
-    return union
-
-
 def validate(
     data: Iterable[Graph],
     shapes: Graph,
@@ -116,9 +108,9 @@ def validate(
 ) -> Validation:
     """Validate the union of ``data`` against ``shapes`` (ontology as ``ont_graph``)."""
     conforms, report, _ = pyshacl.validate(
-        _copy(data),
-        shacl_graph=_copy([shapes]),
-        ont_graph=_copy([ontology]),
+        union(data),
+        shacl_graph=union([shapes]),
+        ont_graph=union([ontology]),
         inference="none",
         advanced=True,
         allow_warnings=True,
