@@ -1,10 +1,12 @@
 """A release directory: how to write one atomically, and how to open one.
 
 The server, the store and the tests only ever look at a release through :class:`Release`, so the
-layout of ``dist/`` (docs/architecture.md) is read in one place and written in one place. Line-based
-dumps are sorted and gzipped without a timestamp so that two releases diff cleanly; blank-node labels
-(rdflib mints new ones per parse, and the shapes are full of blank nodes) still differ between builds,
-so the release version, not a checksum, identifies the content.
+layout of ``dist/`` (docs/architecture.md) is read in one place and written in one place.
+
+The same content and creation time give byte-identical files: blank nodes get canonical labels
+(pipeline.canonical), line-based dumps are sorted and gzipped without a timestamp, TriG lists the
+graphs in a fixed order, and JSON-LD arrays (sets of values) are sorted. With SOURCE_DATE_EPOCH
+(build.build_time) two builds of the same inputs therefore publish the same bytes and checksums.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import json
 import shutil
 import tempfile
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -25,6 +27,7 @@ from rdflib.term import Node
 
 from conflictkg.checksums import file_sha256
 from conflictkg.pipeline import PipelineError
+from conflictkg.pipeline.canonical import canonical_dataset, canonical_graph, trig
 from conflictkg.pipeline.sources import union
 from conflictkg.vocab import (
     ALL_GRAPHS,
@@ -222,10 +225,9 @@ def _union(dataset: Dataset, graphs: Iterable[URIRef]) -> Graph:
     return union(dataset.graph(iri) for iri in graphs)
 
 
-def _write_dumps(directory: Path, content: ReleaseContent) -> None:
-    """The RDF dumps, per-graph Turtle, JSON-LD with its context, the article and the example queries."""
-    dataset = content.dataset
-    (directory / TRIG_DUMP).write_text(dataset.serialize(format="trig"), encoding="utf-8")
+def _write_rdf_dumps(directory: Path, dataset: Dataset) -> None:
+    """The dataset as TriG and N-Quads, the asserted union as N-Triples, each graph as Turtle."""
+    (directory / TRIG_DUMP).write_bytes(trig(dataset, ALL_GRAPHS))
     (directory / QUADS_DUMP).write_bytes(_gzip(_sorted_lines(dataset.serialize(format="nquads"))))
     asserted = _union(dataset, ASSERTED_GRAPHS)
     (directory / ASSERTED_DUMP).write_bytes(_gzip(_sorted_lines(asserted.serialize(format="nt"))))
@@ -233,6 +235,24 @@ def _write_dumps(directory: Path, content: ReleaseContent) -> None:
     for iri in ALL_GRAPHS:
         turtle = _union(dataset, (iri,)).serialize(format="turtle")
         (directory / "graphs" / f"{graph_name(iri)}.ttl").write_text(turtle, "utf-8")
+
+
+def _unordered_arrays_sorted(value: object, ordered: bool = False) -> object:
+    """JSON-LD with every array but an ``@list`` sorted and every object's keys sorted.
+
+    A JSON-LD array of values is a set; rdflib writes it in its store's iteration order, which changes
+    from run to run, so sorting is what makes the dump the same for the same data.
+    """
+    if isinstance(value, list):
+        items = [_unordered_arrays_sorted(item) for item in value]
+        return items if ordered else sorted(items, key=lambda v: json.dumps(v, sort_keys=True, ensure_ascii=False))
+    if isinstance(value, dict):
+        return {key: _unordered_arrays_sorted(item, ordered=key == "@list") for key, item in sorted(value.items())}
+    return value
+
+
+def _write_json_ld(directory: Path, dataset: Dataset) -> None:
+    """Data + links as one JSON-LD graph referring to the published context, and that context."""
     context = json_ld_context()
     document = json.loads(
         _union(dataset, (DATA_GRAPH, LINKS_GRAPH)).serialize(format="json-ld", context=context["@context"],
@@ -241,11 +261,17 @@ def _write_dumps(directory: Path, content: ReleaseContent) -> None:
     nodes = document.get("@graph", [document] if "@id" in document else [])
     for node in nodes:
         node.pop("@context", None)
-    published = {"@context": CONTEXT_URL, "@graph": sorted(nodes, key=lambda n: str(n.get("@id", "")))}
+    published = {"@context": CONTEXT_URL, "@graph": _unordered_arrays_sorted(nodes)}
     (directory / JSONLD_DUMP).write_text(json.dumps(published, indent=2, ensure_ascii=False) + "\n", "utf-8")
     (directory / CONTEXT_FILE).write_text(json.dumps(context, indent=2) + "\n", "utf-8")
+
+
+def _write_dumps(directory: Path, content: ReleaseContent) -> None:
+    """The RDF dumps, JSON-LD with its context, the article, the SHACL report and the example queries."""
+    _write_rdf_dumps(directory, content.dataset)
+    _write_json_ld(directory, content.dataset)
     (directory / ARTICLE).write_bytes(content.article)
-    (directory / VALIDATION_FILE).write_text(bind_prefixes(content.validation).serialize(format="turtle"), "utf-8")
+    (directory / VALIDATION_FILE).write_text(content.validation.serialize(format="turtle"), "utf-8")
     if content.queries:
         (directory / QUERIES_DIR).mkdir()
     for name, query in sorted(content.queries.items()):
@@ -398,9 +424,16 @@ def _write_manifest(directory: Path, content: ReleaseContent) -> None:
 
 
 def write_files(directory: Path, content: ReleaseContent) -> None:
-    """Write every release file into an empty ``directory`` (the manifest last: it lists the others)."""
+    """Write every release file into an empty ``directory`` (the manifest last: it lists the others).
+
+    Blank nodes are labelled canonically first (pipeline.canonical), so that the same content and
+    creation time give byte-identical files and manifest.
+    """
+    content = replace(content, dataset=canonical_dataset(content.dataset),
+                      validation=canonical_graph(content.validation))
     _write_dumps(directory, content)
-    (directory / VOID_FILE).write_text(_void(directory, content).serialize(format="turtle"), encoding="utf-8")
+    void = canonical_graph(_void(directory, content))
+    (directory / VOID_FILE).write_text(void.serialize(format="turtle"), encoding="utf-8")
     _write_manifest(directory, content)
 
 
