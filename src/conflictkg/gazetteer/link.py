@@ -9,7 +9,6 @@ the report says where it would have decided otherwise.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -80,11 +79,6 @@ class PlaceReport:
     decision: Decision
     context: PlaceContext
     curated_note: str = ""
-
-    @property
-    def linked(self) -> bool:
-        """True when the place ends up with a GeoNames link (curated or decided)."""
-        return bool(self.place.curated_geonames()) or self.decision.relation is not None
 
 
 @dataclass
@@ -313,14 +307,6 @@ def _add_linksets(out: Graph) -> None:
             out.add((DATASET_IRI, VOID.subset, linkset))
             out.add((dataset, RDF.type, VOID.Dataset))
             out.add((dataset, VOID.uriSpace, Literal(space)))
-
-
-def linked_targets(result: LinkResult) -> Iterable[tuple[URIRef, URIRef]]:
-    """(place, GeoNames IRI) of every link in the result, curated or decided."""
-    for rel in (SKOS.exactMatch, SKOS.closeMatch):
-        for s, o in result.graph.subject_objects(rel):
-            if geonames_id(o) is not None:
-                yield s, o  # type: ignore[misc]
 
 
 class GazetteerLinker:

@@ -102,10 +102,6 @@ class Gazetteer:
             digest.update(f"{gid}:{len(self.records[gid].names)};".encode())
         return digest.hexdigest()
 
-    def by_admin1(self) -> dict[str, GazetteerRecord]:
-        """ADM1 records by their "SY.07" code, for resolving a containing province."""
-        return {r.admin1_code: r for r in self.records.values() if r.feature_code == "ADM1" and r.admin1}
-
     def describe(self) -> str:
         """One line naming the sources and versions, for provenance comments."""
         return "; ".join(f"{s.label} ({s.version})" for s in self.sources) or "empty gazetteer"
