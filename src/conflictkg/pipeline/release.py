@@ -307,6 +307,7 @@ class GraphStatistics:
 
 
 def _describe_statistics(void: Graph, node: URIRef, stats: GraphStatistics) -> None:
+    """void:triples, classes, properties, entities and the class and property partitions of ``node``."""
     void.add((node, VOID.triples, Literal(stats.triples, datatype=XSD.nonNegativeInteger)))
     void.add((node, VOID.classes, Literal(len(stats.classes), datatype=XSD.nonNegativeInteger)))
     void.add((node, VOID.properties, Literal(len(stats.properties), datatype=XSD.nonNegativeInteger)))
@@ -353,6 +354,28 @@ def _describe_linksets(void: Graph, links: Graph) -> None:
                         void.add((target, predicate, obj))
 
 
+def _describe_distribution(void: Graph, directory: Path, path: str) -> None:
+    """One RDF dump as a dcat:Distribution: download URL, media types, size, licence and SHA-256."""
+    file = directory / path
+    download = URIRef(DUMPS_BASE + path)
+    distribution = URIRef(f"{DATASET_IRI}/distribution/{path}")
+    checksum = BNode()
+    void.add((DATASET_IRI, VOID.dataDump, download))
+    void.add((DATASET_IRI, DCAT.distribution, distribution))
+    void.add((distribution, RDF.type, DCAT.Distribution))
+    void.add((distribution, DCTERMS.title, Literal(path)))
+    void.add((distribution, DCAT.downloadURL, download))
+    void.add((distribution, DCAT.mediaType, URIRef(IANA + RDF_DUMPS[_suffix(path)])))
+    if path.endswith(".gz"):
+        void.add((distribution, DCAT.compressFormat, URIRef(IANA + "application/gzip")))
+    void.add((distribution, DCAT.byteSize, Literal(file.stat().st_size, datatype=XSD.nonNegativeInteger)))
+    void.add((distribution, DCTERMS.license, LICENSE))
+    void.add((distribution, SPDX.checksum, checksum))
+    void.add((checksum, RDF.type, SPDX.Checksum))
+    void.add((checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256))
+    void.add((checksum, SPDX.checksumValue, Literal(file_sha256(file), datatype=XSD.hexBinary)))
+
+
 def _void(directory: Path, content: ReleaseContent) -> Graph:
     """VoID + DCAT: the dataset, one subset per named graph and per linkset, one distribution per RDF dump."""
     void = bind_prefixes(Graph())
@@ -371,10 +394,9 @@ def _void(directory: Path, content: ReleaseContent) -> Graph:
     void.add((dataset, VOID.vocabulary, URIRef(str(CKG))))
     for example in _example_resources(content.dataset):
         void.add((dataset, VOID.exampleResource, example))
-    whole = _union(content.dataset, ALL_GRAPHS)
-    totals = GraphStatistics.of(whole)
-    _describe_statistics(void, dataset, GraphStatistics(
-        sum(len(content.dataset.graph(g)) for g in ALL_GRAPHS), totals.classes, totals.properties, totals.entities))
+    totals = GraphStatistics.of(_union(content.dataset, ALL_GRAPHS))
+    quads = sum(len(content.dataset.graph(g)) for g in ALL_GRAPHS)  # void:triples counts each graph's own
+    _describe_statistics(void, dataset, replace(totals, triples=quads))
     for iri in ALL_GRAPHS:
         void.add((dataset, VOID.subset, iri))
         void.add((iri, RDF.type, VOID.Dataset))
@@ -382,33 +404,17 @@ def _void(directory: Path, content: ReleaseContent) -> Graph:
         _describe_statistics(void, iri, GraphStatistics.of(content.dataset.graph(iri)))
     _describe_linksets(void, content.dataset.graph(LINKS_GRAPH))
     for path in rdf_dumps():
-        inner = RDF_DUMPS[_suffix(path)]
-        file = directory / path
-        download = URIRef(DUMPS_BASE + path)
-        distribution = URIRef(f"{DATASET_IRI}/distribution/{path}")
-        checksum = BNode()
-        void.add((dataset, VOID.dataDump, download))
-        void.add((dataset, DCAT.distribution, distribution))
-        void.add((distribution, RDF.type, DCAT.Distribution))
-        void.add((distribution, DCTERMS.title, Literal(path)))
-        void.add((distribution, DCAT.downloadURL, download))
-        void.add((distribution, DCAT.mediaType, URIRef(IANA + inner)))
-        if path.endswith(".gz"):
-            void.add((distribution, DCAT.compressFormat, URIRef(IANA + "application/gzip")))
-        void.add((distribution, DCAT.byteSize, Literal(file.stat().st_size, datatype=XSD.nonNegativeInteger)))
-        void.add((distribution, DCTERMS.license, LICENSE))
-        void.add((distribution, SPDX.checksum, checksum))
-        void.add((checksum, RDF.type, SPDX.Checksum))
-        void.add((checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256))
-        void.add((checksum, SPDX.checksumValue, Literal(file_sha256(file), datatype=XSD.hexBinary)))
+        _describe_distribution(void, directory, path)
     return void
 
 
 def _timestamp(moment: datetime) -> str:
+    """xsd:dateTime in UTC to the second, as VoID and the manifest give the creation time."""
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _write_manifest(directory: Path, content: ReleaseContent) -> None:
+    """manifest.json: version, creation time, every file written so far with size, SHA-256 and type."""
     files = [
         {"path": path, "bytes": (directory / path).stat().st_size, "sha256": file_sha256(directory / path),
          "media_type": media_type(path)}
