@@ -94,3 +94,9 @@ def test_union_is_a_fresh_graph_of_the_named_graphs(project: Path) -> None:
     merged.add((ID["place/new"], ID["place/p"], ID["place/o"]))  # changing the union leaves the sources alone
     assert (ID["place/new"], None, None) not in sources.graph(DATA_GRAPH)
     assert ID["place/ayyash"].n3(merged.namespace_manager) == "place:ayyash"
+
+
+def test_version_changes_with_an_example_query(project: Path) -> None:
+    before = ProjectFiles.locate(project).version()
+    (project / "data" / "queries" / "recaptured-places.rq").write_text("# Changed?\nASK {}\n", encoding="utf-8")
+    assert ProjectFiles.locate(project).version() != before
