@@ -1,5 +1,6 @@
 """The engine keeps inferred triples out of the default graph unless asked, and reports bad files."""
 
+import gzip
 from pathlib import Path
 
 import pytest
@@ -13,8 +14,6 @@ def _release_like(tmp_path: Path) -> Path:
         f'<urn:a> <urn:p> "asserted" <{DATA_GRAPH}> .\n'
         f'<urn:a> <urn:p> "inferred" <{INFERRED_GRAPH}> .\n'
     )
-    import gzip
-
     (tmp_path / "conflictkg.nq.gz").write_bytes(gzip.compress(nq.encode()))
     return tmp_path
 

@@ -1,5 +1,7 @@
 """The contract IRIs: spelled once, in the namespaces the issue fixes."""
 
+from rdflib import Graph
+
 from conflictkg import vocab
 
 
@@ -17,3 +19,12 @@ def test_prologue_declares_every_prefix() -> None:
     prologue = vocab.sparql_prologue()
     for prefix, ns in vocab.PREFIXES.items():
         assert f"PREFIX {prefix}: <{ns}>" in prologue
+
+
+def test_bind_prefixes_writes_contract_prefixes_over_rdflib_defaults() -> None:
+    graph = vocab.bind_prefixes(Graph())
+    bound = dict(graph.namespaces())
+    for prefix, ns in vocab.PREFIXES.items():
+        assert str(bound[prefix]) == str(ns), prefix
+    assert vocab.ID["place/ayyash"].n3(graph.namespace_manager) == "place:ayyash"
+    assert vocab.SCHEMA.Place.n3(graph.namespace_manager) == "schema:Place"

@@ -7,7 +7,9 @@ them only with a new ontology version.
 
 from __future__ import annotations
 
-from rdflib import Namespace, URIRef
+from typing import TypeVar
+
+from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, OWL, PROV, RDF, RDFS, SH, SKOS, VOID, XSD
 
 CKG = Namespace("https://w3id.org/conflictkg/ontology#")
@@ -76,6 +78,19 @@ PREFIXES: dict[str, Namespace] = {
     "spdx": SPDX,
 }
 """Prefixes bound when serialising and offered to query writers."""
+
+
+GraphT = TypeVar("GraphT", bound=Graph)
+
+
+def bind_prefixes(graph: GraphT) -> GraphT:
+    """Bind every contract prefix on ``graph`` (replacing rdflib's defaults) and return it.
+
+    Serialised dumps, reports and messages then all write ``ckg:``, ``place:``, ``sh:`` … the same way.
+    """
+    for prefix, namespace in PREFIXES.items():
+        graph.bind(prefix, namespace, replace=True)
+    return graph
 
 
 def sparql_prologue() -> str:

@@ -12,9 +12,9 @@ from pathlib import Path
 import owlrl
 import pytest
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import OWL, RDF, RDFS, SKOS
+from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
-from conflictkg.vocab import CKG, GEO, ID, ONTOLOGY_IRI, SCHEMA, SEM
+from conflictkg.vocab import CKG, GEO, ID, LODE, ONTOLOGY_IRI, SCHEMA, SEM
 
 ROOT = Path(__file__).resolve().parents[2]
 ONTOLOGY = ROOT / "ontology" / "conflictkg.ttl"
@@ -50,8 +50,8 @@ def test_ontology_header(ontology: Graph) -> None:
     assert (ONTOLOGY_IRI, RDF.type, OWL.Ontology) in ontology
     assert ontology.value(ONTOLOGY_IRI, OWL.versionInfo) == Literal("0.1.0")
     assert ontology.value(ONTOLOGY_IRI, OWL.versionIRI) == URIRef(f"{ONTOLOGY_IRI}/0.1.0")
-    for predicate in ("title", "description", "license", "creator"):
-        assert ontology.value(ONTOLOGY_IRI, URIRef(f"http://purl.org/dc/terms/{predicate}")) is not None
+    for predicate in (DCTERMS.title, DCTERMS.description, DCTERMS.license, DCTERMS.creator):
+        assert ontology.value(ONTOLOGY_IRI, predicate) is not None, predicate
 
 
 @pytest.mark.parametrize("name", CONTRACT_CLASSES)
@@ -131,8 +131,8 @@ def test_property_alignment(ontology: Graph, sub: URIRef, sup: URIRef) -> None:
 
 
 def test_lode_functional_terms_mapped_by_skos_only(ontology: Graph) -> None:
-    lode = "http://linkedevents.org/ontology/"
-    assert (CKG.date, SKOS.closeMatch, URIRef(lode + "atTime")) in ontology
+    lode = str(LODE)
+    assert (CKG.date, SKOS.closeMatch, LODE.atTime) in ontology
     for predicate in (RDFS.subPropertyOf, OWL.equivalentProperty, RDFS.subClassOf, OWL.equivalentClass):
         assert not [o for o in ontology.objects(None, predicate) if str(o).startswith(lode)]
 

@@ -19,7 +19,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SH
 from rdflib.term import Node
 
-from conflictkg.vocab import PREFIXES
+from conflictkg.vocab import bind_prefixes
 
 ROOT = Path(__file__).resolve().parents[2]
 ONTOLOGY = ROOT / "ontology" / "conflictkg.ttl"
@@ -147,10 +147,7 @@ def ontology() -> Graph:
 
 @pytest.fixture(scope="module")
 def shapes() -> Graph:
-    graph = _parse(SHAPES)
-    for prefix, namespace in PREFIXES.items():
-        graph.bind(prefix, namespace, replace=True)
-    return graph
+    return bind_prefixes(_parse(SHAPES))
 
 
 def _validate(data: Graph, shapes: Graph, ontology: Graph | None) -> tuple[bool, Graph]:

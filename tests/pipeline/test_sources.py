@@ -85,3 +85,18 @@ def test_version_depends_only_on_the_inputs(project: Path) -> None:
     assert first.startswith("0.1.0+") and len(first.split("+")[1]) == 12
     (project / "data" / "article.txt").write_text("changed", encoding="utf-8")
     assert ProjectFiles.locate(project).version() != first
+
+
+def test_union_is_a_fresh_graph_of_the_named_graphs(project: Path) -> None:
+    sources = load(project)
+    merged = sources.union(DATA_GRAPH, LINKS_GRAPH)
+    assert set(merged) == set(sources.graph(DATA_GRAPH)) | set(sources.graph(LINKS_GRAPH))
+    merged.add((ID["place/new"], ID["place/p"], ID["place/o"]))  # changing the union leaves the sources alone
+    assert (ID["place/new"], None, None) not in sources.graph(DATA_GRAPH)
+    assert ID["place/ayyash"].n3(merged.namespace_manager) == "place:ayyash"
+
+
+def test_version_changes_with_an_example_query(project: Path) -> None:
+    before = ProjectFiles.locate(project).version()
+    (project / "data" / "queries" / "recaptured-places.rq").write_text("# Changed?\nASK {}\n", encoding="utf-8")
+    assert ProjectFiles.locate(project).version() != before

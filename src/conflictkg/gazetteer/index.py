@@ -2,9 +2,9 @@
 
 Three exact lookups (folded Arabic, Latin key, consonant skeleton) find the easy cases; rapidfuzz
 over all Latin keys and all consonantal keys (the cross-script bridge) finds near spellings. An
-index is built once per gazetteer fingerprint and kept in a small in-process cache: building it for Syria (a few thousand records) takes well under a second (see
-bench/bench_gazetteer.py), while the slow part, parsing dump files, is already cached on disk by
-``sources.load_gazetteer``.
+index is built once per gazetteer fingerprint and kept in a small in-process cache: building it for
+Syria (a few thousand records) takes well under a second (see bench/bench_gazetteer.py), while the
+slow part, parsing dump files, is already cached on disk by ``sources.load_gazetteer``.
 """
 
 from __future__ import annotations

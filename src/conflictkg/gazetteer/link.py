@@ -9,11 +9,9 @@ the report says where it would have decided otherwise.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Protocol
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, VOID, XSD
@@ -21,7 +19,8 @@ from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, VOID, XSD
 from conflictkg.gazetteer.index import CandidateIndex, index_for
 from conflictkg.gazetteer.match import Candidate, Decision, PlaceContext, decide, rank
 from conflictkg.gazetteer.sources import Gazetteer, GazetteerRecord
-from conflictkg.vocab import CKG, DATA_GRAPH, DATASET_IRI, GEO, GEONAMES, ID, LINKS_GRAPH, PREFIXES, WD
+from conflictkg.pipeline.sources import Sources
+from conflictkg.vocab import CKG, DATA_GRAPH, DATASET_IRI, GEO, GEONAMES, ID, LINKS_GRAPH, WD, bind_prefixes
 
 METHOD = "ckg-gazetteer-linker/1: Arabic-aware name keys + rapidfuzz, scored with feature kind, admin1 and distance"
 
@@ -80,11 +79,6 @@ class PlaceReport:
     decision: Decision
     context: PlaceContext
     curated_note: str = ""
-
-    @property
-    def linked(self) -> bool:
-        """True when the place ends up with a GeoNames link (curated or decided)."""
-        return bool(self.place.curated_geonames()) or self.decision.relation is not None
 
 
 @dataclass
@@ -228,9 +222,7 @@ def link_places(graph: Graph, gazetteer: Gazetteer, *, now: datetime | None = No
     places = project_places(graph)
     by_iri = {p.iri: p for p in places}
     linked: dict[URIRef, GazetteerRecord] = {}
-    out = Graph()
-    for prefix, ns in PREFIXES.items():
-        out.bind(prefix, ns)
+    out = bind_prefixes(Graph())
     _copy_curated(graph, out)
     result = LinkResult(out)
     for place in places:
@@ -317,20 +309,6 @@ def _add_linksets(out: Graph) -> None:
             out.add((dataset, VOID.uriSpace, Literal(space)))
 
 
-def linked_targets(result: LinkResult) -> Iterable[tuple[URIRef, URIRef]]:
-    """(place, GeoNames IRI) of every link in the result, curated or decided."""
-    for rel in (SKOS.exactMatch, SKOS.closeMatch):
-        for s, o in result.graph.subject_objects(rel):
-            if geonames_id(o) is not None:
-                yield s, o  # type: ignore[misc]
-
-
-class HasGraphs(Protocol):
-    """What the build pipeline's loaded project offers: its named graphs by IRI."""
-
-    def graph(self, iri: URIRef) -> Graph: ...
-
-
 class GazetteerLinker:
     """A linker for ``pipeline.build.build(..., linkers=[GazetteerLinker(gaz)])``: data + links in, links out.
 
@@ -343,10 +321,7 @@ class GazetteerLinker:
         self.now = now
         self.result: LinkResult | None = None
 
-    def __call__(self, project: HasGraphs) -> Graph:
-        graph = Graph()
-        for iri in (DATA_GRAPH, LINKS_GRAPH):
-            for triple in project.graph(iri):
-                graph.add(triple)
-        self.result = link_places(graph, self.gazetteer, now=self.now)
+    def __call__(self, sources: Sources) -> Graph:
+        """Link the places of the data and curated links loaded so far; the links graph to add."""
+        self.result = link_places(sources.union(DATA_GRAPH, LINKS_GRAPH), self.gazetteer, now=self.now)
         return self.result.graph

@@ -53,6 +53,8 @@ WRONG_KIND = 0.5
 OTHER_ADMIN1 = 0.5
 OTHER_COUNTRY = 0.5
 FAR_FROM_PARENT = 0.6
+OTHER_FEATURE_CODE = 0.9
+"""A feature code other than the label's kind word asks for ("province" but a PPL): a mild doubt."""
 CONTEXT_BONUS = 0.03
 
 
@@ -136,8 +138,9 @@ def score_candidate(
             score += CONTEXT_BONUS
             reasons.append(f"feature code {record.feature_code} as the label says")
         else:
-            score *= 0.9
-            reasons.append(f"feature code {record.feature_code}, label asks for {'/'.join(sorted(context.feature_codes))}")
+            score *= OTHER_FEATURE_CODE
+            wanted = "/".join(sorted(context.feature_codes))
+            reasons.append(f"feature code {record.feature_code}, label asks for {wanted}")
     if context.country and record.country and record.country != context.country:
         score *= OTHER_COUNTRY
         reasons.append(f"in country {record.country}, expected {context.country}")
@@ -206,7 +209,8 @@ def decide(candidates: list[Candidate]) -> Decision:
     if best.score >= EXACT_THRESHOLD and not ambiguous:
         return Decision("exact", best, f"score {best.score:.2f} ≥ {EXACT_THRESHOLD}")
     if best.score >= EXACT_THRESHOLD or (best.score >= CLOSE_THRESHOLD and not ambiguous):
-        note = f"; runner-up {runner.record.name} ({runner.record.geonameid}) at {runner.score:.2f}" if ambiguous and runner else ""
+        note = (f"; runner-up {runner.record.name} ({runner.record.geonameid}) at {runner.score:.2f}"
+                if ambiguous and runner else "")
         return Decision("close", best, f"score {best.score:.2f} in [{CLOSE_THRESHOLD}, {EXACT_THRESHOLD}){note}")
     if best.score >= CLOSE_THRESHOLD and runner is not None:
         return Decision(

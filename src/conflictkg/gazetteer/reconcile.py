@@ -18,12 +18,20 @@ from typing import Any
 from rapidfuzz import fuzz
 
 from conflictkg.gazetteer.index import CandidateIndex, index_for
-from conflictkg.gazetteer.link import geonames_id
-from conflictkg.gazetteer.match import EXACT_THRESHOLD, PlaceContext, decide, name_similarity, rank
+from conflictkg.gazetteer.link import RADIUS_BY_FEATURE, geonames_id
+from conflictkg.gazetteer.match import (
+    AMBIGUITY_MARGIN,
+    CLOSE_THRESHOLD,
+    EXACT_THRESHOLD,
+    PlaceContext,
+    decide,
+    name_similarity,
+    rank,
+)
 from conflictkg.gazetteer.normalise import NameKeys, name_keys
 from conflictkg.gazetteer.sources import Gazetteer, GazetteerRecord
 from conflictkg.store import Store
-from conflictkg.vocab import CKG, GN, ID
+from conflictkg.vocab import CKG, GN, ID, sparql_prologue
 
 GROUPS: dict[str, tuple[str, ...]] = {
     "Place": ("Place", "AdministrativeArea", "Settlement", "Neighbourhood", "MilitaryFacility", "Landmark", "River"),
@@ -34,21 +42,20 @@ GROUPS: dict[str, tuple[str, ...]] = {
 """Reconcilable types: the three top classes and their subclasses in the ontology."""
 
 WITHIN = "within"
+KG_MIN_SIMILARITY = 0.6
+"""Label similarity under which a resource of the graph is not offered as a candidate at all."""
 DEFAULT_LIMIT = 10
 _CALLBACK = re.compile(r"[A-Za-z_$][A-Za-z0-9_$.]{0,63}")
 
-_ENTITIES_QUERY = """
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX ckg: <https://w3id.org/conflictkg/ontology#>
-SELECT ?s ?type ?label ?alt ?parent ?match WHERE {
+_ENTITIES_QUERY = sparql_prologue() + f"""
+SELECT ?s ?type ?label ?alt ?parent ?match WHERE {{
   ?s a ?type ; rdfs:label ?label .
-  FILTER(STRSTARTS(STR(?type), STR(ckg:)) && STRSTARTS(STR(?s), "%s"))
-  OPTIONAL { ?s skos:altLabel ?alt }
-  OPTIONAL { ?s ckg:locatedIn ?parent }
-  OPTIONAL { ?s skos:exactMatch|skos:closeMatch ?match }
-}
-""" % ID
+  FILTER(STRSTARTS(STR(?type), STR(ckg:)) && STRSTARTS(STR(?s), "{ID}"))
+  OPTIONAL {{ ?s skos:altLabel ?alt }}
+  OPTIONAL {{ ?s ckg:locatedIn ?parent }}
+  OPTIONAL {{ ?s skos:exactMatch|skos:closeMatch ?match }}
+}}
+"""
 
 
 class ReconcileError(ValueError):
@@ -188,7 +195,7 @@ class ReconciliationService:
         entity = self.entities.get(value)
         if entity is None:
             best = self._kg_candidates(value, "Place", None)
-            entity = self.entities[best[0]["id"]] if best and best[0]["score"] >= 85 else None
+            entity = self.entities[best[0]["id"]] if best and best[0]["score"] >= CLOSE_THRESHOLD * 100 else None
         if entity is not None:
             return _Within(entity, self._record_of(entity))
         if self.index is not None:
@@ -232,7 +239,7 @@ class ReconciliationService:
             if within and within.entity and within.entity.iri not in self._ancestors(entity):
                 continue
             score = max(_label_similarity(text, query, n) for n in entity.names)
-            if score < 0.6:
+            if score < KG_MIN_SIMILARITY:
                 continue
             out.append({
                 "id": entity.iri,
@@ -243,8 +250,8 @@ class ReconciliationService:
                 "description": self._describe_entity(entity),
             })
         out.sort(key=lambda r: -r["score"])
-        if out and out[0]["score"] >= EXACT_THRESHOLD * 100 and (len(out) == 1 or out[1]["score"] < out[0]["score"] - 3):
-            out[0]["match"] = True
+        if out and out[0]["score"] >= EXACT_THRESHOLD * 100:
+            out[0]["match"] = len(out) == 1 or out[1]["score"] < out[0]["score"] - AMBIGUITY_MARGIN * 100
         return out
 
     def _describe_entity(self, entity: KGEntity) -> str:
@@ -344,7 +351,7 @@ class _Within:
         if rec is None:
             return PlaceContext()
         near = (rec.latitude, rec.longitude) if rec.latitude is not None else None
-        radius = 30.0 if rec.feature_class == "P" else 200.0
+        radius = RADIUS_BY_FEATURE["P" if rec.feature_class == "P" else "ADM1"]
         admin1 = rec.admin1_code if rec.feature_code != "PCLI" else None
         return PlaceContext(None, rec.country or None, admin1 or None, near, radius, rec.name)  # type: ignore[arg-type]
 

@@ -19,6 +19,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from conflictkg.checksums import file_sha256
 from conflictkg.vocab import GEONAMES
 
 CACHE_FORMAT = 1
@@ -100,10 +101,6 @@ class Gazetteer:
         for gid in sorted(self.records):
             digest.update(f"{gid}:{len(self.records[gid].names)};".encode())
         return digest.hexdigest()
-
-    def by_admin1(self) -> dict[str, GazetteerRecord]:
-        """ADM1 records by their "SY.07" code, for resolving a containing province."""
-        return {r.admin1_code: r for r in self.records.values() if r.feature_code == "ADM1" and r.admin1}
 
     def describe(self) -> str:
         """One line naming the sources and versions, for provenance comments."""
@@ -309,15 +306,6 @@ def iter_alternate_names(path: Path, ids: set[int]) -> Iterator[tuple[int, str, 
         gid = int(cols[1])
         if gid in ids:
             yield gid, cols[2], cols[3]
-
-
-def file_sha256(path: Path) -> str:
-    """SHA-256 of a file, read in 1 MiB blocks."""
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        while block := fh.read(1 << 20):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def load_dump_files(

@@ -15,14 +15,21 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from rdflib import Graph
+from rdflib import Graph, URIRef
 
 from conflictkg.pipeline.evidence import check_evidence
 from conflictkg.pipeline.reason import infer
 from conflictkg.pipeline.release import Release, ReleaseContent, ReleaseError, write_release
 from conflictkg.pipeline.sources import ProjectFiles, SourceError, Sources, load
 from conflictkg.pipeline.validate import Validation, require_conformance, validate
-from conflictkg.vocab import DATA_GRAPH, INFERRED_GRAPH, LINKS_GRAPH, ONTOLOGY_GRAPH, SHAPES_GRAPH
+from conflictkg.vocab import (
+    ASSERTED_GRAPHS,
+    DATA_GRAPH,
+    INFERRED_GRAPH,
+    LINKS_GRAPH,
+    ONTOLOGY_GRAPH,
+    SHAPES_GRAPH,
+)
 
 LinkStep = Callable[[Sources], Graph]
 """A linker: given the loaded project, the triples to add to the links graph."""
@@ -49,14 +56,19 @@ def link(sources: Sources, linkers: Sequence[LinkStep]) -> None:
         sources.add(LINKS_GRAPH, linker(sources), f"linker {name}")
 
 
-def validate_asserted(sources: Sources) -> Validation:
-    """SHACL over data + links with the ontology; what `conflictkg validate` runs."""
+def _validate(sources: Sources, data_graphs: Sequence[URIRef]) -> Validation:
+    """SHACL over the union of ``data_graphs`` with the loaded shapes and ontology."""
     return validate(
-        [sources.graph(DATA_GRAPH), sources.graph(LINKS_GRAPH)],
+        [sources.graph(iri) for iri in data_graphs],
         sources.graph(SHAPES_GRAPH),
         sources.graph(ONTOLOGY_GRAPH),
         sources.origins_of,
     )
+
+
+def validate_asserted(sources: Sources) -> Validation:
+    """SHACL over data + links with the ontology; what `conflictkg validate` runs."""
+    return _validate(sources, (DATA_GRAPH, LINKS_GRAPH))
 
 
 def build(
@@ -67,12 +79,15 @@ def build(
     progress: Progress = _quiet,
     created: datetime | None = None,
 ) -> Release:
-    """Build the project at ``root`` into the release directory ``out`` (default ``root/dist``)."""
+    """Build the project at ``root`` into the release directory ``out`` (default ``root/dist``).
+
+    ``created`` stamps the release; by default build_time(), so SOURCE_DATE_EPOCH makes it repeatable.
+    """
     root = Path(root)
     out = Path(out) if out is not None else root / "dist"
     sources = load(root)
-    progress(f"loaded {sum(len(sources.graph(g)) for g in (ONTOLOGY_GRAPH, SHAPES_GRAPH, DATA_GRAPH, LINKS_GRAPH))}"
-             f" triples from {len(list(sources.files.graph_files()))} files")
+    triples = sum(len(sources.graph(g)) for g in ASSERTED_GRAPHS)
+    progress(f"loaded {triples} triples from {len(list(sources.files.graph_files()))} files")
     link(sources, linkers)
     spans = check_evidence(sources.graph(DATA_GRAPH), sources.article)
     progress(f"evidence: {spans} spans match the article")
@@ -81,12 +96,7 @@ def build(
     inferred = infer([sources.graph(g) for g in (ONTOLOGY_GRAPH, DATA_GRAPH, LINKS_GRAPH)])
     sources.add(INFERRED_GRAPH, inferred, "OWL RL reasoner")
     progress(f"OWL RL: {len(inferred)} inferred triples")
-    require_conformance(validate(
-        [sources.graph(DATA_GRAPH), sources.graph(LINKS_GRAPH), sources.graph(INFERRED_GRAPH)],
-        sources.graph(SHAPES_GRAPH),
-        sources.graph(ONTOLOGY_GRAPH),
-        sources.origins_of,
-    ))
+    require_conformance(_validate(sources, (DATA_GRAPH, LINKS_GRAPH, INFERRED_GRAPH)))
     progress("SHACL: asserted + inferred data conforms")
     content = ReleaseContent(
         dataset=sources.dataset,

@@ -28,6 +28,8 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.graph import _TripleType
 from rdflib.namespace import OWL, RDF, RDFS, XSD
 
+from conflictkg.pipeline.sources import union
+
 REFLEXIVE_NOISE = frozenset(
     {OWL.sameAs, OWL.equivalentClass, OWL.equivalentProperty, RDFS.subClassOf, RDFS.subPropertyOf}
 )
@@ -49,10 +51,7 @@ def is_noise(triple: _TripleType) -> bool:
 
 def infer(asserted: Iterable[Graph]) -> Graph:
     """The OWL RL consequences of the union of ``asserted`` that are neither asserted nor noise."""
-    closure = Graph()
-    for graph in asserted:
-        for triple in graph:
-            closure.add(triple)
+    closure = union(asserted)
     before = set(closure)
     owlrl.DeductiveClosure(owlrl.OWLRL_Semantics, axiomatic_triples=False, datatype_axioms=False).expand(closure)
     inferred = Graph()

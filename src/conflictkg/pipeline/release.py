@@ -1,22 +1,23 @@
 """A release directory: how to write one atomically, and how to open one.
 
 The server, the store and the tests only ever look at a release through :class:`Release`, so the
-layout of ``dist/`` (docs/architecture.md) is read in one place and written in one place. Line-based
-dumps are sorted and gzipped without a timestamp so that two releases diff cleanly; blank-node labels
-(rdflib mints new ones per parse, and the shapes are full of blank nodes) still differ between builds,
-so the release version, not a checksum, identifies the content.
+layout of ``dist/`` (docs/architecture.md) is read in one place and written in one place.
+
+The same content and creation time give byte-identical files: blank nodes get canonical labels
+(pipeline.canonical), line-based dumps are sorted and gzipped without a timestamp, TriG lists the
+graphs in a fixed order, and JSON-LD arrays (sets of values) are sorted. With SOURCE_DATE_EPOCH
+(build.build_time) two builds of the same inputs therefore publish the same bytes and checksums.
 """
 
 from __future__ import annotations
 
 import gzip
-import hashlib
 import io
 import json
 import shutil
 import tempfile
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -24,7 +25,10 @@ from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, VOID, XSD
 from rdflib.term import Node
 
+from conflictkg.checksums import file_sha256
 from conflictkg.pipeline import PipelineError
+from conflictkg.pipeline.canonical import canonical_dataset, canonical_graph, trig
+from conflictkg.pipeline.sources import union
 from conflictkg.vocab import (
     ALL_GRAPHS,
     ASSERTED_GRAPHS,
@@ -37,6 +41,7 @@ from conflictkg.vocab import (
     LINKS_GRAPH,
     PREFIXES,
     SPDX,
+    bind_prefixes,
 )
 
 MANIFEST = "manifest.json"
@@ -201,14 +206,6 @@ class ReleaseContent:
     queries: dict[str, bytes] = field(default_factory=dict)
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as stream:
-        for block in iter(lambda: stream.read(1 << 16), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _sorted_lines(serialised: str) -> bytes:
     """N-Triples/N-Quads lines deduplicated and sorted, in a stable order whatever rdflib's set order."""
     lines = sorted({line for line in serialised.splitlines() if line.strip()})
@@ -223,24 +220,14 @@ def _gzip(data: bytes) -> bytes:
     return buffer.getvalue()
 
 
-def _bound(graph: Graph) -> Graph:
-    for prefix, namespace in PREFIXES.items():
-        graph.bind(prefix, namespace, replace=True)
-    return graph
-
-
 def _union(dataset: Dataset, graphs: Iterable[URIRef]) -> Graph:
-    union = _bound(Graph())
-    for iri in graphs:
-        for triple in dataset.graph(iri):
-            union.add(triple)
-    return union
+    """The named graphs ``graphs`` of ``dataset`` as one graph, to serialise or count."""
+    return union(dataset.graph(iri) for iri in graphs)
 
 
-def _write_dumps(directory: Path, content: ReleaseContent) -> None:
-    """The RDF dumps, per-graph Turtle, JSON-LD with its context, the article and the example queries."""
-    dataset = content.dataset
-    (directory / TRIG_DUMP).write_text(dataset.serialize(format="trig"), encoding="utf-8")
+def _write_rdf_dumps(directory: Path, dataset: Dataset) -> None:
+    """The dataset as TriG and N-Quads, the asserted union as N-Triples, each graph as Turtle."""
+    (directory / TRIG_DUMP).write_bytes(trig(dataset, ALL_GRAPHS))
     (directory / QUADS_DUMP).write_bytes(_gzip(_sorted_lines(dataset.serialize(format="nquads"))))
     asserted = _union(dataset, ASSERTED_GRAPHS)
     (directory / ASSERTED_DUMP).write_bytes(_gzip(_sorted_lines(asserted.serialize(format="nt"))))
@@ -248,6 +235,24 @@ def _write_dumps(directory: Path, content: ReleaseContent) -> None:
     for iri in ALL_GRAPHS:
         turtle = _union(dataset, (iri,)).serialize(format="turtle")
         (directory / "graphs" / f"{graph_name(iri)}.ttl").write_text(turtle, "utf-8")
+
+
+def _unordered_arrays_sorted(value: object, ordered: bool = False) -> object:
+    """JSON-LD with every array but an ``@list`` sorted and every object's keys sorted.
+
+    A JSON-LD array of values is a set; rdflib writes it in its store's iteration order, which changes
+    from run to run, so sorting is what makes the dump the same for the same data.
+    """
+    if isinstance(value, list):
+        items = [_unordered_arrays_sorted(item) for item in value]
+        return items if ordered else sorted(items, key=lambda v: json.dumps(v, sort_keys=True, ensure_ascii=False))
+    if isinstance(value, dict):
+        return {key: _unordered_arrays_sorted(item, ordered=key == "@list") for key, item in sorted(value.items())}
+    return value
+
+
+def _write_json_ld(directory: Path, dataset: Dataset) -> None:
+    """Data + links as one JSON-LD graph referring to the published context, and that context."""
     context = json_ld_context()
     document = json.loads(
         _union(dataset, (DATA_GRAPH, LINKS_GRAPH)).serialize(format="json-ld", context=context["@context"],
@@ -256,11 +261,17 @@ def _write_dumps(directory: Path, content: ReleaseContent) -> None:
     nodes = document.get("@graph", [document] if "@id" in document else [])
     for node in nodes:
         node.pop("@context", None)
-    published = {"@context": CONTEXT_URL, "@graph": sorted(nodes, key=lambda n: str(n.get("@id", "")))}
+    published = {"@context": CONTEXT_URL, "@graph": _unordered_arrays_sorted(nodes)}
     (directory / JSONLD_DUMP).write_text(json.dumps(published, indent=2, ensure_ascii=False) + "\n", "utf-8")
     (directory / CONTEXT_FILE).write_text(json.dumps(context, indent=2) + "\n", "utf-8")
+
+
+def _write_dumps(directory: Path, content: ReleaseContent) -> None:
+    """The RDF dumps, JSON-LD with its context, the article, the SHACL report and the example queries."""
+    _write_rdf_dumps(directory, content.dataset)
+    _write_json_ld(directory, content.dataset)
     (directory / ARTICLE).write_bytes(content.article)
-    (directory / VALIDATION_FILE).write_text(_bound(content.validation).serialize(format="turtle"), "utf-8")
+    (directory / VALIDATION_FILE).write_text(content.validation.serialize(format="turtle"), "utf-8")
     if content.queries:
         (directory / QUERIES_DIR).mkdir()
     for name, query in sorted(content.queries.items()):
@@ -296,6 +307,7 @@ class GraphStatistics:
 
 
 def _describe_statistics(void: Graph, node: URIRef, stats: GraphStatistics) -> None:
+    """void:triples, classes, properties, entities and the class and property partitions of ``node``."""
     void.add((node, VOID.triples, Literal(stats.triples, datatype=XSD.nonNegativeInteger)))
     void.add((node, VOID.classes, Literal(len(stats.classes), datatype=XSD.nonNegativeInteger)))
     void.add((node, VOID.properties, Literal(len(stats.properties), datatype=XSD.nonNegativeInteger)))
@@ -342,10 +354,31 @@ def _describe_linksets(void: Graph, links: Graph) -> None:
                         void.add((target, predicate, obj))
 
 
+def _describe_distribution(void: Graph, directory: Path, path: str) -> None:
+    """One RDF dump as a dcat:Distribution: download URL, media types, size, licence and SHA-256."""
+    file = directory / path
+    download = URIRef(DUMPS_BASE + path)
+    distribution = URIRef(f"{DATASET_IRI}/distribution/{path}")
+    checksum = BNode()
+    void.add((DATASET_IRI, VOID.dataDump, download))
+    void.add((DATASET_IRI, DCAT.distribution, distribution))
+    void.add((distribution, RDF.type, DCAT.Distribution))
+    void.add((distribution, DCTERMS.title, Literal(path)))
+    void.add((distribution, DCAT.downloadURL, download))
+    void.add((distribution, DCAT.mediaType, URIRef(IANA + RDF_DUMPS[_suffix(path)])))
+    if path.endswith(".gz"):
+        void.add((distribution, DCAT.compressFormat, URIRef(IANA + "application/gzip")))
+    void.add((distribution, DCAT.byteSize, Literal(file.stat().st_size, datatype=XSD.nonNegativeInteger)))
+    void.add((distribution, DCTERMS.license, LICENSE))
+    void.add((distribution, SPDX.checksum, checksum))
+    void.add((checksum, RDF.type, SPDX.Checksum))
+    void.add((checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256))
+    void.add((checksum, SPDX.checksumValue, Literal(file_sha256(file), datatype=XSD.hexBinary)))
+
+
 def _void(directory: Path, content: ReleaseContent) -> Graph:
     """VoID + DCAT: the dataset, one subset per named graph and per linkset, one distribution per RDF dump."""
-    void = _bound(Graph())
-    void.bind("spdx", SPDX, replace=True)
+    void = bind_prefixes(Graph())
     dataset = DATASET_IRI
     void.add((dataset, RDF.type, VOID.Dataset))
     void.add((dataset, RDF.type, DCAT.Dataset))
@@ -361,10 +394,9 @@ def _void(directory: Path, content: ReleaseContent) -> Graph:
     void.add((dataset, VOID.vocabulary, URIRef(str(CKG))))
     for example in _example_resources(content.dataset):
         void.add((dataset, VOID.exampleResource, example))
-    whole = _union(content.dataset, ALL_GRAPHS)
-    totals = GraphStatistics.of(whole)
-    _describe_statistics(void, dataset, GraphStatistics(
-        sum(len(content.dataset.graph(g)) for g in ALL_GRAPHS), totals.classes, totals.properties, totals.entities))
+    totals = GraphStatistics.of(_union(content.dataset, ALL_GRAPHS))
+    quads = sum(len(content.dataset.graph(g)) for g in ALL_GRAPHS)  # void:triples counts each graph's own
+    _describe_statistics(void, dataset, replace(totals, triples=quads))
     for iri in ALL_GRAPHS:
         void.add((dataset, VOID.subset, iri))
         void.add((iri, RDF.type, VOID.Dataset))
@@ -372,35 +404,19 @@ def _void(directory: Path, content: ReleaseContent) -> Graph:
         _describe_statistics(void, iri, GraphStatistics.of(content.dataset.graph(iri)))
     _describe_linksets(void, content.dataset.graph(LINKS_GRAPH))
     for path in rdf_dumps():
-        inner = RDF_DUMPS[_suffix(path)]
-        file = directory / path
-        download = URIRef(DUMPS_BASE + path)
-        distribution = URIRef(f"{DATASET_IRI}/distribution/{path}")
-        checksum = BNode()
-        void.add((dataset, VOID.dataDump, download))
-        void.add((dataset, DCAT.distribution, distribution))
-        void.add((distribution, RDF.type, DCAT.Distribution))
-        void.add((distribution, DCTERMS.title, Literal(path)))
-        void.add((distribution, DCAT.downloadURL, download))
-        void.add((distribution, DCAT.mediaType, URIRef(IANA + inner)))
-        if path.endswith(".gz"):
-            void.add((distribution, DCAT.compressFormat, URIRef(IANA + "application/gzip")))
-        void.add((distribution, DCAT.byteSize, Literal(file.stat().st_size, datatype=XSD.nonNegativeInteger)))
-        void.add((distribution, DCTERMS.license, LICENSE))
-        void.add((distribution, SPDX.checksum, checksum))
-        void.add((checksum, RDF.type, SPDX.Checksum))
-        void.add((checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256))
-        void.add((checksum, SPDX.checksumValue, Literal(_sha256(file), datatype=XSD.hexBinary)))
+        _describe_distribution(void, directory, path)
     return void
 
 
 def _timestamp(moment: datetime) -> str:
+    """xsd:dateTime in UTC to the second, as VoID and the manifest give the creation time."""
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _write_manifest(directory: Path, content: ReleaseContent) -> None:
+    """manifest.json: version, creation time, every file written so far with size, SHA-256 and type."""
     files = [
-        {"path": path, "bytes": (directory / path).stat().st_size, "sha256": _sha256(directory / path),
+        {"path": path, "bytes": (directory / path).stat().st_size, "sha256": file_sha256(directory / path),
          "media_type": media_type(path)}
         for path in sorted(p.relative_to(directory).as_posix() for p in directory.rglob("*") if p.is_file())
     ]
@@ -414,9 +430,16 @@ def _write_manifest(directory: Path, content: ReleaseContent) -> None:
 
 
 def write_files(directory: Path, content: ReleaseContent) -> None:
-    """Write every release file into an empty ``directory`` (the manifest last: it lists the others)."""
+    """Write every release file into an empty ``directory`` (the manifest last: it lists the others).
+
+    Blank nodes are labelled canonically first (pipeline.canonical), so that the same content and
+    creation time give byte-identical files and manifest.
+    """
+    content = replace(content, dataset=canonical_dataset(content.dataset),
+                      validation=canonical_graph(content.validation))
     _write_dumps(directory, content)
-    (directory / VOID_FILE).write_text(_void(directory, content).serialize(format="turtle"), encoding="utf-8")
+    void = canonical_graph(_void(directory, content))
+    (directory / VOID_FILE).write_text(void.serialize(format="turtle"), encoding="utf-8")
     _write_manifest(directory, content)
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,7 +27,7 @@ from rdflib.term import Node
 
 from conflictkg import __version__
 from conflictkg.pipeline import PipelineError
-from conflictkg.vocab import DATA_GRAPH, LINKS_GRAPH, ONTOLOGY_GRAPH, PREFIXES, SHAPES_GRAPH
+from conflictkg.vocab import DATA_GRAPH, LINKS_GRAPH, ONTOLOGY_GRAPH, SHAPES_GRAPH, bind_prefixes
 
 ONTOLOGY_FILE = Path("ontology/conflictkg.ttl")
 SHAPES_DIR = Path("shapes")
@@ -116,6 +116,19 @@ class ProjectFiles:
         return f"{__version__}+{self.fingerprint()[:12]}"
 
 
+def union(graphs: Iterable[Graph]) -> Graph:
+    """A fresh graph with every triple of ``graphs`` and the contract prefixes bound.
+
+    Fresh, because owlrl and pyshacl add triples to the graph they are handed: working on a union
+    keeps the loaded graphs exactly as their authors wrote them.
+    """
+    merged = bind_prefixes(Graph())
+    for graph in graphs:
+        for triple in graph:
+            merged.add(triple)
+    return merged
+
+
 @dataclass
 class Sources:
     """The loaded project: the dataset of asserted graphs, the article text and each triple's origin."""
@@ -128,6 +141,10 @@ class Sources:
     def graph(self, iri: URIRef) -> Graph:
         """The named graph ``iri`` of the dataset."""
         return self.dataset.graph(iri)
+
+    def union(self, *iris: URIRef) -> Graph:
+        """A fresh graph with the triples of the named graphs ``iris`` (see :func:`union`)."""
+        return union(self.dataset.graph(iri) for iri in iris)
 
     def add(self, graph: URIRef, triples: Graph, origin: str) -> None:
         """Add triples to a named graph, recording ``origin`` (a file or a step) for those not yet there."""
@@ -223,9 +240,7 @@ def parse_turtle(path: Path) -> Graph:
 def load(root: Path | str = ".") -> Sources:
     """Locate and parse every input of the project at ``root`` into a Dataset of asserted named graphs."""
     files = ProjectFiles.locate(root)
-    dataset = Dataset()
-    for prefix, namespace in PREFIXES.items():
-        dataset.bind(prefix, namespace, replace=True)
+    dataset = bind_prefixes(Dataset())
     try:
         article = files.article.read_bytes().decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:

@@ -18,7 +18,8 @@ from rdflib.namespace import RDF, SH
 from rdflib.term import Node
 
 from conflictkg.pipeline import PipelineError
-from conflictkg.vocab import PREFIXES
+from conflictkg.pipeline.sources import union
+from conflictkg.vocab import bind_prefixes
 
 
 @dataclass(frozen=True)
@@ -60,13 +61,6 @@ class ValidationFailed(PipelineError):
         super().__init__(validation.describe())
 
 
-def _namespaces() -> Graph:
-    graph = Graph()
-    for prefix, namespace in PREFIXES.items():
-        graph.bind(prefix, namespace, replace=True)
-    return graph
-
-
 def _render(node: Node | None, report: Graph, names: Graph) -> str:
     """A node as a reader writes it: prefixed name, literal, or a SHACL path expression."""
     if node is None:
@@ -88,7 +82,7 @@ def _render(node: Node | None, report: Graph, names: Graph) -> str:
 
 
 def _results(report: Graph, origins: Callable[[Node], Iterable[str]]) -> tuple[ShaclResult, ...]:
-    names = _namespaces()
+    names = bind_prefixes(Graph())
     results = []
     for result in report.subjects(RDF.type, SH.ValidationResult):
         focus = report.value(result, SH.focusNode)
@@ -106,15 +100,6 @@ def _results(report: Graph, origins: Callable[[Node], Iterable[str]]) -> tuple[S
     return tuple(sorted(results, key=lambda r: (r.severity, r.focus, r.path, r.message)))
 
 
-def _copy(graphs: Iterable[Graph]) -> Graph:
-    """A fresh graph with the union of ``graphs``: pyshacl adds RDFS axioms to the graphs it is given."""
-    union = Graph()
-    for graph in graphs:
-        for triple in graph:
-            union.add(triple)
-    return union
-
-
 def validate(
     data: Iterable[Graph],
     shapes: Graph,
@@ -123,17 +108,15 @@ def validate(
 ) -> Validation:
     """Validate the union of ``data`` against ``shapes`` (ontology as ``ont_graph``)."""
     conforms, report, _ = pyshacl.validate(
-        _copy(data),
-        shacl_graph=_copy([shapes]),
-        ont_graph=_copy([ontology]),
+        union(data),
+        shacl_graph=union([shapes]),
+        ont_graph=union([ontology]),
         inference="none",
         advanced=True,
         allow_warnings=True,
         allow_infos=True,
     )
-    for prefix, namespace in PREFIXES.items():
-        report.bind(prefix, namespace, replace=True)
-    return Validation(conforms=bool(conforms), results=_results(report, origins), report=report)
+    return Validation(conforms=bool(conforms), results=_results(bind_prefixes(report), origins), report=report)
 
 
 def require_conformance(validation: Validation) -> Validation:
