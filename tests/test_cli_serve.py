@@ -30,3 +30,18 @@ def test_missing_release_is_built_and_a_failed_build_is_a_clear_error(tmp_path: 
     result = runner.invoke(app, ["serve", "--root", str(tmp_path)])
     assert result.exit_code == 1
     assert "building it" in result.output and "error:" in result.output and "Traceback" not in result.output
+
+
+def test_an_explicit_release_is_served_as_it_is(tmp_path: Path, monkeypatch) -> None:
+    """`--release DIR` is not rebuilt from the project in the working directory, even when it differs."""
+    import uvicorn
+
+    from tests.web.conftest import write_release
+
+    release = write_release(tmp_path / "dist")
+    before = (release / "manifest.json").read_bytes()
+    monkeypatch.setattr(uvicorn, "run", lambda *args, **kwargs: None)
+    result = runner.invoke(app, ["serve", "--release", str(release), "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    assert "building" not in result.output
+    assert (release / "manifest.json").read_bytes() == before

@@ -115,8 +115,14 @@ def serve(
     from conflictkg.web.app import create_app
     from conflictkg.web.config import ServerConfig
 
-    release = release if release is not None else root / "dist"
-    if not files and not is_current(root, release):
+    # The project's own release is rebuilt when its inputs changed; a --release named explicitly is
+    # served as it is, and built only when it does not exist.
+    if release is None:
+        release = root / "dist"
+        current = is_current(root, release)
+    else:
+        current = (release / "manifest.json").is_file()
+    if not files and not current:
         typer.echo(f"no current release in {release}/: building it from {root.resolve()}", err=True)
         _build(root, release, _linker(gazetteer, with_default=True))
     config = ServerConfig(
