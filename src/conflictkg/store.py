@@ -13,6 +13,7 @@ lexical forms become canonical ("05" → "5"). Values compare the same; the dump
 from __future__ import annotations
 
 import gzip
+import zlib
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -94,7 +95,7 @@ class Store:
             if graph is not None and fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.N_TRIPLES, ox.RdfFormat.RDF_XML):
                 kwargs["to_graph"] = graph
             self._store.load(data, **kwargs)
-        except (SyntaxError, OSError, ValueError, EOFError) as exc:
+        except (SyntaxError, OSError, ValueError, EOFError, zlib.error) as exc:
             raise StoreError(f"{path}: {exc}") from None
 
     @property
