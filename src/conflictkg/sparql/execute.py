@@ -217,6 +217,10 @@ class QueryExecutor:
         except (asyncio.IncompleteReadError, ConnectionError) as exc:
             raise worker_lost(exc) from None
 
+    def worker_pids(self) -> list[int]:
+        """Process ids of the live workers (for monitoring, and for tests that kill one)."""
+        return [w.process.pid for w in self._workers if w.process.returncode is None]
+
     def release(self, worker: _Worker) -> None:
         """Return a worker that finished its query cleanly to the pool."""
         if self._closed or worker.process.returncode is not None:

@@ -82,8 +82,9 @@ def too_deep(query: str) -> str | None:
     depth = _depth(text)
     if depth > MAX_NESTING:
         return f"the query nests brackets {depth} levels deep; at most {MAX_NESTING} are accepted"
-    if _NOT_RUN.search(text):
-        return f"the query chains more than {MAX_NESTING} '!' operators"
+    run = _NOT_RUN.search(text)
+    if run is not None:
+        return f"the query chains {run.group(0).count('!')} '!' operators; at most {MAX_NESTING} are accepted"
     return None
 
 
