@@ -98,6 +98,8 @@ def preview(request: Request, id: str) -> HTMLResponse:
 def suggest(request: Request, kind: str, prefix: str = "", callback: str | None = None) -> Response:
     """Autocomplete for entity, type or property."""
     try:
+        if callback:
+            check_callback(callback)
         return _reply(_service(request).suggest(kind, prefix), callback)
     except ReconcileError as exc:
         raise HTTPException(400, str(exc)) from None
