@@ -38,3 +38,33 @@ def test_broken_turtle_names_the_file(tmp_path: Path) -> None:
     bad.write_text("<urn:a> <urn:p> .\n")
     with pytest.raises(StoreError, match="bad.ttl"):
         Store.from_files([bad])
+
+
+def test_corrupt_gzip_is_a_store_error(tmp_path: Path) -> None:
+    import gzip
+
+    good = gzip.compress(b"<urn:a> <urn:b> <urn:c> .\n")
+    path = tmp_path / "corrupt.ttl.gz"
+    path.write_bytes(good[:12] + b"\x00garbage\xff" * 4 + good[-8:])
+    with pytest.raises(StoreError, match="corrupt.ttl.gz: .*decompress"):
+        Store.from_files([path])
+
+
+def test_rdf_xml_with_nested_entities_is_refused_plain_entities_load(tmp_path: Path) -> None:
+    head = '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:e="urn:e#">'
+    body = '<rdf:Description rdf:about="urn:a"><e:p>&{};</e:p></rdf:Description></rdf:RDF>'
+    bomb = tmp_path / "bomb.rdf"
+    bomb.write_text('<!DOCTYPE r [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;">]>' + head + body.format("b"))
+    with pytest.raises(StoreError, match="refers to another entity"):
+        Store.from_files([bomb])
+    plain = tmp_path / "plain.owl"
+    plain.write_text('<!DOCTYPE r [<!ENTITY owl "http://www.w3.org/2002/07/owl#">]>' + head + body.format("owl"))
+    assert len(Store.from_files([plain]).engine) == 1
+
+
+def test_parser_messages_reach_the_terminal_without_control_characters(tmp_path: Path) -> None:
+    path = tmp_path / "escape.nt"
+    path.write_bytes(b"<urn:a> <urn:b> \x1b[2J .\n")
+    with pytest.raises(StoreError) as refused:
+        Store.from_files([path])
+    assert str(refused.value).isprintable() and "\\x1b" in str(refused.value)

@@ -141,6 +141,10 @@ def serve(
     uvicorn.run(application, host=host, port=port, log_level="info")
 
 
+DEFAULT_DATA = Path("data")
+"""``reconcile --data`` default: the project's data; when absent, only the gazetteer is searched."""
+
+
 def _data_files(data: Path) -> list[Path]:
     files = sorted(data.glob("*.ttl")) if data.is_dir() else [data]
     if not files:
@@ -176,7 +180,7 @@ def reconcile(
     type_: str | None = typer.Option(None, "--type", help="Place, Actor or Event (or a ckg: class)."),
     within: str | None = typer.Option(None, "--within", help="Containing area: a name, our IRI or a GeoNames id."),
     limit: int = typer.Option(10, min=1, max=100),
-    data: Path = typer.Option(Path("data"), help="Directory (or file) of the project's Turtle data."),
+    data: Path = typer.Option(DEFAULT_DATA, help="Directory (or file) of the project's Turtle data."),
     gazetteer: list[Path] = GazetteerOption,
     no_default: bool = NoDefaultOption,
 ) -> None:
@@ -184,6 +188,9 @@ def reconcile(
     from conflictkg.gazetteer.reconcile import ReconcileError, ReconciliationService, entities_from_store
     from conflictkg.store import Store, StoreError
 
+    if not data.exists() and data != DEFAULT_DATA:
+        typer.echo(f"error: {data}: no such file or directory (--data)", err=True)
+        raise typer.Exit(2)
     try:
         store = Store.from_files(_data_files(data)) if data.exists() else Store()
     except StoreError as exc:

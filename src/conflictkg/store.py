@@ -13,6 +13,8 @@ lexical forms become canonical ("05" → "5"). Values compare the same; the dump
 from __future__ import annotations
 
 import gzip
+import re
+import zlib
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -33,6 +35,16 @@ RDF_FORMATS: dict[str, ox.RdfFormat] = {
     ".json": ox.RdfFormat.JSON_LD,
 }
 """File suffix → parser. A trailing ``.gz`` is decompressed first."""
+
+
+_NESTED_ENTITY = re.compile(rb"<!ENTITY\s+%?\s*[^\s>]+\s+(?:\"[^\"]*&|'[^']*&)")
+"""An XML entity whose value refers to another entity: how an expansion ("billion laughs") bomb starts."""
+
+
+def one_line(message: str) -> str:
+    """A parser's message fit for one terminal line: control characters (a NUL or an escape sequence
+    quoted from a hostile file, a line break) are shown escaped, never sent to the terminal."""
+    return "".join(char if char.isprintable() else repr(char)[1:-1] for char in message)
 
 
 class StoreError(ValueError):
@@ -90,12 +102,19 @@ class Store:
             data = path.read_bytes()
             if compressed:
                 data = gzip.decompress(data)
+            if fmt is ox.RdfFormat.RDF_XML and _NESTED_ENTITY.search(data):
+                raise StoreError(
+                    f"{path}: an XML entity declaration refers to another entity; refused, since nested "
+                    "entities can expand a small file into gigabytes"
+                )
             kwargs: dict[str, object] = {"format": fmt, "base_iri": path.resolve().as_uri()}
             if graph is not None and fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.N_TRIPLES, ox.RdfFormat.RDF_XML):
                 kwargs["to_graph"] = graph
             self._store.load(data, **kwargs)
-        except (SyntaxError, OSError, ValueError, EOFError) as exc:
-            raise StoreError(f"{path}: {exc}") from None
+        except StoreError:
+            raise
+        except (SyntaxError, OSError, ValueError, EOFError, zlib.error) as exc:
+            raise StoreError(f"{path}: {one_line(str(exc))}") from None
 
     @property
     def default_graphs(self) -> list[str] | None:

@@ -7,7 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from conflictkg.gazetteer.reconcile import ReconcileError, ReconciliationService, entities_from_store, jsonp
+from conflictkg.gazetteer.reconcile import (
+    ReconcileError,
+    ReconciliationService,
+    entities_from_store,
+    geonames_reference,
+    jsonp,
+    parse_json,
+)
 from conflictkg.gazetteer.sources import Gazetteer
 from conflictkg.store import Store
 from conflictkg.vocab import CKG, ID
@@ -92,3 +99,21 @@ def test_jsonp_refuses_hostile_callbacks() -> None:
     assert jsonp({"a": 1}, "cb.fn") == '/**/cb.fn({"a": 1});'
     with pytest.raises(ReconcileError):
         jsonp({}, "alert(document.cookie)//")
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("170063", 170063), ("https://sws.geonames.org/170063/", 170063), ("²", None), ("٣", None), ("9" * 5000, None),
+     ("https://sws.geonames.org/" + "9" * 5000 + "/", None), ("Deir Ezzor", None)],
+)
+def test_geonames_reference_takes_only_ascii_ids(value: str, expected: int | None) -> None:
+    """"²".isdigit() is true but int("²") fails; a 5,000-digit number is no id (and int() refuses it)."""
+    assert geonames_reference(value) == expected
+
+
+def test_parse_json_turns_every_failure_into_a_reconcile_error() -> None:
+    assert parse_json('{"q0": {"query": "Ayash"}}', "queries") == {"q0": {"query": "Ayash"}}
+    with pytest.raises(ReconcileError, match="not valid JSON: .* line 1 column 2"):
+        parse_json("{", "queries")
+    with pytest.raises(ReconcileError, match="nested too deeply"):
+        parse_json("[" * 100_000, "queries")

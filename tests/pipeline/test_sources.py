@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conflictkg.pipeline.sources import ProjectFiles, SourceError, load, parse_turtle
+from conflictkg.pipeline.sources import ProjectFiles, SourceError, check_query, load, parse_turtle
 from conflictkg.vocab import DATA_GRAPH, ID, INFERRED_GRAPH, LINKS_GRAPH, ONTOLOGY_GRAPH, SHAPES_GRAPH
 
 
@@ -100,3 +100,18 @@ def test_version_changes_with_an_example_query(project: Path) -> None:
     before = ProjectFiles.locate(project).version()
     (project / "data" / "queries" / "recaptured-places.rq").write_text("# Changed?\nASK {}\n", encoding="utf-8")
     assert ProjectFiles.locate(project).version() != before
+
+
+def test_example_queries_must_be_utf8_sparql(tmp_path: Path) -> None:
+    """The query UI leaves out what it cannot read, so the build refuses it, with line and column."""
+    good, broken, latin1 = tmp_path / "good.rq", tmp_path / "broken.rq", tmp_path / "latin1.rq"
+    good.write_text("# Which?\nSELECT * { ?s ?p ?o }", encoding="utf-8")
+    broken.write_text("# Which?\nSELECT * {", encoding="utf-8")
+    latin1.write_bytes("# Caf\xe9?\nASK {}".encode("latin-1"))
+    check_query(good)
+    with pytest.raises(SourceError) as refused:
+        check_query(broken)
+    assert (refused.value.line, refused.value.column) == (2, 11) and "not a SPARQL query" in str(refused.value)
+    assert "\n" not in str(refused.value)
+    with pytest.raises(SourceError, match="UTF-8"):
+        check_query(latin1)

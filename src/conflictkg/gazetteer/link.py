@@ -108,7 +108,7 @@ class LinkResult:
 
 def geonames_id(iri: URIRef | str) -> int | None:
     """The numeric id of a GeoNames IRI (https://sws.geonames.org/N/ or http://...), or None."""
-    match = re.fullmatch(r"https?://sws\.geonames\.org/(\d+)/?", str(iri))
+    match = re.fullmatch(r"https?://sws\.geonames\.org/([0-9]{1,12})/?", str(iri))
     return int(match.group(1)) if match else None
 
 

@@ -45,6 +45,7 @@ WITHIN = "within"
 KG_MIN_SIMILARITY = 0.6
 """Label similarity under which a resource of the graph is not offered as a candidate at all."""
 DEFAULT_LIMIT = 10
+_GEONAMES_NUMBER = re.compile(r"[0-9]{1,12}")
 _CALLBACK = re.compile(r"[A-Za-z_$][A-Za-z0-9_$.]{0,63}")
 
 _ENTITIES_QUERY = sparql_prologue() + f"""
@@ -137,10 +138,7 @@ class ReconciliationService:
 
     def run_batch(self, queries_json: str) -> dict[str, Any]:
         """Answer a ``queries`` parameter: {"q0": {...}, ...} → {"q0": {"result": [...]}, ...}."""
-        try:
-            batch = json.loads(queries_json)
-        except json.JSONDecodeError as exc:
-            raise ReconcileError(f"queries is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+        batch = parse_json(queries_json, "queries")
         if not isinstance(batch, dict):
             raise ReconcileError("queries must be a JSON object mapping keys such as q0 to query objects")
         return {key: {"result": self.reconcile(key, query)} for key, query in batch.items()}
@@ -189,7 +187,7 @@ class ReconciliationService:
 
     def _resolve_within(self, value: str) -> _Within:
         """A containing area from one of our IRIs, a GeoNames id/IRI, or a name (KG first)."""
-        gid = int(value) if value.isdigit() else geonames_id(value)
+        gid = geonames_reference(value)
         if gid is not None:
             return _Within(None, self.gazetteer.records.get(gid) if self.gazetteer else None)
         entity = self.entities.get(value)
@@ -290,7 +288,7 @@ class ReconciliationService:
                     ("Links", ", ".join(sorted(entity.matches)))]
             title = entity.name
         else:
-            gid = geonames_id(entity_id) or (int(entity_id) if entity_id.isdigit() else None)
+            gid = geonames_reference(entity_id)
             rec = self.gazetteer.records.get(gid) if self.gazetteer and gid is not None else None
             if rec is None:
                 raise ReconcileError(f"unknown id {entity_id!r}")
@@ -354,6 +352,27 @@ class _Within:
         radius = RADIUS_BY_FEATURE["P" if rec.feature_class == "P" else "ADM1"]
         admin1 = rec.admin1_code if rec.feature_code != "PCLI" else None
         return PlaceContext(None, rec.country or None, admin1 or None, near, radius, rec.name)  # type: ignore[arg-type]
+
+
+def parse_json(text: str, what: str) -> object:
+    """Decode a JSON parameter; malformed or absurdly nested JSON is a ReconcileError, never a crash."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ReconcileError(f"{what} is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+    except RecursionError:
+        raise ReconcileError(f"{what} is nested too deeply to be a reconciliation query") from None
+
+
+def geonames_reference(value: str) -> int | None:
+    """A GeoNames id written as a number (``170063``) or an IRI; None for any other text.
+
+    Only ASCII digits count: ``"²".isdigit()`` is true but ``int("²")`` fails, and a 5,000-digit number
+    is no GeoNames id.
+    """
+    if _GEONAMES_NUMBER.fullmatch(value):
+        return int(value)
+    return geonames_id(value)
 
 
 def check_callback(callback: str) -> str:

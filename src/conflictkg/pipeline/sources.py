@@ -237,6 +237,33 @@ def parse_turtle(path: Path) -> Graph:
     return graph
 
 
+def check_query(path: Path) -> None:
+    """Refuse an example query the query UI could not offer: not UTF-8, empty, or not a SPARQL query.
+
+    The release carries the file byte-exact and the UI silently leaves out what it cannot read, so a
+    broken example must stop the build, with the parser's line and column. It is parsed by running it
+    on an empty store (pyoxigraph has no parse-only call; the evaluation has nothing to read).
+    """
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SourceError(path, f"cannot read as UTF-8 text: {exc}") from None
+    if not text.strip():
+        raise SourceError(path, "the example query is empty")
+    try:
+        ox.Store().query(text)
+    except SyntaxError as exc:
+        message = " ".join((getattr(exc, "msg", None) or str(exc)).split())
+        if len(message) > 200:
+            message = message[:200] + "…"
+        position = re.match(r"error at (\d+):(\d+): ", message)
+        if position is None:
+            raise SourceError(path, f"not a SPARQL query: {message}") from None
+        raise SourceError(
+            path, f"not a SPARQL query: {message[position.end():]}", int(position.group(1)), int(position.group(2))
+        ) from None
+
+
 def load(root: Path | str = ".") -> Sources:
     """Locate and parse every input of the project at ``root`` into a Dataset of asserted named graphs."""
     files = ProjectFiles.locate(root)
@@ -248,4 +275,6 @@ def load(root: Path | str = ".") -> Sources:
     sources = Sources(files=files, dataset=dataset, article=article)
     for graph_iri, path in files.graph_files():
         sources.add(graph_iri, parse_turtle(path), files.relative(path))
+    for query in files.queries:
+        check_query(query)
     return sources

@@ -45,6 +45,11 @@ class QueryTimeout(QueryFailed):
         super().__init__(503, message)
 
 
+def worker_lost(cause: BaseException) -> QueryFailed:
+    """The answer when a worker's pipe breaks (it crashed or was killed): 503, and the pool replaces it."""
+    return QueryFailed(503, f"the query worker ended unexpectedly ({cause}); try again")
+
+
 class ExecutorError(RuntimeError):
     """The pool could not start (a worker failed to load the data)."""
 
@@ -111,7 +116,10 @@ class Evaluation:
             raise QueryFailed(503, "this result has already been consumed")
         finished = False
         try:
-            await worker.send(wire.FORMAT, json.dumps({"format": format_name}).encode())
+            try:
+                await worker.send(wire.FORMAT, json.dumps({"format": format_name}).encode())
+            except (ConnectionError, OSError) as exc:
+                raise worker_lost(exc) from None
             while True:
                 tag, payload = await self._executor.receive(worker, self._deadline)
                 if tag == wire.CHUNK:
@@ -181,7 +189,10 @@ class QueryExecutor:
                 f"all {self.size} query workers stayed busy for {self.timeout:g} s; try again later"
             ) from None
         try:
-            await worker.send(wire.QUERY, json.dumps(asdict(job)).encode())
+            try:
+                await worker.send(wire.QUERY, json.dumps(asdict(job)).encode())
+            except (ConnectionError, OSError) as exc:
+                raise worker_lost(exc) from None
             tag, payload = await self.receive(worker, deadline)
         except BaseException:
             self.discard(worker)
@@ -204,7 +215,11 @@ class QueryExecutor:
                 f"query stopped after the {self.timeout:g} s time limit; simplify it or add a LIMIT"
             ) from None
         except (asyncio.IncompleteReadError, ConnectionError) as exc:
-            raise QueryFailed(503, f"the query worker ended unexpectedly ({exc}); try again") from None
+            raise worker_lost(exc) from None
+
+    def worker_pids(self) -> list[int]:
+        """Process ids of the live workers (for monitoring, and for tests that kill one)."""
+        return [w.process.pid for w in self._workers if w.process.returncode is None]
 
     def release(self, worker: _Worker) -> None:
         """Return a worker that finished its query cleanly to the pool."""

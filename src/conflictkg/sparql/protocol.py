@@ -3,7 +3,8 @@
 The three query operations (GET ``?query=``, POST form, POST ``application/sparql-query``) become one
 ``ProtocolRequest``; everything the protocol forbids becomes a ``ProtocolError`` with a 4xx status and a
 message a person can act on. The endpoint is read-only: every form of update (``update=``,
-``application/sparql-update``, ``using-graph-uri``...) is refused before any evaluation.
+``application/sparql-update``, ``using-graph-uri``, an update sent as a query) is refused before any
+evaluation, and so are texts the engine cannot safely be given (query_text: nesting, SERVICE).
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from urllib.parse import parse_qsl
 
 import pyoxigraph as ox
 
+from conflictkg.sparql.query_text import calls_service, is_update, too_deep
+
 MAX_BODY_BYTES = 1024 * 1024
 """Largest request body accepted (a query text, form-encoded or direct)."""
 
@@ -23,6 +26,7 @@ DIRECT_UPDATE = "application/sparql-update"
 
 UPDATE_PARAMETERS = ("update", "using-graph-uri", "using-named-graph-uri")
 READ_ONLY = "this endpoint is read-only: SPARQL Update is not accepted"
+NO_SERVICE = "federated queries (SERVICE) are not supported: this endpoint does not call other endpoints"
 _UTF8_NAMES = {"utf-8", "utf8"}
 _TRUE, _FALSE = {"true", "1", "yes", "on"}, {"false", "0", "no", "off", ""}
 
@@ -103,6 +107,19 @@ def _check_iri(iri: str) -> None:
         raise ProtocolError(400, f"graph name {iri[:200]!r} is not an IRI: {exc}") from None
 
 
+def _screen(query: str) -> None:
+    """Refuse an empty query, an update, a query nested too deeply to parse safely, and SERVICE."""
+    if not query.strip():
+        raise ProtocolError(400, "the query is empty")
+    if is_update(query):
+        raise ProtocolError(403, READ_ONLY)
+    reason = too_deep(query)
+    if reason is not None:
+        raise ProtocolError(400, reason)
+    if calls_service(query):
+        raise ProtocolError(400, NO_SERVICE)
+
+
 def parse_request(
     method: str,
     url_params: Sequence[tuple[str, str]],
@@ -144,8 +161,8 @@ def parse_request(
     if any(name in values for name in UPDATE_PARAMETERS):
         raise ProtocolError(403, READ_ONLY)
     query = _single(values.get("query", []), "query")
-    if query is not None and not query.strip():
-        raise ProtocolError(400, "the query is empty")
+    if query is not None:
+        _screen(query)
     default_graph = values.get("default-graph-uri")
     named_graphs = values.get("named-graph-uri")
     if default_graph is not None or named_graphs is not None:

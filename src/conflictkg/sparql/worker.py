@@ -27,6 +27,7 @@ import time
 from pathlib import Path
 from typing import BinaryIO
 
+from conflictkg.sparql.query_text import is_update
 from conflictkg.sparql.results import ChunkWriter, result_kind, write_result
 from conflictkg.store import Store, StoreError
 
@@ -57,13 +58,9 @@ def receive(source: BinaryIO) -> tuple[bytes, bytes] | None:
 
 def refusal(query: str, error: Exception) -> dict[str, object]:
     """Explain why a text is not an acceptable query: an update is refused as such, else the parser speaks."""
-    from rdflib.plugins.sparql.parser import parseUpdate
-
-    try:
-        parseUpdate(query)
-    except Exception:  # rdflib raises several parse error types; any of them means "not an update"
-        return {"status": 400, "message": f"SPARQL syntax error: {error}"}
-    return {"status": 403, "message": "this endpoint is read-only: SPARQL Update is not accepted"}
+    if is_update(query):
+        return {"status": 403, "message": "this endpoint is read-only: SPARQL Update is not accepted"}
+    return {"status": 400, "message": f"SPARQL syntax error: {error}"}
 
 
 def evaluate(store: Store, request: dict[str, object], source: BinaryIO, out: BinaryIO) -> None:

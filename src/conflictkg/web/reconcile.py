@@ -8,8 +8,6 @@ thread pool, never on the event loop. Every bad request is a 400 with the servic
 
 from __future__ import annotations
 
-import json
-
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
@@ -20,6 +18,7 @@ from conflictkg.gazetteer.reconcile import (
     check_callback,
     entities_from_store,
     jsonp,
+    parse_json,
 )
 from conflictkg.gazetteer.sources import load_gazetteer
 
@@ -79,11 +78,9 @@ def _answer(request: Request, params: dict[str, str], callback: str | None) -> R
             return _reply(service.run_batch(params["queries"]), callback)
         if "query" in params:
             raw = params["query"]
-            query = json.loads(raw) if raw.lstrip().startswith("{") else {"query": raw}
+            query = parse_json(raw, "query") if raw.lstrip().startswith("{") else {"query": raw}
             return _reply({"result": service.reconcile("query", query)}, callback)
         return _reply(service.manifest(str(request.url_for("reconcile")).split("?")[0]), callback)
-    except json.JSONDecodeError as exc:
-        raise HTTPException(400, f"query is not valid JSON: {exc.msg}") from None
     except ReconcileError as exc:
         raise HTTPException(400, str(exc)) from None
 
@@ -101,6 +98,8 @@ def preview(request: Request, id: str) -> HTMLResponse:
 def suggest(request: Request, kind: str, prefix: str = "", callback: str | None = None) -> Response:
     """Autocomplete for entity, type or property."""
     try:
+        if callback:
+            check_callback(callback)
         return _reply(_service(request).suggest(kind, prefix), callback)
     except ReconcileError as exc:
         raise HTTPException(400, str(exc)) from None

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 import pyoxigraph as ox
 from fastapi import APIRouter, Request
-from fastapi.responses import FileResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, PlainTextResponse, RedirectResponse, Response
 
 from conflictkg.pipeline.release import ReleaseError
 from conflictkg.sparql.results import serialize_rdf
@@ -17,6 +19,7 @@ router = APIRouter()
 VOID_FILE = "void.ttl"
 VALIDATION_FILE = "validation.ttl"
 CONTEXT_FILE = "context.jsonld"
+_RANGE_START = re.compile(r"\s*([0-9]+)\s*-")
 
 
 @router.api_route("/dumps", methods=["GET", "HEAD"], include_in_schema=False)
@@ -50,7 +53,29 @@ def dump_file(request: Request, name: str) -> Response:
     etag = f'"{entry.sha256}"'
     if not_modified(request, etag):
         return Response(status_code=304, headers={"ETag": etag})
+    size = path.stat().st_size
+    if _starts_past_end(request.headers.get("range"), size):
+        return PlainTextResponse(
+            f"the requested range starts beyond the end of {name} ({size} bytes)\n",
+            status_code=416,
+            headers={"Content-Range": f"bytes */{size}", "ETag": etag},
+        )
     return FileResponse(path, media_type=entry.media_type, headers={"ETag": etag}, filename=None)
+
+
+def _starts_past_end(header: str | None, size: int) -> bool:
+    """True if a bytes Range header has a range starting at or past ``size``: the 416 case.
+
+    Starlette answers it with an empty body; this lets the 416 say why. Other malformed ranges are left
+    to Starlette (400 with its message, or the whole file).
+    """
+    if not header:
+        return False
+    unit, _, ranges = header.partition("=")
+    if unit.strip().lower() != "bytes":
+        return False
+    starts = [match.group(1) for part in ranges.split(",") if (match := _RANGE_START.match(part))]
+    return any(len(start) > 18 or int(start) >= size for start in starts)
 
 
 def _release_rdf(request: Request, name: str, path_in_url: str) -> Response:
