@@ -28,3 +28,10 @@ def test_bind_prefixes_writes_contract_prefixes_over_rdflib_defaults() -> None:
         assert str(bound[prefix]) == str(ns), prefix
     assert vocab.ID["place/ayyash"].n3(graph.namespace_manager) == "place:ayyash"
     assert vocab.SCHEMA.Place.n3(graph.namespace_manager) == "schema:Place"
+
+
+def test_prefix_map_is_the_contract_prefixes_as_strings() -> None:
+    mapping = vocab.prefix_map()
+    assert mapping == {prefix: str(ns) for prefix, ns in vocab.PREFIXES.items()}
+    assert all(type(ns) is str for ns in mapping.values())  # not Namespace: pyoxigraph wants str
+    assert mapping["place"] == "https://w3id.org/conflictkg/id/place/"

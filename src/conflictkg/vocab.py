@@ -93,6 +93,15 @@ def bind_prefixes(graph: GraphT) -> GraphT:
     return graph
 
 
+def prefix_map() -> dict[str, str]:
+    """The contract prefixes as plain ``{prefix: namespace IRI}`` strings.
+
+    The one mapping that pyoxigraph serialisers, the JSON-LD ``@context`` and CURIE display all take,
+    so a prefix added to PREFIXES shows up everywhere at once.
+    """
+    return {prefix: str(namespace) for prefix, namespace in PREFIXES.items()}
+
+
 def sparql_prologue() -> str:
     """PREFIX lines for the contract namespaces, for example queries and tests."""
-    return "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
+    return "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in prefix_map().items())

@@ -21,7 +21,7 @@ from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.namespace import XSD
 from rdflib.term import Node
 
-from conflictkg.vocab import PREFIXES, bind_prefixes
+from conflictkg.vocab import bind_prefixes, prefix_map
 
 _XSD_STRING = ox.NamedNode(str(XSD.string))
 
@@ -113,5 +113,4 @@ def trig(dataset: Dataset, graphs: Sequence[URIRef]) -> bytes:
         for iri in graphs
         for triple in sorted(dataset.graph(iri), key=lambda t: tuple(term.n3() for term in t))
     ]
-    prefixes = {prefix: str(namespace) for prefix, namespace in PREFIXES.items()}
-    return ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=prefixes)
+    return ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=prefix_map())

@@ -39,9 +39,9 @@ from conflictkg.vocab import (
     ID,
     INFERRED_GRAPH,
     LINKS_GRAPH,
-    PREFIXES,
     SPDX,
     bind_prefixes,
+    prefix_map,
 )
 
 MANIFEST = "manifest.json"
@@ -190,7 +190,7 @@ def media_type(path: str) -> str:
 
 def json_ld_context() -> dict[str, object]:
     """The published ``@context``: one term per contract prefix of vocab.PREFIXES."""
-    return {"@context": {prefix: str(namespace) for prefix, namespace in PREFIXES.items()}}
+    return {"@context": prefix_map()}
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 import pyoxigraph as ox
 
 from conflictkg.sparql.negotiate import Format
-from conflictkg.vocab import PREFIXES
+from conflictkg.vocab import prefix_map
 
 SOLUTIONS = "solutions"
 BOOLEAN = "boolean"
@@ -158,7 +158,7 @@ def write_result(result: object, format_name: str, output: ChunkWriter) -> None:
 
 def write_rdf(triples: Iterable[ox.Triple] | Iterable[ox.Quad], format_name: str, output: ChunkWriter) -> None:
     """Serialise triples or quads, with the contract prefixes where the syntax has prefixes."""
-    prefixes = {name: str(ns) for name, ns in PREFIXES.items()} if format_name in _WITH_PREFIXES else None
+    prefixes = prefix_map() if format_name in _WITH_PREFIXES else None
     ox.serialize(triples, output, format=_RDF_ENGINE[format_name], prefixes=prefixes)
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from conflictkg.store import Store
-from conflictkg.vocab import PREFIXES
+from conflictkg.vocab import prefix_map
 from conflictkg.web.addresses import Addresses
 
 _LABEL_QUERY = """
@@ -35,8 +35,7 @@ class Term:
 
 def curie(iri: str) -> str:
     """``prefix:local`` for IRIs in a contract namespace, else the IRI itself."""
-    for prefix, namespace in PREFIXES.items():
-        base = str(namespace)
+    for prefix, base in prefix_map().items():
         if iri.startswith(base) and len(iri) > len(base):
             return f"{prefix}:{iri[len(base):]}"
     return iri
