@@ -18,6 +18,7 @@ from fastapi.templating import Jinja2Templates
 from rdflib import Graph
 
 from conflictkg import __version__
+from conflictkg.checksums import file_sha256
 from conflictkg.pipeline.release import Release, ReleaseError
 from conflictkg.store import Store
 from conflictkg.vocab import CKG, ONTOLOGY_GRAPH, ONTOLOGY_IRI, SHAPES_GRAPH
@@ -107,7 +108,7 @@ def files_version(files: list[Path]) -> str:
     digest = hashlib.sha256()
     for path in sorted(files):
         try:
-            digest.update(hashlib.sha256(path.read_bytes()).digest())
+            digest.update(bytes.fromhex(file_sha256(path)))
         except OSError:
             digest.update(str(path).encode())
     return f"{__version__}+files-{digest.hexdigest()[:12]}"
