@@ -2,16 +2,10 @@
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from pathlib import Path
 
-import httpx
 import pytest
 from fastapi.testclient import TestClient
 
@@ -19,7 +13,8 @@ from conflictkg.pipeline.release import Release
 from conflictkg.web.app import create_app
 from conflictkg.web.config import ServerConfig
 
-SRC = Path(__file__).resolve().parents[2] / "src"
+ServeSubprocess = Callable[[list[str], Path], AbstractContextManager[str]]
+"""The ``serve_subprocess`` fixture of tests/conftest.py."""
 FILLER = 600
 """Filler triples: enough that a four-way cross join runs far longer than any test timeout."""
 
@@ -46,53 +41,21 @@ def client(example_file: Path) -> Iterator[TestClient]:
         yield test_client
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@contextmanager
-def serving(arguments: list[str], log: Path) -> Iterator[str]:
-    """`conflictkg serve ARGUMENTS` in a subprocess on a free port of 127.0.0.1; yields the base URL."""
-    port = _free_port()
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(SRC), os.environ.get("PYTHONPATH")]))}
-    command = [sys.executable, "-m", "conflictkg", "serve", *arguments, "--port", str(port)]
-    with log.open("wb") as sink:
-        process = subprocess.Popen(command, env=env, stdout=sink, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}/"
-    try:
-        for _ in range(300):
-            if process.poll() is not None:
-                pytest.fail(f"server exited: {log.read_text()}")
-            try:
-                if httpx.get(base + "sparql", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        else:
-            pytest.fail("server did not start within 30 s")
-        yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
 @pytest.fixture(scope="session")
-def live_server(example_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def live_server(
+    example_file: Path, tmp_path_factory: pytest.TempPathFactory, serve_subprocess: ServeSubprocess
+) -> Iterator[str]:
     """`conflictkg serve` over the example file with a 2 s query timeout; yields the base URL."""
     log = tmp_path_factory.mktemp("server") / "server.log"
-    with serving([str(example_file), "--timeout", "2", "--workers", "2"], log) as base:
+    with serve_subprocess([str(example_file), "--timeout", "2", "--workers", "2"], log) as base:
         yield base
 
 
 @pytest.fixture(scope="session")
-def real_live_server(real_release: Release, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def real_live_server(
+    real_release: Release, tmp_path_factory: pytest.TempPathFactory, serve_subprocess: ServeSubprocess
+) -> Iterator[str]:
     """`conflictkg serve --release` over the real release (one worker); yields the base URL."""
     log = tmp_path_factory.mktemp("real-server") / "server.log"
-    with serving(["--release", str(real_release.root), "--workers", "1"], log) as base:
+    with serve_subprocess(["--release", str(real_release.root), "--workers", "1"], log) as base:
         yield base

@@ -6,19 +6,14 @@ on 127.0.0.1 with a free port, serving the fixture release.
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import pytest
 
-from .conftest import ROOT, write_release
+from .conftest import write_release
 
 pytestmark = pytest.mark.browser
 
@@ -31,47 +26,18 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-START_TIMEOUT = 60.0
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _wait_until_up(url: str, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"server exited with {process.returncode}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            time.sleep(0.2)
-    raise RuntimeError(f"server did not answer {url} within {START_TIMEOUT} s")
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    release = write_release(tmp_path_factory.mktemp("browser") / "dist")
-    port = _free_port()
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
-    command = [sys.executable, "-m", "conflictkg", "serve", "--release", str(release), "--port", str(port), "--workers", "1"]
-    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_up(base + "/", process)
-        yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+def server(
+    tmp_path_factory: pytest.TempPathFactory,
+    serve_subprocess: Callable[[list[str], Path], AbstractContextManager[str]],
+) -> Iterator[str]:
+    """`conflictkg serve` over the fixture release; yields the base URL without its trailing slash."""
+    directory = tmp_path_factory.mktemp("browser")
+    release = write_release(directory / "dist")
+    with serve_subprocess(["--release", str(release), "--workers", "1"], directory / "server.log") as base:
+        yield base.rstrip("/")
 
 
 @pytest.fixture(scope="module")
