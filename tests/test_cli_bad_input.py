@@ -49,16 +49,16 @@ def _one_clear_line(output: str, *needles: str) -> None:
 
 
 BROKEN_FILES: list[tuple[str, bytes, tuple[str, ...]]] = [
-    ("bad.ttl", b"<urn:a> <urn:b> .\n", ("line 1", "column 17")),
-    ("bad.trig", b"<urn:g> { <urn:a> <urn:b> }\n", ("line 1",)),
-    ("bad.nt", b'<urn:a> <urn:b> "open\n', ("line 1",)),
-    ("bad.nq", b"<urn:a> <urn:b> <urn:c> <urn:g> <urn:h> .\n", ("line 1",)),
-    ("bad.jsonld", b'{"@id": "urn:a", "urn:b": [', ("line 1", "column 28")),
+    ("bad.ttl", b"<urn:a> <urn:b> .\n", ("bad.ttl:1:17: ", "not a valid RDF object")),
+    ("bad.trig", b"<urn:g> { <urn:a> <urn:b> }\n", ("bad.trig:1:27: ",)),
+    ("bad.nt", b'<urn:a> <urn:b> "open\n', ("bad.nt:1:17: ", "end of file")),
+    ("bad.nq", b"<urn:a> <urn:b> <urn:c> <urn:g> <urn:h> .\n", ("bad.nq:1:",)),
+    ("bad.jsonld", b'{"@id": "urn:a", "urn:b": [', ("bad.jsonld:1:28: ",)),
     ("remote-context.jsonld", b'{"@context": "http://127.0.0.1:9/context", "@id": "urn:a"}', ("remote context",)),
     ("bad.rdf", (RDF_XML_HEAD + '<rdf:Description rdf:about="urn:a"><x').encode(), ("not closed",)),
     ("bomb.rdf", BOMB.encode(), ("refers to another entity",)),
-    ("garbage.ttl", bytes(range(256)) * 2, ("line 1", "\\x00")),
-    ("escape.nt", b'<urn:a> <urn:b> \x1b[2J\x1b]0;pwned\x07 .\n', ("line 1", "\\x1b")),
+    ("garbage.ttl", bytes(range(256)) * 2, ("garbage.ttl:1:1: ", "\\x00")),
+    ("escape.nt", b'<urn:a> <urn:b> \x1b[2J\x1b]0;pwned\x07 .\n', ("escape.nt:1:", "\\x1b")),
     ("latin1.nt", '<urn:a> <urn:b> "caf\xe9" .\n'.encode("latin-1"), ("UTF-8",)),
     ("truncated.ttl.gz", gzip.compress(GOOD_TTL * 50)[:30], ("ended before",)),
     ("corrupt.ttl.gz", gzip.compress(GOOD_TTL)[:12] + b"\x00garbage\xff" * 4 + gzip.compress(GOOD_TTL)[-8:], ("decompress",)),

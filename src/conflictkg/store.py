@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from conflictkg.parse_errors import located, one_line, oxigraph_complaint
 from conflictkg.vocab import ASSERTED_GRAPHS, INFERRED_GRAPH
 
 RDF_FORMATS: dict[str, ox.RdfFormat] = {
@@ -41,14 +42,9 @@ _NESTED_ENTITY = re.compile(rb"<!ENTITY\s+%?\s*[^\s>]+\s+(?:\"[^\"]*&|'[^']*&)")
 """An XML entity whose value refers to another entity: how an expansion ("billion laughs") bomb starts."""
 
 
-def one_line(message: str) -> str:
-    """A parser's message fit for one terminal line: control characters (a NUL or an escape sequence
-    quoted from a hostile file, a line break) are shown escaped, never sent to the terminal."""
-    return "".join(char if char.isprintable() else repr(char)[1:-1] for char in message)
-
-
 class StoreError(ValueError):
-    """An input file could not be read; the message names the file and the parser's complaint."""
+    """An input file could not be read; ``str()`` is ``file:line:column: message`` where the parser
+    gives a position (as the build's SourceError), else ``file: message``."""
 
 
 class Store:
@@ -113,8 +109,11 @@ class Store:
             self._store.load(data, **kwargs)
         except StoreError:
             raise
-        except (SyntaxError, OSError, ValueError, EOFError, zlib.error) as exc:
-            raise StoreError(f"{path}: {one_line(str(exc))}") from None
+        except SyntaxError as exc:
+            message, line, column = oxigraph_complaint(exc)
+            raise StoreError(located(path, one_line(message), line, column)) from None
+        except (OSError, ValueError, EOFError, zlib.error) as exc:
+            raise StoreError(located(path, one_line(str(exc)))) from None
 
     @property
     def default_graphs(self) -> list[str] | None:

@@ -26,6 +26,7 @@ from rdflib.graph import _TripleType
 from rdflib.term import Node
 
 from conflictkg import __version__
+from conflictkg.parse_errors import located, oxigraph_complaint
 from conflictkg.pipeline import PipelineError
 from conflictkg.vocab import DATA_GRAPH, LINKS_GRAPH, ONTOLOGY_GRAPH, SHAPES_GRAPH, bind_prefixes
 
@@ -45,8 +46,7 @@ class SourceError(PipelineError):
         self.line = line
         self.column = column
         self.reason = message
-        where = str(path) if line is None else f"{path}:{line}" if column is None else f"{path}:{line}:{column}"
-        super().__init__(f"{where}: {message}")
+        super().__init__(located(path, message, line, column))
 
 
 @dataclass(frozen=True)
@@ -162,7 +162,6 @@ class Sources:
 
 
 _LINE = re.compile(r"at line (\d+)")
-_OX_POSITION = re.compile(r"^Parser error at line \d+ between columns \d+ and \d+: ")
 
 
 @contextmanager
@@ -205,9 +204,7 @@ def _strict_check(path: Path, content: bytes, fmt: ox.RdfFormat) -> None:
         for _ in ox.parse(content, format=fmt, base_iri=path.resolve().as_uri()):
             pass
     except SyntaxError as exc:
-        line, column = getattr(exc, "lineno", None), getattr(exc, "offset", None)
-        message = _OX_POSITION.sub("", getattr(exc, "msg", None) or str(exc))
-        raise SourceError(path, message, line, column) from None
+        raise SourceError(path, *oxigraph_complaint(exc)) from None
 
 
 def _ill_typed(path: Path, text: str, graph: Graph) -> None:
