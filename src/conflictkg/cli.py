@@ -114,6 +114,7 @@ def serve(
     from conflictkg.store import StoreError
     from conflictkg.web.app import create_app
     from conflictkg.web.config import ServerConfig
+    from conflictkg.web.server_log import uvicorn_log_config
 
     # The project's own release is rebuilt when its inputs changed; a --release named explicitly is
     # served as it is, and built only when it does not exist.
@@ -138,7 +139,7 @@ def serve(
         application = create_app(config)
     except StoreError as exc:
         _fail(exc)
-    uvicorn.run(application, host=host, port=port, log_level="info")
+    uvicorn.run(application, host=host, port=port, log_level="info", log_config=uvicorn_log_config())
 
 
 DEFAULT_DATA = Path("data")
