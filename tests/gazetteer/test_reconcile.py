@@ -75,6 +75,8 @@ def test_malformed_queries_are_refused_with_a_message(service: ReconciliationSer
         service.run_batch('{"q0": {"query": "x", "type": "Planet"}}')
     with pytest.raises(ReconcileError, match="limit"):
         service.run_batch('{"q0": {"query": "x", "limit": -1}}')
+    with pytest.raises(ReconcileError, match="at most 100 queries; this one has 101"):
+        service.run_batch(json.dumps({f"q{i}": {"query": "x"} for i in range(101)}))
 
 
 def test_preview_escapes_text(service: ReconciliationService) -> None:

@@ -60,3 +60,19 @@ def test_preview_and_suggest(client: TestClient) -> None:
     assert page.status_code == 200 and "Ayy" in page.text
     assert client.get("/reconcile/suggest/property", params={"prefix": "w"}).json()["result"][0]["id"] == "within"
     assert client.get("/reconcile/suggest/entity", params={"prefix": "beg"}).json()["result"][0]["name"] == "Begayliya"
+
+
+def test_a_batch_is_capped_at_max_batch_queries(client: TestClient) -> None:
+    """A form can carry tens of thousands of queries; past the cap the whole batch is a 400, none is run."""
+    from conflictkg.gazetteer.reconcile import MAX_BATCH_QUERIES
+
+    def batch(size: int) -> str:
+        return json.dumps({f"q{i}": {"query": "Ayash", "limit": 1} for i in range(size)})
+
+    full = client.post("/reconcile", data={"queries": batch(MAX_BATCH_QUERIES)})
+    assert full.status_code == 200 and len(full.json()) == MAX_BATCH_QUERIES
+    over = client.post("/reconcile", data={"queries": batch(MAX_BATCH_QUERIES + 1)})
+    assert over.status_code == 400
+    assert over.text.strip() == (
+        f"a batch holds at most {MAX_BATCH_QUERIES} queries; this one has {MAX_BATCH_QUERIES + 1}: send it in smaller batches"
+    )

@@ -45,6 +45,9 @@ WITHIN = "within"
 KG_MIN_SIMILARITY = 0.6
 """Label similarity under which a resource of the graph is not offered as a candidate at all."""
 DEFAULT_LIMIT = 10
+MAX_BATCH_QUERIES = 100
+"""Queries one ``queries`` batch may hold. OpenRefine sends 10 at a time; without a cap a 1 MB form
+holds ~50,000 queries (~15 s of a worker's time). The v0.2 manifest has no field to announce it."""
 _GEONAMES_NUMBER = re.compile(r"[0-9]{1,12}")
 _CALLBACK = re.compile(r"[A-Za-z_$][A-Za-z0-9_$.]{0,63}")
 
@@ -141,6 +144,10 @@ class ReconciliationService:
         batch = parse_json(queries_json, "queries")
         if not isinstance(batch, dict):
             raise ReconcileError("queries must be a JSON object mapping keys such as q0 to query objects")
+        if len(batch) > MAX_BATCH_QUERIES:
+            raise ReconcileError(
+                f"a batch holds at most {MAX_BATCH_QUERIES} queries; this one has {len(batch)}: send it in smaller batches"
+            )
         return {key: {"result": self.reconcile(key, query)} for key, query in batch.items()}
 
     def reconcile(self, key: str, query: object) -> list[dict[str, Any]]:
