@@ -136,6 +136,19 @@ def test_build_refuses_a_project_with_a_broken_file(
     assert not (root / "dist").exists(), "nothing may be published from a broken project"
 
 
+@pytest.mark.parametrize("command", [["build"], ["link"], ["serve"]])
+def test_a_malformed_source_date_epoch_is_one_error_line(
+    tmp_path: Path, no_server: list[object], command: list[str]
+) -> None:
+    """Every command that stamps a build refuses it before loading anything, without a traceback."""
+    root = tmp_path / "project"
+    shutil.copytree(PROJECT, root)
+    result = runner.invoke(app, [*command, "--root", str(root)], env={"SOURCE_DATE_EPOCH": "last tuesday"})
+    assert result.exit_code == 1 and not no_server
+    _one_clear_line(result.output, "SOURCE_DATE_EPOCH='last tuesday'")
+    assert not (root / "dist").exists()
+
+
 @pytest.mark.parametrize(
     ("arguments", "needle"),
     [

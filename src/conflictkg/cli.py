@@ -8,9 +8,9 @@ from typing import NoReturn
 import typer
 
 from conflictkg import __version__
-from conflictkg.pipeline import PipelineError
 from conflictkg.gazetteer.link import GazetteerLinker
 from conflictkg.gazetteer.sources import Gazetteer, GazetteerError, load_gazetteer
+from conflictkg.pipeline import PipelineError
 from conflictkg.pipeline.build import build, build_time, is_current, validate_asserted
 from conflictkg.pipeline.sources import load
 from conflictkg.vocab import BASE
@@ -60,8 +60,13 @@ def _gazetteer(files: list[Path], with_default: bool) -> Gazetteer:
 
 
 def _linker(files: list[Path], with_default: bool) -> GazetteerLinker:
-    """The build's linking step, stamped with the build time."""
-    return GazetteerLinker(_gazetteer(files, with_default), now=build_time())
+    """The build's linking step, stamped with the build time (a malformed SOURCE_DATE_EPOCH is exit 1,
+    found before the gazetteer is loaded)."""
+    try:
+        now = build_time()
+    except PipelineError as exc:
+        _fail(exc)
+    return GazetteerLinker(_gazetteer(files, with_default), now=now)
 
 
 def _build(root: Path, out: Path | None, linker: GazetteerLinker) -> None:

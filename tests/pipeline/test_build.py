@@ -3,6 +3,7 @@ linker add to the links graph before validation."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, SKOS
 
 from conflictkg import __version__
+from conflictkg.pipeline import PipelineError
 from conflictkg.pipeline.build import build, build_time, is_current
 from conflictkg.pipeline.evidence import EvidenceError
 from conflictkg.pipeline.release import Release
@@ -99,3 +101,16 @@ def test_a_release_is_current_until_an_input_changes(project: Path, tmp_path: Pa
 def test_a_release_without_its_project_is_current(project: Path, tmp_path: Path) -> None:
     release = build(project, tmp_path / "copied" / "dist")
     assert is_current(tmp_path / "copied", release.root)
+
+
+@pytest.mark.parametrize("value", ["yesterday", "1452945600.5", "-1", "1e9", "١٤٥٢٩٤٥٦٠٠", "99999999999999999999"])
+def test_a_malformed_source_date_epoch_fails_the_build(monkeypatch: pytest.MonkeyPatch, value: str) -> None:
+    """reproducible-builds.org: a set but malformed SOURCE_DATE_EPOCH is an error, never "now"."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", value)
+    with pytest.raises(PipelineError, match="^SOURCE_DATE_EPOCH="):
+        build_time()
+
+
+def test_an_empty_source_date_epoch_means_now(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", " ")
+    assert abs(build_time().timestamp() - time.time()) < 60

@@ -11,12 +11,14 @@ curated links.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
 from rdflib import Graph, URIRef
 
+from conflictkg.pipeline import PipelineError
 from conflictkg.pipeline.evidence import check_evidence
 from conflictkg.pipeline.reason import infer
 from conflictkg.pipeline.release import Release, ReleaseContent, ReleaseError, write_release
@@ -36,17 +38,32 @@ LinkStep = Callable[[Sources], Graph]
 
 Progress = Callable[[str], None]
 
+_EPOCH = re.compile(r"[0-9]{1,20}")
+
 
 def _quiet(_: str) -> None:
     """Default progress sink: say nothing."""
 
 
 def build_time() -> datetime:
-    """Now, or SOURCE_DATE_EPOCH when set (reproducible-builds.org), so a rebuild can keep its date."""
+    """Now, or SOURCE_DATE_EPOCH when set (reproducible-builds.org), so a rebuild can keep its date.
+
+    The specification asks a build to fail on a malformed value rather than fall back to the clock:
+    a release silently stamped "now" would not be the reproducible one that was asked for. An empty
+    value counts as unset.
+    """
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch.isdigit():
+    if not epoch:
+        return datetime.now(tz=UTC).replace(microsecond=0)
+    if not _EPOCH.fullmatch(epoch):
+        raise PipelineError(
+            f"SOURCE_DATE_EPOCH={epoch[:40]!r} is not a number of seconds since 1970-01-01 "
+            "(ASCII digits only); unset it or give e.g. SOURCE_DATE_EPOCH=$(git log -1 --format=%ct)"
+        )
+    try:
         return datetime.fromtimestamp(int(epoch), tz=UTC)
-    return datetime.now(tz=UTC).replace(microsecond=0)
+    except (OverflowError, OSError, ValueError):
+        raise PipelineError(f"SOURCE_DATE_EPOCH={epoch[:40]!r} is beyond the dates this build can write") from None
 
 
 def link(sources: Sources, linkers: Sequence[LinkStep]) -> None:
