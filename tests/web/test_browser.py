@@ -79,6 +79,26 @@ def test_place_page_draws_its_map_offline(page, server: str) -> None:  # type: i
     box = svg.bounding_box()
     assert box is not None and box["width"] > 100 and box["height"] > 50
     assert "Ayash" in svg.locator("text.self").text_content()
+    overflowing = svg.evaluate(
+        """svg => [...svg.querySelectorAll('text')].map(t => [t.textContent, t.getBBox()])
+                   .filter(([_, b]) => b.x < 0 || b.x + b.width > svg.viewBox.baseVal.width)
+                   .map(([label, _]) => label)"""
+    )
+    assert overflowing == [], "labels run out of the map"
+
+
+def test_example_parameter_preselects_and_loads_the_example(page, server: str) -> None:  # type: ignore[no-untyped-def]
+    """The landing page links each question as /query?example=<query file stem>."""
+    page.goto(server + "/")
+    page.click("a[href='/query?example=who-claimed']")
+    page.wait_for_url(server + "/query?example=who-claimed")
+    assert page.input_value("#example") == "who-claimed"
+    with urllib.request.urlopen(server + "/dumps/queries/who-claimed.rq", timeout=10) as response:
+        assert page.input_value("#query") == response.read().decode("utf-8")
+    page.goto(server + "/query?example=no-such-example")
+    assert page.input_value("#example") == "places-in-province", "an unknown name falls back to the first example"
+    assert "no example query named “no-such-example”" in page.text_content("#status")
+    assert "locatedIn+" in page.input_value("#query")
 
 
 def test_csv_download_link_answers_csv(page, server: str) -> None:  # type: ignore[no-untyped-def]

@@ -18,6 +18,15 @@ _POINT = re.compile(
 MIN_SPAN_DEGREES = 0.02
 """A lone point is drawn in a box this many degrees wide so that it has room for its label."""
 
+LABEL_GAP = 8
+"""Pixels between a point and its label."""
+LABEL_EDGE = 4
+"""Pixels a label keeps from the frame."""
+CHAR_WIDTH = {"self": 8.2}
+"""Estimated pixels per character of a 12 px label (bold for the page's own place), erring wide: the
+SVG is laid out on the server, where no font can be measured."""
+DEFAULT_CHAR_WIDTH = 7.4
+
 
 @dataclass(frozen=True)
 class Located:
@@ -32,11 +41,34 @@ class Located:
 
 @dataclass(frozen=True)
 class MapPoint:
-    """A located place at its position in the SVG's user space."""
+    """A located place at its position in the SVG's user space, with where its label goes.
+
+    ``label_anchor`` is the SVG ``text-anchor``: "start" puts the label right of the point, "end" left
+    of it (near the right edge), so that no label runs out of the box.
+    """
 
     x: float
     y: float
     place: Located
+    label_x: float
+    label_y: float
+    label_anchor: str
+
+
+def label_width(place: Located) -> float:
+    """An upper estimate of the label's drawn width in pixels."""
+    return len(place.label) * CHAR_WIDTH.get(place.role, DEFAULT_CHAR_WIDTH)
+
+
+def place_label(x: float, y: float, place: Located, width: int) -> MapPoint:
+    """The point with its label right of it when it fits, else left of it, else pinned inside the box."""
+    text = label_width(place)
+    label_y = round(y + 4, 2)
+    if x + LABEL_GAP + text <= width - LABEL_EDGE:
+        return MapPoint(x, y, place, round(x + LABEL_GAP, 2), label_y, "start")
+    if x - LABEL_GAP - text >= LABEL_EDGE:
+        return MapPoint(x, y, place, round(x - LABEL_GAP, 2), label_y, "end")
+    return MapPoint(x, y, place, float(LABEL_EDGE), label_y, "start")
 
 
 @dataclass(frozen=True)
@@ -78,10 +110,11 @@ def project(places: list[Located], width: int = 420, height: int = 280, margin: 
     cx = (min(lons) + max(lons)) / 2 * x_scale
     cy = mid_lat
     points = tuple(
-        MapPoint(
-            x=round(width / 2 + (p.lon * x_scale - cx) * scale, 2),
-            y=round(height / 2 - (p.lat - cy) * scale, 2),
-            place=p,
+        place_label(
+            round(width / 2 + (p.lon * x_scale - cx) * scale, 2),
+            round(height / 2 - (p.lat - cy) * scale, 2),
+            p,
+            width,
         )
         for p in places
     )

@@ -146,20 +146,25 @@
     }
   }
 
+  // Puts the example query named `name` (its file stem) in the editor; false when there is none.
   function choose(name) {
     const example = config.examples.find(function (e) { return e.name === name; });
     if (example) {
       editor.value = example.text;
       picker.value = name;
     }
+    return Boolean(example);
   }
 
   picker.addEventListener("change", function () { choose(picker.value); });
   form.addEventListener("submit", run);
+  // /query?example=<name> (the landing page's links) opens that example; an unknown name says so and
+  // falls back like a bare /query: the ?query= text if given, else the first example.
   const wanted = new URLSearchParams(window.location.search).get("example");
-  if (wanted) {
-    choose(wanted);
-  } else if (!editor.value && config.examples.length) {
+  if (wanted && !choose(wanted)) {
+    status.textContent = "There is no example query named “" + wanted + "”.";
+  }
+  if (!editor.value && config.examples.length) {
     choose(config.examples[0].name);
   }
 })();
