@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from urllib.parse import quote
 
 import pyoxigraph as ox
@@ -69,9 +70,31 @@ def not_modified(request: Request, etag: str) -> bool:
     return "*" in tags or etag in tags
 
 
-def rdf_document(
-    request: Request, triples: Iterable[ox.Triple], fmt: Format, headers: Mapping[str, str]
-) -> Response:
+@dataclass(frozen=True)
+class Representation:
+    """The negotiated form of a document and the headers (Vary, ETag, Link) every answer about it carries."""
+
+    fmt: Format
+    headers: dict[str, str]
+
+
+def negotiate_document(request: Request, formats: Iterable[Format], version: str, path: str) -> Representation | Response:
+    """The representation to write for the document at ``path``, or the whole answer when that is a 406
+    (no format fits) or a 304 (the client's copy, named by If-None-Match, is current).
+
+    Negotiation comes before any lookup, so a conditional request costs no query.
+    """
+    fmt = negotiate(request, formats)
+    if isinstance(fmt, Response):
+        return fmt
+    etag = etag_for(version, fmt)
+    headers = {"Vary": "Accept", "ETag": etag, "Link": alternates(request, path)}
+    if not_modified(request, etag):
+        return Response(status_code=304, headers=headers)
+    return Representation(fmt, headers)
+
+
+def rdf_document(triples: Iterable[ox.Triple], fmt: Format, headers: Mapping[str, str]) -> Response:
     """Serialise triples in ``fmt`` with the given headers."""
     return Response(serialize_rdf(triples, fmt.name), media_type=fmt.content_type, headers=dict(headers))
 

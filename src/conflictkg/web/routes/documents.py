@@ -10,7 +10,7 @@ from fastapi.responses import Response
 from rdflib import Graph, URIRef
 
 from conflictkg.vocab import ONTOLOGY_GRAPH, SHAPES_GRAPH
-from conflictkg.web.responses import HTML, PAGE_FORMATS, alternates, etag_for, negotiate, not_found, not_modified, rdf_document
+from conflictkg.web.responses import HTML, PAGE_FORMATS, negotiate_document, not_found, rdf_document
 from conflictkg.web.site import site_of
 
 router = APIRouter()
@@ -24,19 +24,15 @@ def _document(
     ``context`` builds the template's context; it is only called when an HTML page is written.
     """
     site = site_of(request)
-    fmt = negotiate(request, PAGE_FORMATS)
-    if isinstance(fmt, Response):
-        return fmt
-    etag = etag_for(site.version, fmt)
-    headers = {"Vary": "Accept", "ETag": etag, "Link": alternates(request, f"/{name}")}
-    if not_modified(request, etag):
-        return Response(status_code=304, headers=headers)
+    answer = negotiate_document(request, PAGE_FORMATS, site.version, f"/{name}")
+    if isinstance(answer, Response):
+        return answer
     if len(graph) == 0:
         return not_found(request, f"This server holds no {name} graph ({graph_iri}).")
-    if fmt is not HTML:
+    if answer.fmt is not HTML:
         quads = site.store.engine.quads_for_pattern(None, None, None, ox.NamedNode(str(graph_iri)))
-        return rdf_document(request, (q.triple for q in quads), fmt, headers)
-    return site.templates.TemplateResponse(request, f"{name}.html", context(), headers=headers)
+        return rdf_document((q.triple for q in quads), answer.fmt, answer.headers)
+    return site.templates.TemplateResponse(request, f"{name}.html", context(), headers=answer.headers)
 
 
 @router.api_route("/ontology", methods=["GET", "HEAD"], include_in_schema=False)

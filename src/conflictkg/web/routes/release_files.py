@@ -11,7 +11,7 @@ from fastapi.responses import FileResponse, PlainTextResponse, RedirectResponse,
 from conflictkg.pipeline.release import ReleaseError
 from conflictkg.sparql.results import serialize_rdf
 from conflictkg.store import RDF_FORMATS as PARSERS
-from conflictkg.web.responses import DOCUMENT_RDF_FORMATS, HTML, alternates, etag_for, negotiate, not_found, not_modified, rdf_document
+from conflictkg.web.responses import DOCUMENT_RDF_FORMATS, HTML, negotiate_document, not_found, not_modified, rdf_document
 from conflictkg.web.site import site_of
 
 router = APIRouter()
@@ -81,13 +81,9 @@ def _starts_past_end(header: str | None, size: int) -> bool:
 def _release_rdf(request: Request, name: str, path_in_url: str) -> Response:
     """A release file that is RDF (VoID, validation report), re-serialised by negotiation."""
     site = site_of(request)
-    fmt = negotiate(request, (*DOCUMENT_RDF_FORMATS, HTML))
-    if isinstance(fmt, Response):
-        return fmt
-    etag = etag_for(site.version, fmt)
-    headers = {"Vary": "Accept", "ETag": etag, "Link": alternates(request, path_in_url)}
-    if not_modified(request, etag):
-        return Response(status_code=304, headers=headers)
+    answer = negotiate_document(request, (*DOCUMENT_RDF_FORMATS, HTML), site.version, path_in_url)
+    if isinstance(answer, Response):
+        return answer
     if site.release is None:
         return not_found(request, f"This server serves RDF files, not a release: there is no {name}.")
     try:
@@ -95,10 +91,12 @@ def _release_rdf(request: Request, name: str, path_in_url: str) -> Response:
         triples = [q.triple for q in ox.parse(data, format=PARSERS[".ttl"], base_iri=site.addresses.canonical_base)]
     except (ReleaseError, OSError, SyntaxError, ValueError):
         return not_found(request, f"The release has no readable {name}.")
-    if fmt is HTML:
+    if answer.fmt is HTML:
         text = serialize_rdf(triples, "turtle").decode("utf-8")
-        return site.templates.TemplateResponse(request, "rdf_source.html", {"name": name, "path": path_in_url, "turtle": text}, headers=headers)
-    return rdf_document(request, triples, fmt, headers)
+        return site.templates.TemplateResponse(
+            request, "rdf_source.html", {"name": name, "path": path_in_url, "turtle": text}, headers=answer.headers
+        )
+    return rdf_document(triples, answer.fmt, answer.headers)
 
 
 @router.api_route("/void", methods=["GET", "HEAD"], include_in_schema=False)

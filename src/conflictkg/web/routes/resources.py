@@ -8,16 +8,7 @@ from fastapi.responses import Response
 from conflictkg.web.article_view import evidence_spans, parse_highlight, segments
 from conflictkg.web.describe import describe
 from conflictkg.web.resource_view import build_page
-from conflictkg.web.responses import (
-    HTML,
-    PAGE_FORMATS,
-    alternates,
-    etag_for,
-    negotiate,
-    not_found,
-    not_modified,
-    rdf_document,
-)
+from conflictkg.web.responses import HTML, PAGE_FORMATS, negotiate_document, not_found, rdf_document
 from conflictkg.web.site import site_of
 from conflictkg.web.terms import TermFactory
 
@@ -28,22 +19,18 @@ router = APIRouter()
 def resource(request: Request, path: str) -> Response:
     """The description of ``<canonical base>id/<path>``: HTML page, Turtle, JSON-LD, N-Triples or RDF/XML."""
     site = site_of(request)
-    fmt = negotiate(request, PAGE_FORMATS)
-    if isinstance(fmt, Response):
-        return fmt
-    iri = site.addresses.iri_for_path("id/" + path)
     local = "/id/" + path
-    etag = etag_for(site.version, fmt)
-    headers = {"Vary": "Accept", "ETag": etag, "Link": alternates(request, local)}
-    if not_modified(request, etag):
-        return Response(status_code=304, headers=headers)
+    answer = negotiate_document(request, PAGE_FORMATS, site.version, local)
+    if isinstance(answer, Response):
+        return answer
+    iri = site.addresses.iri_for_path("id/" + path)
     description = describe(site.store, iri)
     if not description.found:
         return not_found(request, f"No resource {iri} in this dataset.")
-    if fmt is not HTML:
-        return rdf_document(request, description.asserted, fmt, headers)
+    if answer.fmt is not HTML:
+        return rdf_document(description.asserted, answer.fmt, answer.headers)
     page = build_page(site.store, TermFactory(site.store, site.addresses), description, site.article)
-    return site.templates.TemplateResponse(request, "resource.html", {"page": page, "local": local}, headers=headers)
+    return site.templates.TemplateResponse(request, "resource.html", {"page": page, "local": local}, headers=answer.headers)
 
 
 @router.api_route("/article", methods=["GET", "HEAD"], include_in_schema=False)
