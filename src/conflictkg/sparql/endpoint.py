@@ -57,6 +57,10 @@ async def sparql(request: Request) -> Response:
 
 
 async def _answer(request: Request, operation: ProtocolRequest) -> Response:
+    """Evaluate on a worker, negotiate the format for the result's kind, and stream it.
+
+    The first chunk is awaited before the response starts, so an evaluation error is still a 4xx/503.
+    """
     executor: QueryExecutor | None = getattr(request.app.state, "executor", None)
     if executor is None:
         raise QueryFailed(503, "the query service is not running (the app's lifespan has not started)")
@@ -92,12 +96,13 @@ async def _prepend(first: bytes, rest: AsyncIterator[bytes]) -> AsyncIterator[by
 
 
 def _service_description(request: Request, operation: ProtocolRequest) -> Response:
+    """GET /sparql without a query: the Service Description in RDF, or the query UI for a browser."""
     fmt = choose(request.headers.get("accept"), operation.formats, SERVICE_FORMATS)
     if fmt is HTML:
         return RedirectResponse(QUERY_UI, status_code=303, headers=VARY)
+    if request.method == "HEAD":
+        return Response(media_type=fmt.content_type, headers=VARY)
     summary: DatasetSummary = request.app.state.dataset_summary
     base = str(request.base_url)
     body = serialize_rdf(describe(f"{base}sparql", f"{base}void", summary), fmt.name)
-    if request.method == "HEAD":
-        return Response(media_type=fmt.content_type, headers=VARY)
     return Response(body, media_type=fmt.content_type, headers=VARY)

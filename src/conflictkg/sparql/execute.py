@@ -16,9 +16,10 @@ import logging
 import os
 import sys
 import time
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Coroutine, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 import conflictkg
 from conflictkg.sparql import worker as wire
@@ -237,8 +238,9 @@ class QueryExecutor:
         if not self._closed:
             self._background(self._replace())
 
-    def _background(self, coroutine: object) -> None:
-        task = asyncio.get_running_loop().create_task(coroutine)  # type: ignore[arg-type]
+    def _background(self, coroutine: Coroutine[Any, Any, None]) -> None:
+        """Run ``coroutine`` as a task the pool keeps a reference to (so it is not collected) until done."""
+        task = asyncio.get_running_loop().create_task(coroutine)
         self._pending.add(task)
         task.add_done_callback(self._pending.discard)
 

@@ -27,6 +27,7 @@ import time
 from pathlib import Path
 from typing import BinaryIO
 
+from conflictkg.sparql.protocol import READ_ONLY
 from conflictkg.sparql.query_text import is_update
 from conflictkg.sparql.results import ChunkWriter, result_kind, write_result
 from conflictkg.store import Store, StoreError
@@ -59,7 +60,7 @@ def receive(source: BinaryIO) -> tuple[bytes, bytes] | None:
 def refusal(query: str, error: Exception) -> dict[str, object]:
     """Explain why a text is not an acceptable query: an update is refused as such, else the parser speaks."""
     if is_update(query):
-        return {"status": 403, "message": "this endpoint is read-only: SPARQL Update is not accepted"}
+        return {"status": 403, "message": READ_ONLY}
     return {"status": 400, "message": f"SPARQL syntax error: {error}"}
 
 

@@ -105,6 +105,8 @@ class Describer:
 
 @dataclass(frozen=True)
 class ClassEntry:
+    """A class as the ontology page lists it: hierarchy, alignments to other vocabularies, where it is used."""
+
     term: Term
     anchor: str
     comment: str | None
@@ -117,6 +119,8 @@ class ClassEntry:
 
 @dataclass(frozen=True)
 class PropertyEntry:
+    """A property as the ontology page lists it: its OWL kinds, domain and range, super-properties, inverse."""
+
     term: Term
     anchor: str
     kinds: tuple[Term, ...]
@@ -130,6 +134,8 @@ class PropertyEntry:
 
 @dataclass(frozen=True)
 class ConceptEntry:
+    """A SKOS concept of the event-type scheme with its codes (notations) and external mappings (ACLED, CAMEO)."""
+
     term: Term
     anchor: str
     notations: tuple[str, ...]
@@ -140,6 +146,8 @@ class ConceptEntry:
 
 @dataclass(frozen=True)
 class SchemeEntry:
+    """A SKOS concept scheme and its concepts."""
+
     term: Term
     anchor: str
     concepts: tuple[ConceptEntry, ...]
@@ -147,6 +155,8 @@ class SchemeEntry:
 
 @dataclass(frozen=True)
 class IndividualEntry:
+    """A named individual of the ontology (e.g. a quantifier such as ckg:AtLeast)."""
+
     term: Term
     anchor: str
     types: tuple[Term, ...]
@@ -294,6 +304,8 @@ class ConstraintEntry:
 
 @dataclass(frozen=True)
 class ShapeEntry:
+    """A SHACL node shape as the shapes page lists it: what it targets and each constraint with its message."""
+
     term: Term
     anchor: str
     comment: str | None
