@@ -100,6 +100,23 @@ def validate_command(root: Path = ROOT_OPTION) -> None:
         raise typer.Exit(1)
 
 
+def _release_to_serve(root: Path, release: Path | None, gazetteer: list[Path]) -> Path:
+    """The release directory to serve, built first when needed.
+
+    The project's own release (ROOT/dist) is rebuilt when its inputs changed; a --release named
+    explicitly is served as it is, and built only when it does not exist.
+    """
+    if release is None:
+        release = root / "dist"
+        current = is_current(root, release)
+    else:
+        current = (release / "manifest.json").is_file()
+    if not current:
+        typer.echo(f"no current release in {release}/: building it from {root.resolve()}", err=True)
+        _build(root, release, _linker(gazetteer, with_default=True))
+    return release
+
+
 @app.command()
 def serve(
     files: list[Path] = typer.Argument(None, help="RDF files to serve instead of the release."),
@@ -121,18 +138,8 @@ def serve(
     from conflictkg.web.config import ServerConfig
     from conflictkg.web.server_log import uvicorn_log_config
 
-    # The project's own release is rebuilt when its inputs changed; a --release named explicitly is
-    # served as it is, and built only when it does not exist.
-    if release is None:
-        release = root / "dist"
-        current = is_current(root, release)
-    else:
-        current = (release / "manifest.json").is_file()
-    if not files and not current:
-        typer.echo(f"no current release in {release}/: building it from {root.resolve()}", err=True)
-        _build(root, release, _linker(gazetteer, with_default=True))
     config = ServerConfig(
-        release_dir=None if files else release,
+        release_dir=None if files else _release_to_serve(root, release, gazetteer),
         files=list(files or []),
         canonical_base=base,
         cors_origins=cors_origin,
@@ -152,6 +159,7 @@ DEFAULT_DATA = Path("data")
 
 
 def _data_files(data: Path) -> list[Path]:
+    """The Turtle files ``reconcile --data`` names (a directory's *.ttl, or the file); none is exit 2."""
     files = sorted(data.glob("*.ttl")) if data.is_dir() else [data]
     if not files:
         typer.echo(f"error: no Turtle files in {data}", err=True)
