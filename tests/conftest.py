@@ -29,17 +29,6 @@ SERVER_START_TIMEOUT = 60.0
 """Seconds a `conflictkg serve` subprocess may take to answer (the machine is shared and slow)."""
 
 
-def real_project_missing() -> str | None:
-    """Why the real project cannot be built yet, or None when its inputs exist."""
-    if not (PROJECT_ROOT / "ontology" / "conflictkg.ttl").is_file():
-        return "ontology/conflictkg.ttl does not exist yet (branch h/ontology not merged)"
-    if not list((PROJECT_ROOT / "shapes").glob("*.ttl")):
-        return "shapes/*.ttl do not exist yet (branch h/ontology not merged)"
-    if not [p for p in (PROJECT_ROOT / "data").glob("*.ttl") if p.name != "links.ttl"]:
-        return "data/ has no .ttl yet (branch h/data not merged)"
-    return None
-
-
 @pytest.fixture(scope="session")
 def real_linker(tmp_path_factory: pytest.TempPathFactory) -> GazetteerLinker:
     """The linking step of ``conflictkg build``: the default gazetteer, stamped with the build time.
@@ -53,9 +42,6 @@ def real_linker(tmp_path_factory: pytest.TempPathFactory) -> GazetteerLinker:
 @pytest.fixture(scope="session")
 def real_release(tmp_path_factory: pytest.TempPathFactory, real_linker: GazetteerLinker) -> Release:
     """The real project's release, built once per session with the gazetteer linker; tests must not modify it."""
-    reason = real_project_missing()
-    if reason:
-        pytest.skip(reason)
     return build(PROJECT_ROOT, tmp_path_factory.mktemp("real-build") / "dist", linkers=[real_linker])
 
 
