@@ -226,3 +226,25 @@ def reconcile(
     for r in results:
         flag = "match" if r["match"] else ""
         typer.echo(f"{r['score']:6.1f} {flag:<5} {r['id']:<55} {r['name']}  — {r.get('description', '')}")
+
+
+@app.command()
+def generate(
+    events: int = typer.Option(..., "--events", min=1, help="Number of synthetic events to generate."),
+    out: Path = typer.Option(..., "--out", help="Project root to write (usable as `conflictkg build --root OUT`)."),
+    seed: int = typer.Option(0, "--seed", help="Random seed: the same seed and size give the same bytes."),
+    root: Path = ROOT_OPTION,
+    force: bool = typer.Option(False, "--force", help="Replace OUT if it exists."),
+) -> None:
+    """Write a synthetic test project: the article's data plus N generated events, reports and spans."""
+    from conflictkg.synthetic import GenerateError
+    from conflictkg.synthetic import generate as generate_project
+
+    try:
+        generated = generate_project(out, events, seed=seed, root=root, force=force, progress=typer.echo)
+    except (GenerateError, OSError) as exc:
+        _fail(exc)
+    counts = ", ".join(f"{n} {kind}" for kind, n in sorted(generated.counts.by_class.items()))
+    typer.echo(f"wrote {generated.out}: {generated.events} events, {generated.counts.reports} reports, "
+               f"{generated.counts.spans} spans, {generated.triples} triples ({counts}) "
+               f"in {generated.seconds:.1f} s")
