@@ -286,3 +286,38 @@ def test_article_data_conforms_after_owl_rl(shapes: Graph, ontology: Graph) -> N
     closure = _with_owl_rl(ontology, _article_data())
     conforms, report = _validate(closure, shapes, ontology)
     assert conforms, report.serialize(format="turtle")
+
+
+STAR_PATH_SAME_PLACE = """
+        SELECT $this ?value ?path WHERE {
+            $this ckg:reverses ?value .
+            BIND (ckg:reverses AS ?path)
+            FILTER NOT EXISTS {
+                $this ckg:place ?recaptured .
+                ?value ckg:place ?captured .
+                ?recaptured ckg:locatedIn* ?captured .
+            }
+        }"""
+"""The first wording of Recapture-samePlace; Oxigraph-based engines evaluated its ``locatedIn*`` over
+every node (47 ms per focus node at 30 k triples), the ``= || EXISTS { locatedIn+ }`` form is 150× faster."""
+
+
+@pytest.mark.parametrize("place", ["city", "town", "tower", "province", "base", "river", None])
+def test_recapture_same_place_rewrite_gives_the_star_path_results(place: str | None, shapes: Graph,
+                                                                  ontology: Graph) -> None:
+    """The capture is of the city; the recapture's place is the city itself, a place one or two
+    containments down (valid), a containing, unrelated or uncontained place, or none (faults)."""
+    data = _parse(FIXTURES / "valid.ttl")
+    recapture, ckg_place = URIRef("https://w3id.org/conflictkg/id/event/recapture"), URIRef(
+        "https://w3id.org/conflictkg/ontology#place")
+    data.remove((recapture, ckg_place, None))
+    if place is not None:
+        data.add((recapture, ckg_place, URIRef(f"https://w3id.org/conflictkg/id/place/{place}")))
+    star = Graph()
+    for triple in shapes:
+        star.add(triple)
+    constraint = URIRef(CKGSH + "Recapture-samePlace")
+    star.set((constraint, SH.select, Literal(STAR_PATH_SAME_PLACE)))
+    rewritten = _sources(_validate(data, shapes, ontology)[1])
+    assert rewritten == _sources(_validate(data, star, ontology)[1])
+    assert ("Recapture-samePlace" in rewritten) == (place not in ("city", "town", "tower"))

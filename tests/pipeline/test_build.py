@@ -17,6 +17,7 @@ from conflictkg.pipeline.evidence import EvidenceError
 from conflictkg.pipeline.release import Release
 from conflictkg.pipeline.sources import SourceError, Sources
 from conflictkg.pipeline.validate import ValidationFailed
+from conflictkg.pipeline.progress import Stages
 from conflictkg.vocab import CKG, DATA_GRAPH, ID, INFERRED_GRAPH, LINKS_GRAPH, ONTOLOGY_GRAPH, SHAPES_GRAPH
 
 AYYASH = ID["place/ayyash"]
@@ -27,9 +28,22 @@ def test_build_reports_each_stage(project: Path) -> None:
     said: list[str] = []
     release = build(project, progress=said.append)
     assert release.root == project / "dist"
-    assert [line.split(" ")[0] for line in said] == ["loaded", "evidence:", "SHACL:", "OWL", "SHACL:", "wrote"]
-    assert said[3] == "OWL RL: 5 inferred triples"
-    assert said[-1] == f"wrote release {release.version} to {project / 'dist'}"
+    assert [line.split(" ")[0] for line in said] == [
+        "loaded", "evidence:", "SHACL", "SHACL:", "OWL", "SHACL:", "wrote", "stage"]
+    assert said[4] == "OWL RL: 5 inferred triples"
+    assert said[-2] == f"wrote release {release.version} to {project / 'dist'}"
+
+
+def test_build_ends_with_a_timing_summary(project: Path) -> None:
+    """Seconds and peak memory per stage, then the total: where a long build spent its time."""
+    said: list[str] = []
+    stages = Stages()
+    build(project, progress=said.append, stages=stages)
+    table = said[-1].splitlines()
+    names = ["load", "link", "evidence", "validate", "reason", "re-validate", "write release"]
+    assert [t.name for t in stages.timings] == names
+    assert [row.split("  ")[0].strip() for row in table[1:]] == [*names, "total"]
+    assert table[-1].endswith("MB") and all(t.seconds >= 0 and t.peak_rss > 0 for t in stages.timings)
 
 
 def test_evidence_mismatch_stops_the_build(project: Path) -> None:

@@ -14,17 +14,21 @@ import os
 import re
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
+from typing import Literal
 
+import pyoxigraph as ox
 from rdflib import Graph, URIRef
 
 from conflictkg.pipeline import PipelineError
-from conflictkg.pipeline.evidence import check_evidence
-from conflictkg.pipeline.reason import infer
+from conflictkg.pipeline.progress import Progress, Stages, quiet
+from conflictkg.pipeline.reason import Rules, Unsupported, infer
 from conflictkg.pipeline.release import Release, ReleaseContent, ReleaseError, write_release
 from conflictkg.pipeline.sources import ProjectFiles, SourceError, Sources, load
-from conflictkg.pipeline.validate import Validation, require_conformance, validate
+from conflictkg.pipeline.validate import Validation, native_dataset, require_conformance, validate, validate_native
 from conflictkg.vocab import (
+    ALL_GRAPHS,
     ASSERTED_GRAPHS,
     DATA_GRAPH,
     INFERRED_GRAPH,
@@ -36,13 +40,11 @@ from conflictkg.vocab import (
 LinkStep = Callable[[Sources], Graph]
 """A linker: given the loaded project, the triples to add to the links graph."""
 
-Progress = Callable[[str], None]
+Engines = Literal["fast", "reference"]
+"""``fast``: pyshacl-turbo on a native dataset and the compiled OWL RL rules (the build's default);
+``reference``: pySHACL and owlrl on rdflib graphs, the engines the fast ones are proven against."""
 
 _EPOCH = re.compile(r"[0-9]{1,20}")
-
-
-def _quiet(_: str) -> None:
-    """Default progress sink: say nothing."""
 
 
 def build_time() -> datetime:
@@ -74,7 +76,7 @@ def link(sources: Sources, linkers: Sequence[LinkStep]) -> None:
 
 
 def _validate(sources: Sources, data_graphs: Sequence[URIRef]) -> Validation:
-    """SHACL over the union of ``data_graphs`` with the loaded shapes and ontology."""
+    """SHACL over the union of ``data_graphs`` with the loaded shapes and ontology (pySHACL)."""
     return validate(
         [sources.graph(iri) for iri in data_graphs],
         sources.graph(SHAPES_GRAPH),
@@ -83,9 +85,32 @@ def _validate(sources: Sources, data_graphs: Sequence[URIRef]) -> Validation:
     )
 
 
-def validate_asserted(sources: Sources) -> Validation:
+def validate_asserted(sources: Sources, engines: Engines = "fast") -> Validation:
     """SHACL over data + links with the ontology; what `conflictkg validate` runs."""
-    return _validate(sources, (DATA_GRAPH, LINKS_GRAPH))
+    if engines == "reference":
+        return _validate(sources, (DATA_GRAPH, LINKS_GRAPH))
+    dataset = native_dataset(sources, (ONTOLOGY_GRAPH, DATA_GRAPH, LINKS_GRAPH))
+    return validate_native(dataset, sources.graph(SHAPES_GRAPH), sources.origins_for)
+
+
+def _reason(sources: Sources, engines: Engines, stages: Stages) -> int:
+    """Add the OWL RL consequences to the inferred graph; return how many there are."""
+    reasoning = (ONTOLOGY_GRAPH, DATA_GRAPH, LINKS_GRAPH)
+    if engines == "fast":
+        try:
+            rules = Rules.of(sources.graph(ONTOLOGY_GRAPH))
+            meter = stages.meter("reason", sources.size(DATA_GRAPH, LINKS_GRAPH), "triples")
+            data = (t for iri in (DATA_GRAPH, LINKS_GRAPH) for t in sources.ox_triples(iri))
+            inferred = rules.infer(sources.ox_triples(ONTOLOGY_GRAPH), data, meter)
+        except Unsupported as why:
+            stages.progress(f"OWL RL: {why}; the rule reasoner does not cover it, using owlrl (slow)")
+        else:
+            ntriples = ox.serialize(sorted(inferred, key=str), format=ox.RdfFormat.N_TRIPLES)
+            sources.add_ntriples(INFERRED_GRAPH, ntriples, len(inferred), "OWL RL reasoner")
+            return len(inferred)
+    graph = infer([sources.graph(iri) for iri in reasoning])
+    sources.add(INFERRED_GRAPH, graph, "OWL RL reasoner")
+    return len(graph)
 
 
 def build(
@@ -93,37 +118,71 @@ def build(
     out: Path | str | None = None,
     *,
     linkers: Sequence[LinkStep] = (),
-    progress: Progress = _quiet,
+    progress: Progress = quiet,
     created: datetime | None = None,
+    engines: Engines = "fast",
+    stages: Stages | None = None,
 ) -> Release:
     """Build the project at ``root`` into the release directory ``out`` (default ``root/dist``).
 
     ``created`` stamps the release; by default build_time(), so SOURCE_DATE_EPOCH makes it repeatable.
+    Each stage is timed in ``stages`` (a fresh one by default); the table goes to ``progress`` at the end.
     """
     root = Path(root)
     out = Path(out) if out is not None else root / "dist"
-    sources = load(root)
-    triples = sum(len(sources.graph(g)) for g in ASSERTED_GRAPHS)
-    progress(f"loaded {triples} triples from {len(list(sources.files.graph_files()))} files")
-    link(sources, linkers)
-    spans = check_evidence(sources.graph(DATA_GRAPH), sources.article)
-    progress(f"evidence: {spans} spans match the article")
-    validation = require_conformance(validate_asserted(sources))
+    stages = stages if stages is not None else Stages(progress)
+    stages.progress = progress
+    try:
+        release = _build(root, out, linkers, created, engines, stages)
+    finally:
+        if stages.timings:
+            progress(stages.summary())
+    return release
+
+
+def _build(root: Path, out: Path, linkers: Sequence[LinkStep], created: datetime | None, engines: Engines,
+           stages: Stages) -> Release:
+    progress = stages.progress
+    with stages.stage("load"):
+        sources = load(root, progress)
+    progress(f"loaded {sources.size(*ASSERTED_GRAPHS):,} triples from {len(list(sources.files.graph_files()))} files")
+    with stages.stage("link"):
+        link(sources, linkers)
+    with stages.stage("evidence"):
+        spans = sources.spans.require_match(sources.article)
+    progress(f"evidence: {spans:,} spans match the article")
+    with stages.stage("validate"):
+        progress(f"SHACL ({engines}): validating {sources.size(DATA_GRAPH, LINKS_GRAPH):,} triples…")
+        if engines == "reference":
+            validation = require_conformance(_validate(sources, (DATA_GRAPH, LINKS_GRAPH)))
+        else:
+            dataset = native_dataset(sources, (ONTOLOGY_GRAPH, DATA_GRAPH, LINKS_GRAPH))
+            validation = require_conformance(
+                validate_native(dataset, sources.graph(SHAPES_GRAPH), sources.origins_for))
     progress("SHACL: asserted data conforms")
-    inferred = infer([sources.graph(g) for g in (ONTOLOGY_GRAPH, DATA_GRAPH, LINKS_GRAPH)])
-    sources.add(INFERRED_GRAPH, inferred, "OWL RL reasoner")
-    progress(f"OWL RL: {len(inferred)} inferred triples")
-    require_conformance(_validate(sources, (DATA_GRAPH, LINKS_GRAPH, INFERRED_GRAPH)))
+    with stages.stage("reason"):
+        count = _reason(sources, engines, stages)
+    progress(f"OWL RL: {count:,} inferred triples")
+    with stages.stage("re-validate"):
+        if engines == "reference":
+            require_conformance(_validate(sources, (DATA_GRAPH, LINKS_GRAPH, INFERRED_GRAPH)))
+        else:
+            for part in sources.content(INFERRED_GRAPH):
+                dataset.parse(data=part.ntriples(), format="nt")
+            require_conformance(validate_native(dataset, sources.graph(SHAPES_GRAPH), sources.origins_for))
+            del dataset
     progress("SHACL: asserted + inferred data conforms")
-    content = ReleaseContent(
-        dataset=sources.dataset,
-        article=sources.files.article.read_bytes(),
-        validation=validation.report,
-        version=sources.files.version(),
-        created=created or build_time(),
-        queries={path.name: path.read_bytes() for path in sources.files.queries},
-    )
-    release = write_release(out, content)
+    with stages.stage("write release"):
+        content = ReleaseContent(
+            dataset=None,
+            article=sources.files.article.read_bytes(),
+            validation=validation.report,
+            version=sources.files.version(),
+            created=created or build_time(),
+            queries={path.name: path.read_bytes() for path in sources.files.queries},
+            graphs={iri: partial(sources.ntriples, iri) for iri in ALL_GRAPHS},
+        )
+        release = write_release(out, content)
     progress(f"wrote release {release.version} to {out}")
     return release
 

@@ -9,6 +9,7 @@ mismatch is collected, not just the first, so one build shows the author all spa
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from rdflib import Graph, Literal, URIRef
@@ -41,46 +42,115 @@ class EvidenceError(PipelineError):
         super().__init__(f"{len(mismatches)} evidence span(s) do not match the article:\n{lines}")
 
 
-def _single(graph: Graph, subject: Node, predicate: URIRef) -> Node | None:
-    values = list(graph.objects(subject, predicate))
-    return values[0] if len(values) == 1 else None
+_MANY = object()
+"""Marks a property given more than one value: like a missing one, it is no single value."""
+
+QUOTE, POSITION = 1, 2
+_KINDS = {str(OA.TextQuoteSelector): QUOTE, str(OA.TextPositionSelector): POSITION}
+_VALUES = frozenset(str(p) for p in (OA.start, OA.end, OA.exact, OA.prefix, OA.suffix))
+EVIDENCE_PREDICATES = frozenset({str(OA.hasSelector), str(RDF.type), *_VALUES})
+"""The predicates whose triples the check reads; a streaming loader hands over only these."""
 
 
-def _selectors(graph: Graph, span: Node, kind: URIRef) -> list[Node]:
-    return sorted((s for s in graph.objects(span, OA.hasSelector) if (s, RDF.type, kind) in graph), key=str)
+class SpanTable:
+    """The evidence triples of a graph, gathered in one pass, and the check of each span against the text.
+
+    It is filled triple by triple (:meth:`add`), so that a loader streaming millions of triples keeps
+    only the few it needs: selectors, their kinds, offsets and quotes. Terms may be rdflib's or another
+    library's; ``to_rdflib`` turns one into rdflib's when a value is read or a span reported.
+    """
+
+    def __init__(self, to_rdflib: Callable[[object], Node] = lambda term: term) -> None:  # type: ignore[return-value]
+        self._to_rdflib = to_rdflib
+        self._selectors: dict[object, set[object]] = {}
+        self._kinds: dict[object, int] = {}
+        self._values: dict[tuple[object, str], object] = {}
+
+    def add(self, subject: object, predicate: str, obj: object) -> None:
+        """Record one triple (``predicate`` as an IRI string); triples the check does not read are ignored."""
+        if predicate == _HAS_SELECTOR:
+            self._selectors.setdefault(subject, set()).add(obj)
+        elif predicate == _TYPE:
+            kind = _KINDS.get(str(self._to_rdflib(obj)))
+            if kind:
+                self._kinds[subject] = self._kinds.get(subject, 0) | kind
+        elif predicate in _VALUES:
+            key = (subject, predicate)
+            known = self._values.get(key)
+            if known is None:
+                self._values[key] = obj
+            elif known is not _MANY and known != obj:
+                self._values[key] = _MANY
+
+    def add_graph(self, graph: Graph) -> SpanTable:
+        """Record every evidence triple of an rdflib graph."""
+        for predicate in (OA.hasSelector, OA.start, OA.end, OA.exact, OA.prefix, OA.suffix):
+            for subject, obj in graph.subject_objects(predicate):
+                self.add(subject, str(predicate), obj)
+        for kind in (OA.TextQuoteSelector, OA.TextPositionSelector):
+            for subject in graph.subjects(RDF.type, kind):
+                self._kinds[subject] = self._kinds.get(subject, 0) | _KINDS[str(kind)]
+        return self
+
+    def spans(self) -> list[object]:
+        """Every resource that has an ``oa:hasSelector``, in a stable order (by its rdflib form)."""
+        return sorted(self._selectors, key=lambda span: str(self._to_rdflib(span)))
+
+    def _single(self, subject: object, predicate: URIRef) -> Node | None:
+        value = self._values.get((subject, str(predicate)))
+        return None if value is None or value is _MANY else self._to_rdflib(value)
+
+    def _of_kind(self, span: object, kind: int) -> list[object]:
+        chosen = (s for s in self._selectors.get(span, ()) if self._kinds.get(s, 0) & kind)
+        return sorted(chosen, key=lambda s: str(self._to_rdflib(s)))
+
+    def check(self, span: object, article: str) -> list[SpanMismatch]:
+        """The ways ``span``'s selectors disagree with ``article`` (empty when the span is exact)."""
+        name = self._to_rdflib(span)
+        quotes, positions = self._of_kind(span, QUOTE), self._of_kind(span, POSITION)
+        if len(quotes) != 1 or len(positions) != 1:
+            return [SpanMismatch(name, "selectors", "one TextQuoteSelector and one TextPositionSelector",
+                                 f"{len(quotes)} quote and {len(positions)} position selector(s)")]
+        quote, position = quotes[0], positions[0]
+        start = _offset(self._single(position, OA.start))
+        end = _offset(self._single(position, OA.end))
+        exact = self._single(quote, OA.exact)
+        if start is None or end is None or not 0 <= start <= end <= len(article):
+            return [SpanMismatch(name, "position", f"integer offsets with 0 <= start <= end <= {len(article)}",
+                                 f"start={start}, end={end}")]
+        if exact is None:
+            return [SpanMismatch(name, "oa:exact", "exactly one oa:exact", "none or several")]
+        problems = []
+        if article[start:end] != str(exact):
+            problems.append(SpanMismatch(name, f"text at {start}..{end}", str(exact), article[start:end]))
+        prefix = self._single(quote, OA.prefix)
+        if prefix is not None and article[max(0, start - len(prefix)):start] != str(prefix):
+            problems.append(SpanMismatch(name, "oa:prefix", str(prefix), article[max(0, start - len(prefix)):start]))
+        suffix = self._single(quote, OA.suffix)
+        if suffix is not None and article[end:end + len(suffix)] != str(suffix):
+            problems.append(SpanMismatch(name, "oa:suffix", str(suffix), article[end:end + len(suffix)]))
+        return problems
+
+    def mismatches(self, article: str) -> list[SpanMismatch]:
+        """All spans whose selectors disagree with ``article``."""
+        return [problem for span in self.spans() for problem in self.check(span, article)]
+
+    def require_match(self, article: str) -> int:
+        """Raise EvidenceError listing every mismatching span; return the number of spans checked."""
+        mismatches = self.mismatches(article)
+        if mismatches:
+            raise EvidenceError(mismatches)
+        return len(self._selectors)
+
+
+_HAS_SELECTOR = str(OA.hasSelector)
+_TYPE = str(RDF.type)
 
 
 def _offset(node: Node | None) -> int | None:
     if isinstance(node, Literal) and isinstance(node.toPython(), int):
         return int(node.toPython())
     return None
-
-
-def _check_span(graph: Graph, article: str, span: Node) -> list[SpanMismatch]:
-    quotes = _selectors(graph, span, OA.TextQuoteSelector)
-    positions = _selectors(graph, span, OA.TextPositionSelector)
-    if len(quotes) != 1 or len(positions) != 1:
-        return [SpanMismatch(span, "selectors", "one TextQuoteSelector and one TextPositionSelector",
-                             f"{len(quotes)} quote and {len(positions)} position selector(s)")]
-    quote, position = quotes[0], positions[0]
-    start = _offset(_single(graph, position, OA.start))
-    end = _offset(_single(graph, position, OA.end))
-    exact = _single(graph, quote, OA.exact)
-    if start is None or end is None or not 0 <= start <= end <= len(article):
-        return [SpanMismatch(span, "position", f"integer offsets with 0 <= start <= end <= {len(article)}",
-                             f"start={start}, end={end}")]
-    if exact is None:
-        return [SpanMismatch(span, "oa:exact", "exactly one oa:exact", "none or several")]
-    problems = []
-    if article[start:end] != str(exact):
-        problems.append(SpanMismatch(span, f"text at {start}..{end}", str(exact), article[start:end]))
-    prefix = _single(graph, quote, OA.prefix)
-    if prefix is not None and article[max(0, start - len(prefix)):start] != str(prefix):
-        problems.append(SpanMismatch(span, "oa:prefix", str(prefix), article[max(0, start - len(prefix)):start]))
-    suffix = _single(graph, quote, OA.suffix)
-    if suffix is not None and article[end:end + len(suffix)] != str(suffix):
-        problems.append(SpanMismatch(span, "oa:suffix", str(suffix), article[end:end + len(suffix)]))
-    return problems
 
 
 def spans(graph: Graph) -> list[Node]:
@@ -90,12 +160,9 @@ def spans(graph: Graph) -> list[Node]:
 
 def find_mismatches(graph: Graph, article: str) -> list[SpanMismatch]:
     """All spans in ``graph`` whose selectors disagree with ``article`` (empty when every span is exact)."""
-    return [problem for span in spans(graph) for problem in _check_span(graph, article, span)]
+    return SpanTable().add_graph(graph).mismatches(article)
 
 
 def check_evidence(graph: Graph, article: str) -> int:
     """Raise EvidenceError listing every mismatching span; return the number of spans checked."""
-    mismatches = find_mismatches(graph, article)
-    if mismatches:
-        raise EvidenceError(mismatches)
-    return len(spans(graph))
+    return SpanTable().add_graph(graph).require_match(article)

@@ -11,24 +11,34 @@ graphs in a fixed order, and JSON-LD arrays (sets of values) are sorted. With SO
 
 from __future__ import annotations
 
-import gzip
-import io
 import json
 import shutil
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pyoxigraph as ox
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, VOID, XSD
 from rdflib.term import Node
 
 from conflictkg.checksums import file_sha256
 from conflictkg.pipeline import PipelineError
-from conflictkg.pipeline.canonical import canonical_dataset, canonical_graph, trig
-from conflictkg.pipeline.sources import union
+from conflictkg.pipeline.canonical import canonical_graph
+from conflictkg.pipeline.dumps import (
+    Lines,
+    canonical_lines,
+    merged,
+    rdflib_graph,
+    write_json_ld,
+    write_nquads,
+    write_ntriples,
+    write_trig,
+    write_turtle,
+)
+from conflictkg.pipeline.terms import to_ox
 from conflictkg.vocab import (
     ALL_GRAPHS,
     ASSERTED_GRAPHS,
@@ -193,83 +203,63 @@ def json_ld_context() -> dict[str, object]:
     return {"@context": prefix_map()}
 
 
+GraphWriter = Callable[[], bytes]
+"""Gives a named graph as N-Triples (any order, duplicates allowed), when the release is written."""
+
+
 @dataclass(frozen=True)
 class ReleaseContent:
     """Everything a release is written from: the five named graphs, the article, the SHACL report and
-    the example queries (file name → bytes)."""
+    the example queries (file name → bytes).
 
-    dataset: Dataset
+    The graphs come either as ``graphs`` (graph IRI → a function giving its N-Triples: the build's
+    way, which never holds the data as rdflib objects) or as an rdflib ``dataset``.
+    """
+
+    dataset: Dataset | None
     article: bytes
     validation: Graph
     version: str
     created: datetime
     queries: dict[str, bytes] = field(default_factory=dict)
+    graphs: Mapping[URIRef, GraphWriter] | None = None
+    sizes: Mapping[URIRef, int] = field(default_factory=dict)
+    """Distinct triples per graph, filled in by :func:`write_files` once the dumps are written."""
+
+    def ntriples(self, iri: URIRef) -> bytes:
+        """The named graph ``iri`` as N-Triples."""
+        if self.graphs is not None:
+            writer = self.graphs.get(iri)
+            return writer() if writer is not None else b""
+        assert self.dataset is not None, "a release needs graphs or a dataset"
+        graph = self.dataset.graph(iri)
+        return ox.serialize((ox.Triple(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in graph),  # type: ignore[arg-type]
+                            format=ox.RdfFormat.N_TRIPLES)
 
 
-def _sorted_lines(serialised: str) -> bytes:
-    """N-Triples/N-Quads lines deduplicated and sorted, in a stable order whatever rdflib's set order."""
-    lines = sorted({line for line in serialised.splitlines() if line.strip()})
-    return "".join(line + "\n" for line in lines).encode("utf-8")
-
-
-def _gzip(data: bytes) -> bytes:
-    """gzip with no timestamp or file name in the header: the bytes depend on the content only."""
-    buffer = io.BytesIO()
-    with gzip.GzipFile(filename="", mode="wb", fileobj=buffer, mtime=0) as stream:
-        stream.write(data)
-    return buffer.getvalue()
-
-
-def _union(dataset: Dataset, graphs: Iterable[URIRef]) -> Graph:
-    """The named graphs ``graphs`` of ``dataset`` as one graph, to serialise or count."""
-    return union(dataset.graph(iri) for iri in graphs)
-
-
-def _write_rdf_dumps(directory: Path, dataset: Dataset) -> None:
+def _write_rdf_dumps(directory: Path, lines: Mapping[URIRef, Lines]) -> None:
     """The dataset as TriG and N-Quads, the asserted union as N-Triples, each graph as Turtle."""
-    (directory / TRIG_DUMP).write_bytes(trig(dataset, ALL_GRAPHS))
-    (directory / QUADS_DUMP).write_bytes(_gzip(_sorted_lines(dataset.serialize(format="nquads"))))
-    asserted = _union(dataset, ASSERTED_GRAPHS)
-    (directory / ASSERTED_DUMP).write_bytes(_gzip(_sorted_lines(asserted.serialize(format="nt"))))
+    prefixes = prefix_map()
+    write_trig(directory / TRIG_DUMP, lines, ALL_GRAPHS, prefixes)
+    write_nquads(directory / QUADS_DUMP, lines, ALL_GRAPHS)
+    write_ntriples(directory / ASSERTED_DUMP, lines, ASSERTED_GRAPHS)
     (directory / "graphs").mkdir()
     for iri in ALL_GRAPHS:
-        turtle = _union(dataset, (iri,)).serialize(format="turtle")
-        (directory / "graphs" / f"{graph_name(iri)}.ttl").write_text(turtle, "utf-8")
+        write_turtle(directory / "graphs" / f"{graph_name(iri)}.ttl", lines[iri], prefixes)
 
 
-def _unordered_arrays_sorted(value: object, ordered: bool = False) -> object:
-    """JSON-LD with every array but an ``@list`` sorted and every object's keys sorted.
-
-    A JSON-LD array of values is a set; rdflib writes it in its store's iteration order, which changes
-    from run to run, so sorting is what makes the dump the same for the same data.
-    """
-    if isinstance(value, list):
-        items = [_unordered_arrays_sorted(item) for item in value]
-        return items if ordered else sorted(items, key=lambda v: json.dumps(v, sort_keys=True, ensure_ascii=False))
-    if isinstance(value, dict):
-        return {key: _unordered_arrays_sorted(item, ordered=key == "@list") for key, item in sorted(value.items())}
-    return value
-
-
-def _write_json_ld(directory: Path, dataset: Dataset) -> None:
+def _write_json_ld(directory: Path, lines: Mapping[URIRef, Lines]) -> None:
     """Data + links as one JSON-LD graph referring to the published context, and that context."""
     context = json_ld_context()
-    document = json.loads(
-        _union(dataset, (DATA_GRAPH, LINKS_GRAPH)).serialize(format="json-ld", context=context["@context"],
-                                                             auto_compact=True)
-    )
-    nodes = document.get("@graph", [document] if "@id" in document else [])
-    for node in nodes:
-        node.pop("@context", None)
-    published = {"@context": CONTEXT_URL, "@graph": _unordered_arrays_sorted(nodes)}
-    (directory / JSONLD_DUMP).write_text(json.dumps(published, indent=2, ensure_ascii=False) + "\n", "utf-8")
+    union = list(merged([lines[DATA_GRAPH], lines[LINKS_GRAPH]]))
+    write_json_ld(directory / JSONLD_DUMP, union, CONTEXT_URL, prefix_map())
     (directory / CONTEXT_FILE).write_text(json.dumps(context, indent=2) + "\n", "utf-8")
 
 
-def _write_dumps(directory: Path, content: ReleaseContent) -> None:
+def _write_dumps(directory: Path, content: ReleaseContent, lines: Mapping[URIRef, Lines]) -> None:
     """The RDF dumps, JSON-LD with its context, the article, the SHACL report and the example queries."""
-    _write_rdf_dumps(directory, content.dataset)
-    _write_json_ld(directory, content.dataset)
+    _write_rdf_dumps(directory, lines)
+    _write_json_ld(directory, lines)
     (directory / ARTICLE).write_bytes(content.article)
     (directory / VALIDATION_FILE).write_text(content.validation.serialize(format="turtle"), "utf-8")
     if content.queries:
@@ -305,6 +295,30 @@ class GraphStatistics:
                 entities.add(subject)
         return cls(len(graph), {c: len(s) for c, s in classes.items()}, properties, len(entities))
 
+    @classmethod
+    def of_lines(cls, lines: Iterable[bytes]) -> GraphStatistics:
+        """The same figures from distinct N-Triples lines (subject and predicate never hold a space)."""
+        classes: dict[bytes, int] = {}
+        properties: dict[bytes, int] = {}
+        entities = 0
+        triples = 0
+        previous = None
+        entity_prefix = f"<{ID}".encode()
+        rdf_type = f"<{RDF.type}>".encode()
+        for line in lines:
+            triples += 1
+            subject, predicate, rest = line.split(b" ", 2)
+            properties[predicate] = properties.get(predicate, 0) + 1
+            if predicate == rdf_type and rest.startswith(b"<"):
+                obj = rest[:rest.index(b">") + 1]
+                classes[obj] = classes.get(obj, 0) + 1  # lines are distinct: one per (subject, class)
+            if subject != previous:
+                previous = subject
+                if subject.startswith(entity_prefix):
+                    entities += 1  # lines are sorted: a subject's lines are adjacent
+        return cls(triples, {URIRef(c[1:-1].decode()): n for c, n in classes.items()},
+                   {URIRef(p[1:-1].decode()): n for p, n in properties.items()}, entities)
+
 
 def _describe_statistics(void: Graph, node: URIRef, stats: GraphStatistics) -> None:
     """void:triples, classes, properties, entities and the class and property partitions of ``node``."""
@@ -324,15 +338,32 @@ def _describe_statistics(void: Graph, node: URIRef, stats: GraphStatistics) -> N
         void.add((partition, VOID.triples, Literal(count, datatype=XSD.nonNegativeInteger)))
 
 
-def _example_resources(dataset: Dataset) -> list[URIRef]:
+def _example_resources(lines: Mapping[URIRef, Lines]) -> list[URIRef]:
     """The most described resource of each main kind (event, place, actor, claim), for void:exampleResource."""
-    known = _union(dataset, (DATA_GRAPH, INFERRED_GRAPH))
-    examples = []
-    for kind in (CKG.Event, CKG.Place, CKG.Actor, CKG.Claim):
-        candidates = [s for s in known.subjects(RDF.type, kind) if isinstance(s, URIRef)]
-        if candidates:
-            examples.append(min(candidates, key=lambda s: (-len(list(known.predicate_objects(s))), str(s))))
-    return examples
+    kinds = {f"<{kind}>".encode(): kind for kind in (CKG.Event, CKG.Place, CKG.Actor, CKG.Claim)}
+    rdf_type = f"<{RDF.type}>".encode()
+    best: dict[URIRef, tuple[int, str]] = {}
+    subject, count, types = b"", 0, []
+
+    def close() -> None:
+        if subject.startswith(b"<"):
+            iri = subject[1:-1].decode()
+            for kind in types:
+                if kind not in best or (-count, iri) < best[kind]:
+                    best[kind] = (-count, iri)
+
+    for line in merged([lines[DATA_GRAPH], lines[INFERRED_GRAPH]]):
+        head, predicate, rest = line.split(b" ", 2)
+        if head != subject:
+            close()
+            subject, count, types = head, 0, []
+        count += 1
+        if predicate == rdf_type:
+            kind = kinds.get(rest[:-2])
+            if kind is not None:
+                types.append(kind)
+    close()
+    return [URIRef(best[kind][1]) for kind in kinds.values() if kind in best]
 
 
 def _describe_linksets(void: Graph, links: Graph) -> None:
@@ -376,7 +407,7 @@ def _describe_distribution(void: Graph, directory: Path, path: str) -> None:
     void.add((checksum, SPDX.checksumValue, Literal(file_sha256(file), datatype=XSD.hexBinary)))
 
 
-def _void(directory: Path, content: ReleaseContent) -> Graph:
+def _void(directory: Path, content: ReleaseContent, lines: Mapping[URIRef, Lines]) -> Graph:
     """VoID + DCAT: the dataset, one subset per named graph and per linkset, one distribution per RDF dump."""
     void = bind_prefixes(Graph())
     dataset = DATASET_IRI
@@ -392,17 +423,17 @@ def _void(directory: Path, content: ReleaseContent) -> Graph:
     void.add((dataset, VOID.sparqlEndpoint, SPARQL_ENDPOINT))
     void.add((dataset, VOID.uriSpace, Literal(str(ID))))
     void.add((dataset, VOID.vocabulary, URIRef(str(CKG))))
-    for example in _example_resources(content.dataset):
+    for example in _example_resources(lines):
         void.add((dataset, VOID.exampleResource, example))
-    totals = GraphStatistics.of(_union(content.dataset, ALL_GRAPHS))
-    quads = sum(len(content.dataset.graph(g)) for g in ALL_GRAPHS)  # void:triples counts each graph's own
+    totals = GraphStatistics.of_lines(merged(lines[g] for g in ALL_GRAPHS))
+    quads = sum(len(lines[g]) for g in ALL_GRAPHS)  # void:triples counts each graph's own
     _describe_statistics(void, dataset, replace(totals, triples=quads))
     for iri in ALL_GRAPHS:
         void.add((dataset, VOID.subset, iri))
         void.add((iri, RDF.type, VOID.Dataset))
         void.add((iri, DCTERMS.title, Literal(f"{graph_name(iri)} graph", lang="en")))
-        _describe_statistics(void, iri, GraphStatistics.of(content.dataset.graph(iri)))
-    _describe_linksets(void, content.dataset.graph(LINKS_GRAPH))
+        _describe_statistics(void, iri, GraphStatistics.of_lines(lines[iri]))
+    _describe_linksets(void, rdflib_graph(lines[LINKS_GRAPH]))
     for path in rdf_dumps():
         _describe_distribution(void, directory, path)
     return void
@@ -424,7 +455,7 @@ def _write_manifest(directory: Path, content: ReleaseContent) -> None:
         "version": content.version,
         "created": _timestamp(content.created),
         "files": files,
-        "graphs": {str(g): len(content.dataset.graph(g)) for g in ALL_GRAPHS},
+        "graphs": {str(g): content.sizes[g] for g in ALL_GRAPHS},
     }
     (directory / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
 
@@ -432,13 +463,14 @@ def _write_manifest(directory: Path, content: ReleaseContent) -> None:
 def write_files(directory: Path, content: ReleaseContent) -> None:
     """Write every release file into an empty ``directory`` (the manifest last: it lists the others).
 
-    Blank nodes are labelled canonically first (pipeline.canonical), so that the same content and
-    creation time give byte-identical files and manifest.
+    Every graph becomes sorted N-Triples lines with canonical blank-node labels first
+    (pipeline.dumps), so that the same content and creation time give byte-identical files and manifest.
     """
-    content = replace(content, dataset=canonical_dataset(content.dataset),
-                      validation=canonical_graph(content.validation))
-    _write_dumps(directory, content)
-    void = canonical_graph(_void(directory, content))
+    lines = canonical_lines({iri: content.ntriples(iri) for iri in ALL_GRAPHS})
+    content = replace(content, validation=canonical_graph(content.validation),
+                      sizes={iri: len(lines[iri]) for iri in ALL_GRAPHS})
+    _write_dumps(directory, content, lines)
+    void = canonical_graph(_void(directory, content, lines))
     (directory / VOID_FILE).write_text(void.serialize(format="turtle"), encoding="utf-8")
     _write_manifest(directory, content)
 

@@ -3,31 +3,38 @@
 The layout is fixed by docs/architecture.md: ``ontology/conflictkg.ttl``, ``shapes/*.ttl``, ``data/*.ttl``
 (``data/links.ttl`` is the links graph, the rest the data graph) and ``data/article.txt``. A syntax error
 in any file is reported as ``file:line:column: message`` so that the author can jump to it; the origin of
-every triple is kept so the SHACL report can say which file a failing node was written in.
+each graph remembers the files it was loaded from so the SHACL report can say which file a failing
+node was written in.
 
-Each file is parsed twice: by rdflib (the build's graph model) and by pyoxigraph, a strict parser that
-refuses what rdflib lets through with only a logged warning (an IRI with a space, say) and that would
-otherwise break the dumps for every other RDF parser.
+Each file is read by pyoxigraph's streaming parser, a strict parser that refuses what rdflib lets through
+with only a logged warning (an IRI with a space, say) and that would otherwise break the dumps for every
+other RDF parser; it costs about a second per million triples and no memory. rdflib (the reference
+model) parses a file only when asked for its graph, when the file has blank nodes, or to word an error.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import logging
 import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 import pyoxigraph as ox
 from rdflib import Dataset, Graph, Literal, URIRef
-from rdflib.graph import _TripleType
+from rdflib.namespace import RDF, XSD
 from rdflib.term import Node
 
 from conflictkg import __version__
 from conflictkg.parse_errors import located, oxigraph_complaint
 from conflictkg.pipeline import PipelineError
+from conflictkg.pipeline.evidence import EVIDENCE_PREDICATES, SpanTable
+from conflictkg.pipeline.progress import Meter, Progress, quiet
+from conflictkg.pipeline.terms import to_ox, to_rdflib
 from conflictkg.vocab import DATA_GRAPH, LINKS_GRAPH, ONTOLOGY_GRAPH, SHAPES_GRAPH, bind_prefixes
 
 ONTOLOGY_FILE = Path("ontology/conflictkg.ttl")
@@ -129,36 +136,182 @@ def union(graphs: Iterable[Graph]) -> Graph:
     return merged
 
 
+@dataclass(frozen=True)
+class FilePart:
+    """A Turtle file without blank nodes, read again (by a streaming parser) whenever it is needed.
+
+    Holding millions of triples as rdflib objects costs gigabytes and minutes; re-reading the file
+    costs pyoxigraph about a second per million triples and no memory.
+    """
+
+    path: Path
+    origin: str
+    triples: int
+
+    def ox_triples(self) -> Iterator[ox.Triple]:
+        for quad in ox.parse(path=self.path, format=ox.RdfFormat.TURTLE, base_iri=self.path.resolve().as_uri()):
+            yield quad.triple
+
+    def ntriples(self) -> bytes:
+        return ox.serialize(self.ox_triples(), format=ox.RdfFormat.N_TRIPLES)
+
+
+@dataclass(frozen=True)
+class GraphPart:
+    """Triples held as an rdflib graph: a file with blank nodes (ontology and shapes lists, whose labels
+    must stay the same in every later use) or the output of a linker."""
+
+    graph: Graph
+    origin: str
+
+    @property
+    def triples(self) -> int:
+        return len(self.graph)
+
+    def ox_triples(self) -> Iterator[ox.Triple]:
+        for s, p, o in self.graph:
+            yield ox.Triple(to_ox(s), to_ox(p), to_ox(o))  # type: ignore[arg-type]
+
+    def ntriples(self) -> bytes:
+        return ox.serialize(self.ox_triples(), format=ox.RdfFormat.N_TRIPLES)
+
+
+@dataclass(frozen=True)
+class NTriplesPart:
+    """Triples held as N-Triples bytes (the reasoner's output): compact, and read by every engine."""
+
+    data: bytes
+    origin: str
+    triples: int
+
+    def ox_triples(self) -> Iterator[ox.Triple]:
+        for quad in ox.parse(self.data, format=ox.RdfFormat.N_TRIPLES):
+            yield quad.triple
+
+    def ntriples(self) -> bytes:
+        return self.data
+
+
+Part = FilePart | GraphPart | NTriplesPart
+
+
 @dataclass
 class Sources:
-    """The loaded project: the dataset of asserted graphs, the article text and each triple's origin."""
+    """The loaded project: each named graph as the parts it was loaded from, and the article text.
+
+    A graph is kept as its parts (files, rdflib graphs, N-Triples) rather than one rdflib Dataset so
+    that a build of millions of triples streams them into the engines that need them (pyshacl-turbo,
+    the rule reasoner, pyoxigraph's writers). :meth:`graph` still gives an rdflib Graph, built on first
+    use, for the code that wants rdflib's model (linkers, the reference engines, small projects).
+    """
 
     files: ProjectFiles
-    dataset: Dataset
     article: str
-    origins: dict[tuple[URIRef, _TripleType], str] = field(default_factory=dict)
+    parts: dict[URIRef, list[Part]] = field(default_factory=dict)
+    spans: SpanTable = field(default_factory=lambda: SpanTable(to_rdflib))  # type: ignore[arg-type]
+    """The evidence triples of the data graph, gathered while loading (pipeline.evidence)."""
+    _graphs: dict[URIRef, Graph] = field(default_factory=dict, repr=False)
 
     def graph(self, iri: URIRef) -> Graph:
-        """The named graph ``iri`` of the dataset."""
-        return self.dataset.graph(iri)
+        """The named graph ``iri`` as an rdflib Graph (built on first use, then kept up to date by add).
+
+        It is the live graph: once built, what is added to or removed from it is what the later stages
+        validate, reason over and publish (they read it instead of the files it came from).
+        """
+        if iri not in self._graphs:
+            graph = bind_prefixes(Graph(identifier=iri))
+            for part in self.parts.get(iri, ()):
+                _add_part(graph, part)
+            self._graphs[iri] = graph
+        return self._graphs[iri]
+
+    @property
+    def dataset(self) -> Dataset:
+        """A Dataset with a copy of every named graph (built on each use: small projects and tests)."""
+        dataset = bind_prefixes(Dataset())
+        for iri in self.parts:
+            target = dataset.graph(iri)
+            for triple in self.graph(iri):
+                target.add(triple)
+        return dataset
 
     def union(self, *iris: URIRef) -> Graph:
-        """A fresh graph with the triples of the named graphs ``iris`` (see :func:`union`)."""
-        return union(self.dataset.graph(iri) for iri in iris)
+        """A fresh graph with the triples of the named graphs ``iris`` (see :func:`union`).
+
+        Built from the sources without building (and keeping) each graph's own rdflib copy.
+        """
+        merged = bind_prefixes(Graph())
+        for iri in iris:
+            for part in self.content(iri):
+                _add_part(merged, part)
+        return merged
 
     def add(self, graph: URIRef, triples: Graph, origin: str) -> None:
-        """Add triples to a named graph, recording ``origin`` (a file or a step) for those not yet there."""
-        target = self.dataset.graph(graph)
+        """Add triples to a named graph, recording ``origin`` (a file or a step) as where they come from."""
+        copy = Graph()
         for triple in triples:
-            self.origins.setdefault((graph, triple), origin)
-            target.add(triple)
+            copy.add(triple)
+        self._add_part(graph, GraphPart(copy, origin))
+
+    def add_ntriples(self, graph: URIRef, data: bytes, count: int, origin: str) -> None:
+        """Add ``count`` triples given as N-Triples to a named graph (large outputs such as inferences)."""
+        self._add_part(graph, NTriplesPart(data, origin, count))
+
+    def _add_part(self, graph: URIRef, part: Part) -> None:
+        self.parts.setdefault(graph, []).append(part)
+        if graph in self._graphs:
+            _add_part(self._graphs[graph], part)
+
+    def content(self, iri: URIRef) -> list[Part]:
+        """The parts to read the named graph ``iri`` from: its rdflib graph once built, else its sources."""
+        if iri in self._graphs:
+            return [GraphPart(self._graphs[iri], "(in memory)")]
+        return self.parts.get(iri, [])
+
+    def size(self, *iris: URIRef) -> int:
+        """How many triples the named graphs ``iris`` hold (a triple written twice counts twice)."""
+        return sum(part.triples for iri in iris for part in self.content(iri))
+
+    def ox_triples(self, iri: URIRef) -> Iterator[ox.Triple]:
+        """Every triple of the named graph ``iri`` as pyoxigraph terms, part by part (duplicates kept)."""
+        for part in self.content(iri):
+            yield from part.ox_triples()
+
+    def ntriples(self, iri: URIRef) -> bytes:
+        """The named graph ``iri`` as N-Triples, part by part (duplicates kept, unsorted)."""
+        return b"".join(part.ntriples() for part in self.content(iri))
+
+    def origins_for(self, nodes: Iterable[Node]) -> dict[Node, list[str]]:
+        """For each node, the files (or steps) in which it is described as subject, else those that
+        mention it at all; one pass over the sources for all nodes together."""
+        wanted = {to_ox(node): node for node in nodes}
+        described: dict[Node, set[str]] = {node: set() for node in wanted.values()}
+        mentioned: dict[Node, set[str]] = {node: set() for node in wanted.values()}
+        for parts in self.parts.values():
+            for part in parts:
+                for triple in part.ox_triples():
+                    subject = wanted.get(triple.subject)
+                    if subject is not None:
+                        described[subject].add(part.origin)
+                    for term in (triple.predicate, triple.object):
+                        node = wanted.get(term)
+                        if node is not None:
+                            mentioned[node].add(part.origin)
+        return {node: sorted(described[node] or mentioned[node]) for node in wanted.values()}
 
     def origins_of(self, node: Node) -> list[str]:
         """The files in which ``node`` is described (as subject), else those that mention it at all."""
-        as_subject = sorted({o for (_, (s, _, _)), o in self.origins.items() if s == node})
-        if as_subject:
-            return as_subject
-        return sorted({o for (_, (s, p, o_)), o in self.origins.items() if node in (p, o_)})
+        return self.origins_for([node])[node]
+
+
+def _add_part(graph: Graph, part: Part) -> None:
+    """Add the triples of ``part`` to an rdflib graph."""
+    if isinstance(part, GraphPart):
+        for triple in part.graph:
+            graph.add(triple)
+    else:
+        for triple in part.ox_triples():
+            graph.add((to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object)))
 
 
 _LINE = re.compile(r"at line (\d+)")
@@ -261,17 +414,124 @@ def check_query(path: Path) -> None:
         ) from None
 
 
-def load(root: Path | str = ".") -> Sources:
-    """Locate and parse every input of the project at ``root`` into a Dataset of asserted named graphs."""
+_XSD = str(XSD)
+_UNCHECKED = frozenset({str(XSD.string), str(RDF.langString)})
+
+
+class _FileScan:
+    """One streaming pass over a Turtle file: count triples, note blank nodes, find an ill-typed literal
+    and hand the evidence triples to the span table."""
+
+    def __init__(self, spans: SpanTable | None) -> None:
+        self.spans = spans
+        self.triples = 0
+        self.blank_nodes = False
+        self.ill_typed = False
+        self._checked: dict[tuple[str, str], bool] = {}
+
+    def scan(self, path: Path, meter: Meter | None) -> None:
+        spans, evidence, checked = self.spans, EVIDENCE_PREDICATES, self._checked
+        with path.open("rb") as stream:
+            counted = _CountingReader(stream, meter)
+            for quad in ox.parse(counted, format=ox.RdfFormat.TURTLE, base_iri=path.resolve().as_uri()):
+                self.triples += 1
+                subject, predicate, obj = quad.subject, quad.predicate, quad.object
+                if type(obj) is ox.Literal:
+                    datatype = obj.datatype.value
+                    if datatype not in _UNCHECKED and datatype.startswith(_XSD):
+                        key = (obj.value, datatype)
+                        well = checked.get(key)
+                        if well is None:
+                            well = checked[key] = not Literal(obj.value, datatype=URIRef(datatype)).ill_typed
+                        if not well:
+                            self.ill_typed = True
+                elif type(obj) is ox.BlankNode:
+                    self.blank_nodes = True
+                if type(subject) is ox.BlankNode:
+                    self.blank_nodes = True
+                if spans is not None and predicate.value in evidence:
+                    spans.add(subject, predicate.value, obj)
+        if meter is not None:
+            counted.flush()
+
+
+class _CountingReader(io.RawIOBase):
+    """A file read through, advancing a meter by the bytes the parser has taken."""
+
+    def __init__(self, stream: BinaryIO, meter: Meter | None) -> None:
+        self._stream = stream
+        self._meter = meter
+        self._pending = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        count = self._stream.readinto(buffer)  # type: ignore[attr-defined]
+        if self._meter is not None and count:
+            self._pending += count
+            if self._pending >= 1 << 22:
+                self.flush()
+        return count or 0
+
+    def flush(self) -> None:
+        if self._meter is not None and self._pending:
+            self._meter.advance(self._pending)
+            self._pending = 0
+
+
+def _load_file(path: Path, spans: SpanTable | None, meter: Meter | None) -> tuple[int, bool]:
+    """Check one Turtle file in a streaming pass; return its triple count and whether it has blank nodes.
+
+    A file the strict parser refuses, or with an ill-typed literal, is parsed again by
+    :func:`parse_turtle` so that the error is the one a data author has always been given
+    (rdflib's reading first, then pyoxigraph's, with file, line and column).
+    """
+    scan = _FileScan(spans)
+    try:
+        scan.scan(path, meter)
+    except OSError as exc:
+        raise SourceError(path, f"cannot read: {exc}") from None
+    except SyntaxError as exc:
+        if path.stat().st_size <= _REPARSE_LIMIT:
+            parse_turtle(path)
+        raise SourceError(path, *oxigraph_complaint(exc)) from None
+    if scan.ill_typed:
+        parse_turtle(path)
+    return scan.triples, scan.blank_nodes
+
+
+_REPARSE_LIMIT = 8 << 20
+"""Files up to this size are re-read by rdflib on a syntax error, for its wording of the fault; a
+larger one gets pyoxigraph's (also with line and column) without a minute of rdflib parsing."""
+
+
+def load(root: Path | str = ".", progress: Progress = quiet) -> Sources:
+    """Locate and check every input of the project at ``root``, and index its named graphs by part.
+
+    Each RDF file is read once by pyoxigraph's streaming parser (strict syntax, a literal that does
+    not fit its datatype, the evidence triples); a file with blank nodes is kept as an rdflib graph,
+    so that its blank nodes keep one label through validation, reasoning and the release. Literals keep
+    their lexical form exactly as written everywhere (see pipeline.terms).
+    """
     files = ProjectFiles.locate(root)
-    dataset = bind_prefixes(Dataset())
     try:
         article = files.article.read_bytes().decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise SourceError(files.article, f"cannot read as UTF-8 text: {exc}") from None
-    sources = Sources(files=files, dataset=dataset, article=article)
-    for graph_iri, path in files.graph_files():
-        sources.add(graph_iri, parse_turtle(path), files.relative(path))
+    sources = Sources(files=files, article=article)
+    graph_files = list(files.graph_files())
+    meter = Meter("load", sum(path.stat().st_size for _, path in graph_files), "bytes", progress)
+    for graph_iri, path in graph_files:
+        spans = sources.spans if graph_iri == DATA_GRAPH else None
+        triples, blank_nodes = _load_file(path, spans, meter)
+        origin = files.relative(path)
+        if blank_nodes:
+            graph = Graph()
+            _add_part(graph, FilePart(path, origin, triples))
+            sources._add_part(graph_iri, GraphPart(graph, origin))
+        else:
+            sources._add_part(graph_iri, FilePart(path, origin, triples))
     for query in files.queries:
         check_query(query)
     return sources
