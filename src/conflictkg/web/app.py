@@ -69,7 +69,11 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Run the SPARQL worker pool for as long as the app serves."""
     config: ServerConfig = app.state.config
     executor = QueryExecutor(
-        config.release_dir, [p.resolve() for p in config.files], size=config.query_workers, timeout=config.query_timeout
+        config.release_dir,
+        [p.resolve() for p in config.files],
+        size=config.query_workers,
+        timeout=config.query_timeout,
+        max_result_rows=config.max_result_rows,
     )
     await executor.start()
     log.info("%d query workers ready (start-up %s s)", executor.size, [round(s, 2) for s in executor.startup_seconds])
