@@ -109,12 +109,14 @@ def _check_iri(iri: str) -> None:
         raise ProtocolError(400, f"graph name {iri[:200]!r} is not an IRI: {exc}") from None
 
 
-def _screen(query: str) -> None:
-    """Refuse an empty query, an update, a query nested too deeply to parse safely, and SERVICE."""
+def _screen(query: str, max_length: int) -> None:
+    """Refuse an empty query, an update, a query too long or nested too deeply to parse safely, and SERVICE."""
     if not query.strip():
         raise ProtocolError(400, "the query is empty")
     if is_update(query):
         raise ProtocolError(403, READ_ONLY)
+    if len(query) > max_length:
+        raise ProtocolError(413, f"the query is {len(query)} characters long; this endpoint accepts at most {max_length}")
     reason = too_deep(query)
     if reason is not None:
         raise ProtocolError(400, reason)
@@ -172,11 +174,7 @@ def parse_request(
             400, f"a POST to the endpoint needs a query: a form field 'query' ({FORM}) or a {DIRECT_QUERY} body"
         )
     if query is not None:
-        if len(query) > max_query_length:
-            raise ProtocolError(
-                413, f"the query is {len(query)} characters long; this endpoint accepts at most {max_query_length}"
-            )
-        _screen(query)
+        _screen(query, max_query_length)
     default_graph = values.get("default-graph-uri")
     named_graphs = values.get("named-graph-uri")
     if default_graph is not None or named_graphs is not None:
