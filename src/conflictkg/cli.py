@@ -13,6 +13,7 @@ from conflictkg.gazetteer.sources import Gazetteer, GazetteerError, load_gazette
 from conflictkg.pipeline import PipelineError
 from conflictkg.pipeline.build import build, build_time, is_current, validate_asserted
 from conflictkg.pipeline.sources import load
+from conflictkg.sparql.protocol import MAX_QUERY_LENGTH
 from conflictkg.vocab import BASE
 
 app = typer.Typer(
@@ -124,7 +125,14 @@ def serve(
     port: int = typer.Option(8000, min=0, max=65535, help="TCP port."),
     workers: int = typer.Option(2, min=1, help="Query worker processes (each holds a copy of the data)."),
     timeout: float = typer.Option(30.0, min=0.1, help="Seconds a SPARQL query may run before it is stopped."),
-    cors_origin: list[str] = typer.Option(["*"], help="Allowed CORS origin (repeatable)."),
+    cors_origin: list[str] = typer.Option(
+        ["*"], help="CORS allow-list: '*' (any origin, never with credentials) or exact origins (repeatable)."
+    ),
+    max_query_length: int = typer.Option(MAX_QUERY_LENGTH, min=1, help="Longest query text accepted, in characters (413 beyond)."),
+    max_concurrent_queries: int = typer.Option(16, min=1, help="/sparql requests in flight at most (503 + Retry-After beyond)."),
+    rate_limit: float | None = typer.Option(None, min=0.001, help="Requests per second per client address (429 + Retry-After beyond) [no limit]."),
+    rate_burst: int = typer.Option(20, min=1, help="Requests a client may send at once before --rate-limit applies."),
+    max_result_rows: int | None = typer.Option(None, min=1, help="Rows or triples per SPARQL result; a cut is marked in the result [no limit]."),
     release: Path | None = typer.Option(None, help="Release directory served when no files are given [ROOT/dist]."),
     base: str = typer.Option(BASE, help="Canonical IRI base the server's own host stands for."),
     root: Path = ROOT_OPTION,
@@ -146,10 +154,15 @@ def serve(
         query_timeout=timeout,
         query_workers=workers,
         gazetteer_files=list(gazetteer),
+        max_query_length=max_query_length,
+        max_concurrent_queries=max_concurrent_queries,
+        rate_limit=rate_limit,
+        rate_burst=rate_burst,
+        max_result_rows=max_result_rows,
     )
     try:
         application = create_app(config)
-    except StoreError as exc:
+    except (StoreError, ValueError) as exc:
         _fail(exc)
     uvicorn.run(application, host=host, port=port, log_level="info", log_config=uvicorn_log_config())
 

@@ -166,7 +166,7 @@ def test_deep_nesting_is_refused_or_answered_never_a_crash(fuzz_client: TestClie
 def test_nesting_that_used_to_kill_the_worker_is_a_400(fuzz_client: TestClient) -> None:
     for query in ("SELECT * {" + "{" * 5000 + "}" * 5000 + "}", "SELECT " + "(" * 300_000, "ASK { FILTER(" + "!" * 60_000 + "true) }"):
         response = fuzz_client.post("/sparql", content=query, headers={"Content-Type": "application/sparql-query"})
-        assert response.status_code == 400 and "at most" in response.text
+        assert response.status_code in (400, 413) and "at most" in response.text  # 413: longer than the length limit
     assert fuzz_client.get("/sparql", params={"query": "ASK { ?s ?p ?o }"}).json() == {"head": {}, "boolean": True}
 
 

@@ -102,3 +102,16 @@ def test_empty_query_is_refused() -> None:
 def test_format_values_are_kept_in_order() -> None:
     request = parse_request("GET", [("query", "ASK {}"), ("format", "tsv"), ("format", "text/csv")], None, b"")
     assert request.formats == ("tsv", "text/csv")
+
+
+def test_post_without_query_or_update_is_a_400_that_says_what_is_missing() -> None:
+    message = _refused(400, "POST", [], FORM, b"")
+    assert "needs a query" in message
+    assert "needs a query" in _refused(400, "POST", [("format", "json")], FORM, b"default-graph-uri=urn%3Aa")
+
+
+def test_query_longer_than_the_limit_is_a_413() -> None:
+    assert parse_request("GET", [("query", "ASK {}" + " " * 94)], None, b"", max_query_length=100).query
+    message = _refused(413, "GET", [("query", "ASK {}" + " " * 95)], None, b"", 100)
+    assert "101 characters" in message and "at most 100" in message
+    _refused(413, "POST", [], "application/sparql-query", b"ASK {}" + b" " * 95, 100)

@@ -30,6 +30,7 @@ from conflictkg.gazetteer.match import (
 )
 from conflictkg.gazetteer.normalise import NameKeys, name_keys
 from conflictkg.gazetteer.sources import Gazetteer, GazetteerRecord
+from conflictkg.hrefs import live_href
 from conflictkg.store import Store
 from conflictkg.vocab import CKG, GN, ID, sparql_prologue
 
@@ -293,19 +294,20 @@ class ReconciliationService:
             rows = [("Types", ", ".join(sorted(entity.classes))), ("Also known as", ", ".join(entity.names[1:])),
                     ("In", ", ".join(self.entities[p].name for p in sorted(entity.parents) if p in self.entities)),
                     ("Links", ", ".join(sorted(entity.matches)))]
-            title = entity.name
+            title, target = entity.name, entity.iri
         else:
             gid = geonames_reference(entity_id)
             rec = self.gazetteer.records.get(gid) if self.gazetteer and gid is not None else None
             if rec is None:
                 raise ReconcileError(f"unknown id {entity_id!r}")
-            title = rec.name
+            title, target = rec.name, rec.iri
             where = f"{rec.latitude:.5f}, {rec.longitude:.5f}" if rec.latitude is not None else "unknown"
             rows = [("GeoNames", f"{rec.geonameid} ({rec.feature_class}.{rec.feature_code})"),
                     ("Admin1", rec.admin1_code), ("Coordinates", where), ("Also known as", ", ".join(rec.names[1:8]))]
         cells = "".join(f"<tr><th>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>" for k, v in rows if v)
-        return (f'<div class="ckg-preview"><h3><a href="{html.escape(entity_id, quote=True)}">{html.escape(title)}'
-                f"</a></h3><table>{cells}</table></div>")
+        href = live_href(target)
+        heading = f'<a href="{html.escape(href, quote=True)}">{html.escape(title)}</a>' if href else html.escape(title)
+        return f'<div class="ckg-preview"><h3>{heading}</h3><table>{cells}</table></div>'
 
     def suggest(self, kind: str, prefix: str, limit: int = 10) -> dict[str, Any]:
         """Autocomplete for entity, type or property ids, by name prefix (or word prefix)."""

@@ -49,7 +49,11 @@ async def sparql(request: Request) -> Response:
     """SPARQL 1.1 Protocol query operation (GET, POST form, POST direct); read-only."""
     body = await _read_body(request) if request.method == "POST" else b""
     operation = parse_request(
-        request.method, request.query_params.multi_items(), request.headers.get("content-type"), body
+        request.method,
+        request.query_params.multi_items(),
+        request.headers.get("content-type"),
+        body,
+        max_query_length=request.app.state.config.max_query_length,
     )
     if operation.query is None:
         return _service_description(request, operation)

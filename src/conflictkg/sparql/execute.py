@@ -143,10 +143,20 @@ class QueryExecutor:
     """A pool of ``size`` worker processes holding the dataset named by ``release_dir``/``files``."""
 
     def __init__(
-        self, release_dir: Path | None, files: Sequence[Path], *, size: int = 2, timeout: float = 30.0
+        self,
+        release_dir: Path | None,
+        files: Sequence[Path],
+        *,
+        size: int = 2,
+        timeout: float = 30.0,
+        max_result_rows: int | None = None,
     ) -> None:
         self._spec = json.dumps(
-            {"release_dir": str(release_dir) if release_dir else None, "files": [str(f) for f in files]}
+            {
+                "release_dir": str(release_dir) if release_dir else None,
+                "files": [str(f) for f in files],
+                "max_result_rows": max_result_rows,
+            }
         )
         self.size = max(1, size)
         self.timeout = timeout

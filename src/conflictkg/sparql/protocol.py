@@ -19,6 +19,8 @@ from conflictkg.sparql.query_text import calls_service, is_update, too_deep
 
 MAX_BODY_BYTES = 1024 * 1024
 """Largest request body accepted (a query text, form-encoded or direct)."""
+MAX_QUERY_LENGTH = 256 * 1024
+"""Longest query text accepted, in characters, unless the server is configured otherwise (413 beyond)."""
 
 FORM = "application/x-www-form-urlencoded"
 DIRECT_QUERY = "application/sparql-query"
@@ -107,12 +109,14 @@ def _check_iri(iri: str) -> None:
         raise ProtocolError(400, f"graph name {iri[:200]!r} is not an IRI: {exc}") from None
 
 
-def _screen(query: str) -> None:
-    """Refuse an empty query, an update, a query nested too deeply to parse safely, and SERVICE."""
+def _screen(query: str, max_length: int) -> None:
+    """Refuse an empty query, an update, a query too long or nested too deeply to parse safely, and SERVICE."""
     if not query.strip():
         raise ProtocolError(400, "the query is empty")
     if is_update(query):
         raise ProtocolError(403, READ_ONLY)
+    if len(query) > max_length:
+        raise ProtocolError(413, f"the query is {len(query)} characters long; this endpoint accepts at most {max_length}")
     reason = too_deep(query)
     if reason is not None:
         raise ProtocolError(400, reason)
@@ -125,8 +129,12 @@ def parse_request(
     url_params: Sequence[tuple[str, str]],
     content_type: str | None,
     body: bytes,
+    max_query_length: int = MAX_QUERY_LENGTH,
 ) -> ProtocolRequest:
-    """Turn an HTTP request to the endpoint into a query operation, or raise ProtocolError."""
+    """Turn an HTTP request to the endpoint into a query operation, or raise ProtocolError.
+
+    A POST must carry a query (a GET without one asks for the service description); a query longer
+    than ``max_query_length`` characters is refused before it is parsed."""
     params = list(url_params)
     if method in ("GET", "HEAD"):
         pass
@@ -161,8 +169,12 @@ def parse_request(
     if any(name in values for name in UPDATE_PARAMETERS):
         raise ProtocolError(403, READ_ONLY)
     query = _single(values.get("query", []), "query")
+    if query is None and method == "POST":
+        raise ProtocolError(
+            400, f"a POST to the endpoint needs a query: a form field 'query' ({FORM}) or a {DIRECT_QUERY} body"
+        )
     if query is not None:
-        _screen(query)
+        _screen(query, max_query_length)
     default_graph = values.get("default-graph-uri")
     named_graphs = values.get("named-graph-uri")
     if default_graph is not None or named_graphs is not None:

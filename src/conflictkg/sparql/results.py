@@ -9,7 +9,10 @@ worker's pipe), which is what lets the HTTP response stream.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import json
+from collections.abc import Callable, Iterable, Iterator
+from itertools import islice
+from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
 
@@ -144,16 +147,122 @@ class ChunkWriter:
             self._buffer.clear()
 
 
-def write_result(result: object, format_name: str, output: ChunkWriter) -> None:
-    """Serialise a pyoxigraph result (solutions, boolean or triples) into ``output``."""
-    if isinstance(result, ox.QueryTriples):
-        write_rdf(result, format_name, output)
+TRUNCATED = "truncated"
+"""The member a capped SELECT result in SPARQL JSON carries at its top level, ``"truncated": true``, when
+rows were left out (``"truncated_after"`` says after how many). Turtle, TriG, N-Triples and N-Quads end
+with the comment line ``# truncated after N triples``, SPARQL XML and RDF/XML with the comment
+``<!-- truncated after N ... -->``. CSV, TSV and JSON-LD have no place for a marker: a result that
+would exceed the cap in those formats is refused instead (ResultTooLarge), never cut silently."""
+UNMARKABLE = frozenset({"csv", "tsv", "jsonld"})
+
+
+class ResultTooLarge(Exception):
+    """A capped result exceeds the cap in a format that cannot say it was cut."""
+
+
+class _Capped:
+    """Up to ``limit`` items of ``items``; ``cut`` tells afterwards whether any were left out."""
+
+    def __init__(self, items: Iterable[object], limit: int, format_name: str) -> None:
+        self._items = iter(items)
+        self._limit = limit
+        self._format = format_name
+        self.cut = False
+
+    def __iter__(self) -> Iterator[object]:
+        yield from islice(self._items, self._limit)
+        if next(self._items, None) is not None:
+            self.cut = True
+            if self._format in UNMARKABLE:
+                raise ResultTooLarge(
+                    f"the result has more than {self._limit} rows, this endpoint's limit, and {self._format} "
+                    "cannot mark a cut: add a LIMIT, or ask for SPARQL JSON or XML (which mark it)"
+                )
+
+
+def write_result(result: object, format_name: str, output: ChunkWriter, max_rows: int | None = None) -> None:
+    """Serialise a pyoxigraph result (solutions, boolean or triples) into ``output``.
+
+    With ``max_rows``, at most that many solutions or triples are written and a cut is marked in the
+    result itself (TRUNCATED); without, pyoxigraph's own serialisers write everything."""
+    if max_rows is not None and isinstance(result, ox.QuerySolutions):
+        _write_capped_solutions(result, format_name, output, max_rows)
+    elif isinstance(result, ox.QueryTriples):
+        capped = _Capped(result, max_rows, format_name) if max_rows is not None else None
+        write_rdf(capped if capped is not None else result, format_name, output)  # type: ignore[arg-type]
+        if capped is not None and capped.cut:
+            what = f"truncated after {max_rows} triples (the endpoint's limit)"
+            output.write((f"<!-- {what} -->\n" if format_name == "rdfxml" else f"# {what}\n").encode())
     elif isinstance(result, ox.QueryBoolean) and format_name in BOOLEAN_TABLES:
         header, end = BOOLEAN_TABLES[format_name]
         output.write(f"{header}{end}{str(bool(result)).lower()}{end}".encode())
     else:
         result.serialize(output, format=_RESULTS_ENGINE[format_name])  # type: ignore[attr-defined]
     output.close()
+
+
+def _write_capped_solutions(result: ox.QuerySolutions, format_name: str, output: ChunkWriter, limit: int) -> None:
+    """SELECT results in any tabular format, at most ``limit`` rows, the cut marked (see TRUNCATED)."""
+    names = [v.value for v in result.variables]
+    rows = _Capped(result, limit, format_name)
+    if format_name == "json":
+        output.write(b'{"head":{"vars":' + json.dumps(names).encode() + b'},"results":{"bindings":[')
+        for i, row in enumerate(rows):
+            binding = {n: _json_term(t) for n, t in zip(names, row) if t is not None}  # type: ignore[call-overload]
+            output.write((b"," if i else b"") + json.dumps(binding, ensure_ascii=False).encode())
+        output.write(b"]}" + (f',"{TRUNCATED}":true,"truncated_after":{limit}'.encode() if rows.cut else b"") + b"}")
+    elif format_name == "xml":
+        variables = "".join(f"<variable name={quoteattr(n)}/>" for n in names)
+        output.write(f'<?xml version="1.0"?><sparql xmlns="http://www.w3.org/2005/sparql-results#"><head>{variables}</head><results>'.encode())
+        for row in rows:
+            cells = "".join(f"<binding name={quoteattr(n)}>{_xml_term(t)}</binding>" for n, t in zip(names, row) if t is not None)  # type: ignore[call-overload]
+            output.write(f"<result>{cells}</result>".encode())
+        output.write(b"</results></sparql>")
+        if rows.cut:
+            output.write(f"<!-- truncated after {limit} rows (the endpoint's limit) -->".encode())
+    else:
+        separator, end = ("\t", "\n") if format_name == "tsv" else (",", "\r\n")
+        cell = _tsv_term if format_name == "tsv" else _csv_term
+        header = ["?" + n for n in names] if format_name == "tsv" else [_csv_quote(n) for n in names]
+        output.write((separator.join(header) + end).encode())
+        for row in rows:
+            output.write((separator.join("" if t is None else cell(t) for t in row) + end).encode())  # type: ignore[attr-defined]
+
+
+def _json_term(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> dict[str, str]:
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if term.language:
+        return {"type": "literal", "value": term.value, "xml:lang": term.language}
+    if term.datatype.value.endswith("#string"):
+        return {"type": "literal", "value": term.value}
+    return {"type": "literal", "value": term.value, "datatype": term.datatype.value}
+
+
+def _xml_term(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> str:
+    if isinstance(term, ox.NamedNode):
+        return f"<uri>{escape(term.value)}</uri>"
+    if isinstance(term, ox.BlankNode):
+        return f"<bnode>{escape(term.value)}</bnode>"
+    if term.language:
+        return f"<literal xml:lang={quoteattr(term.language)}>{escape(term.value)}</literal>"
+    if term.datatype.value.endswith("#string"):
+        return f"<literal>{escape(term.value)}</literal>"
+    return f"<literal datatype={quoteattr(term.datatype.value)}>{escape(term.value)}</literal>"
+
+
+def _csv_quote(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"' if any(c in text for c in ',"\r\n') else text
+
+
+def _csv_term(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> str:
+    return _csv_quote("_:" + term.value if isinstance(term, ox.BlankNode) else term.value)
+
+
+def _tsv_term(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> str:
+    return str(term)
 
 
 def write_rdf(triples: Iterable[ox.Triple] | Iterable[ox.Quad], format_name: str, output: ChunkWriter) -> None:

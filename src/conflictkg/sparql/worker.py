@@ -29,7 +29,7 @@ from typing import BinaryIO
 
 from conflictkg.sparql.protocol import READ_ONLY
 from conflictkg.sparql.query_text import is_update
-from conflictkg.sparql.results import ChunkWriter, result_kind, write_result
+from conflictkg.sparql.results import ChunkWriter, ResultTooLarge, result_kind, write_result
 from conflictkg.store import Store, StoreError
 
 READY, KIND, CHUNK, DONE, ERROR = b"R", b"K", b"C", b"D", b"E"
@@ -64,7 +64,9 @@ def refusal(query: str, error: Exception) -> dict[str, object]:
     return {"status": 400, "message": f"SPARQL syntax error: {error}"}
 
 
-def evaluate(store: Store, request: dict[str, object], source: BinaryIO, out: BinaryIO) -> None:
+def evaluate(
+    store: Store, request: dict[str, object], source: BinaryIO, out: BinaryIO, max_rows: int | None = None
+) -> None:
     """Run one query: report its kind, wait for the format, then stream the serialised result."""
     query = str(request["query"])
     try:
@@ -87,7 +89,10 @@ def evaluate(store: Store, request: dict[str, object], source: BinaryIO, out: Bi
         return
     format_name = json.loads(message[1])["format"]
     try:
-        write_result(result, format_name, ChunkWriter(lambda chunk: send(out, CHUNK, chunk)))
+        write_result(result, format_name, ChunkWriter(lambda chunk: send(out, CHUNK, chunk)), max_rows)
+    except ResultTooLarge as exc:
+        send_json(out, ERROR, {"status": 400, "message": str(exc)})
+        return
     except Exception as exc:  # as above: report, never die
         send_json(out, ERROR, {"status": 400, "message": f"query evaluation failed: {exc}"})
         return
@@ -113,7 +118,7 @@ def main(argv: list[str]) -> int:
     while (message := receive(source)) is not None:
         tag, payload = message
         if tag == QUERY:
-            evaluate(store, json.loads(payload), source, out)
+            evaluate(store, json.loads(payload), source, out, spec.get("max_result_rows"))
     return 0
 
 

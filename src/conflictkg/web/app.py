@@ -4,7 +4,10 @@ Every part of the server is a router listed in ``ROUTERS``; a new part adds its 
 exposes ``app.state.config`` (ServerConfig), ``app.state.store`` (the read-only Store, for pages that
 look resources up in-process), ``app.state.dataset_summary`` and, while the app runs,
 ``app.state.executor`` (the SPARQL worker pool). Exception handlers turn every refusal into a plain-text
-answer with the right status, so no request ends in a traceback.
+answer with the right status, so no request ends in a traceback. Middleware wraps every route, /sparql
+included: the query limits (web.limits), CORS and the security headers (web.security). There is no
+/docs or /redoc (they load Swagger UI from a CDN, which an offline server must not and its CSP does not
+allow); /openapi.json describes every route.
 """
 
 from __future__ import annotations
@@ -15,7 +18,6 @@ from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import PlainTextResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -27,7 +29,9 @@ from conflictkg.sparql.protocol import ProtocolError
 from conflictkg.sparql.service import DatasetSummary
 from conflictkg.store import Store
 from conflictkg.web.config import ServerConfig
+from conflictkg.web.limits import QueryLimits
 from conflictkg.web.reconcile import router as reconcile_router
+from conflictkg.web.security import install_security
 from conflictkg.web.site import install_site
 
 log = logging.getLogger(__name__)
@@ -46,17 +50,19 @@ def create_app(config: ServerConfig) -> FastAPI:
         version=__version__,
         description="Armed-conflict events reported in the news, as linked data with a SPARQL endpoint.",
         lifespan=_lifespan,
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.config = config
     app.state.store = store
     app.state.dataset_summary = DatasetSummary.of(store)
     app.add_middleware(
-        CORSMiddleware,
-        allow_origins=list(config.cors_origins),
-        allow_methods=["GET", "HEAD", "POST"],
-        allow_headers=["*"],
-        expose_headers=["Content-Type", "Content-Length", "ETag", "Link", "Vary"],
+        QueryLimits,
+        max_concurrent=config.max_concurrent_queries,
+        rate=config.rate_limit,
+        burst=config.rate_burst,
     )
+    install_security(app, config.cors_origins)
     _install_error_handlers(app)
     for router in ROUTERS:
         app.include_router(router)
@@ -69,7 +75,11 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Run the SPARQL worker pool for as long as the app serves."""
     config: ServerConfig = app.state.config
     executor = QueryExecutor(
-        config.release_dir, [p.resolve() for p in config.files], size=config.query_workers, timeout=config.query_timeout
+        config.release_dir,
+        [p.resolve() for p in config.files],
+        size=config.query_workers,
+        timeout=config.query_timeout,
+        max_result_rows=config.max_result_rows,
     )
     await executor.start()
     log.info("%d query workers ready (start-up %s s)", executor.size, [round(s, 2) for s in executor.startup_seconds])

@@ -16,6 +16,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS, SH, SKOS
 
+from conflictkg.hrefs import live_href
 from conflictkg.store import Store
 from conflictkg.web.addresses import Addresses
 from conflictkg.web.terms import Term, curie
@@ -75,7 +76,7 @@ class Describer:
         """A display term; blank nodes (OWL restrictions, SHACL lists and paths) are written out inline."""
         if isinstance(node, URIRef):
             local = self.addresses.local_path(str(node))
-            return Term("iri", str(node), self.label(node), href=local or str(node), internal=local is not None)
+            return Term("iri", str(node), self.label(node), href=local or live_href(str(node)), internal=local is not None)
         if isinstance(node, Literal):
             language = node.language
             datatype = None if language or node.datatype is None else str(node.datatype)

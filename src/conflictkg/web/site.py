@@ -19,6 +19,7 @@ from rdflib import Graph
 
 from conflictkg import __version__
 from conflictkg.checksums import file_sha256
+from conflictkg.hrefs import page_href
 from conflictkg.pipeline.release import Release, ReleaseError
 from conflictkg.store import Store
 from conflictkg.vocab import CKG, ONTOLOGY_GRAPH, ONTOLOGY_IRI, SHAPES_GRAPH
@@ -43,7 +44,7 @@ class Site:
     release: Release | None = None
     article: str | None = None
     query_files: tuple[Path, ...] = ()
-    templates: Jinja2Templates = field(default_factory=lambda: Jinja2Templates(directory=str(TEMPLATES_DIR)))
+    templates: Jinja2Templates = field(default_factory=lambda: page_templates())
 
     @classmethod
     def from_config(cls, store: Store, config: object) -> Site:
@@ -101,6 +102,13 @@ class Site:
     def shapes_doc(self) -> tuple[ShapeEntry, ...]:
         """The documentation of the shapes."""
         return shapes_doc(self.shapes_graph, self.addresses)
+
+
+def page_templates() -> Jinja2Templates:
+    """The page templates (auto-escaping), with the ``live_href`` filter every data-driven href goes through."""
+    templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
+    templates.env.filters["live_href"] = page_href
+    return templates
 
 
 def files_version(files: list[Path]) -> str:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
+from conflictkg.hrefs import live_href
 from conflictkg.store import Store
 from conflictkg.vocab import prefix_map
 from conflictkg.web.addresses import Addresses
@@ -22,7 +23,8 @@ SELECT ?s ?label WHERE {{
 
 @dataclass(frozen=True)
 class Term:
-    """One node for display. ``href`` is None for literals and blank nodes."""
+    """One node for display. ``href`` is None for literals, blank nodes and IRIs that may not be links
+    (a scheme other than http, https, mailto or urn: see conflictkg.hrefs)."""
 
     kind: str  # "iri", "literal" or "blank"
     value: str
@@ -78,7 +80,7 @@ class TermFactory:
                 "iri",
                 node.value,
                 self.label(node.value),
-                href=local if local is not None else node.value,
+                href=local if local is not None else live_href(node.value),
                 internal=local is not None,
             )
         if isinstance(node, ox.Literal):

@@ -13,11 +13,12 @@
   const downloads = document.getElementById("downloads");
   const downloadLinks = document.getElementById("download-links");
 
+  // Our own resources open on this server; any other IRI is a link only if its scheme is safe (links.js).
   function localHref(iri) {
     if (iri.startsWith(config.idBase)) {
       return "/id/" + iri.slice(config.idBase.length);
     }
-    return iri;
+    return window.conflictkgLinks.liveHref(iri);
   }
 
   function cell(term) {
@@ -25,9 +26,10 @@
     if (!term) {
       return td;
     }
-    if (term.type === "uri") {
+    const href = term.type === "uri" ? localHref(term.value) : null;
+    if (href) {
       const a = document.createElement("a");
-      a.href = localHref(term.value);
+      a.href = href;
       a.textContent = term.value;
       a.className = term.value.startsWith(config.idBase) ? "internal" : "external";
       td.appendChild(a);
