@@ -8,6 +8,10 @@ are derived from any spelling:
 - ``skeleton``: the consonants only (vowels, y, w and h dropped). Arabic script writes few vowels, so
   this is the bridge between Arabic and Latin spellings and the retrieval key of the index.
 
+Arabic script reaches the Latin alphabet through anyascii (which also knows the Persian and Sorani
+Kurdish letters: "ھەولێر" → "hewler", Hawler/Erbil) and then the same romanisation folding as any
+Latin spelling, so that "شوكة" and "Shawkat" meet on one key alphabet.
+
 Nothing here is lossless: keys are for finding and ranking candidates, never for display.
 """
 
@@ -18,6 +22,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+from anyascii import anyascii
 from unidecode import unidecode
 
 _ARABIC_LETTER = re.compile(r"[\u0600-\u06FF\u0750-\u077F\uFB50-\uFDFF\uFE70-\uFEFF]")
@@ -41,42 +46,8 @@ _ARABIC_FOLD = str.maketrans(
 )
 """Alef/hamza seats, taa marbuta, alef maqsura and Persian letter forms onto one letter each."""
 
-_ARABIC_TO_LATIN = {
-    "ا": "a",
-    "ب": "b",
-    "ت": "t",
-    "ث": "t",
-    "ج": "j",
-    "ح": "h",
-    "خ": "x",
-    "د": "d",
-    "ذ": "d",
-    "ر": "r",
-    "ز": "z",
-    "س": "s",
-    "ش": "c",
-    "ص": "s",
-    "ض": "d",
-    "ط": "t",
-    "ظ": "z",
-    "ع": "",
-    "غ": "g",
-    "ف": "f",
-    "ق": "k",
-    "ك": "k",
-    "ل": "l",
-    "م": "m",
-    "ن": "n",
-    "ه": "h",
-    "و": "w",
-    "ي": "y",
-    "ء": "",
-    "پ": "b",
-    "چ": "c",
-    "گ": "g",
-    "ڤ": "f",
-}
-"""Arabic letters onto the Latin key alphabet (``c`` = sh, ``x`` = kh), matching the Latin folding."""
+_KURDISH_FOLD = str.maketrans({"ھ": "ه", "ە": "ه", "ڵ": "ل", "ڕ": "ر", "ێ": "ي", "ڤ": "ف"})
+"""Sorani letters onto the Arabic letters an Arabic writer would use, for Arabic-to-Arabic comparison."""
 
 _ARTICLES = frozenset(
     "al el il ul l ad ed ar er as es az ez ash esh ach ech at et an en ath adh ag".split()
@@ -84,11 +55,15 @@ _ARTICLES = frozenset(
 """The Arabic article as romanised, with or without sun-letter assimilation."""
 
 _GENERIC_WORDS = frozenset(
-    """province governorate muhafazah mohafazat district city town village suburb neighborhood
+    """province governorate muhafazah mohafazat muhafazat district city town village suburb neighborhood
     neighbourhood quarter military airport airbase air base camp tower depot weapons radio broadcast
-    station the of river""".split()
+    station the of river markaz nahiyat nahiyah nahiya qada qadaa mintaqat""".split()
 )
-"""Words that say what kind of place a label names, not which one; they guide typing, not matching."""
+"""Words that say what kind of place a label names, not which one; they guide typing, not matching.
+Administrative words of Iraqi and Syrian records ("Markaz", "Nahiyat" = centre, sub-district) too."""
+
+_ARABIC_GENERIC_WORDS = frozenset({"محافظه", "ناحيه", "مركز", "قضاء", "منطقه"})
+"""The same for Arabic script (folded forms): governorate, sub-district, centre, district, area."""
 
 _LATIN_RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(p), r)
@@ -96,7 +71,8 @@ _LATIN_RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"sch|sh|ch|ş|š", "c"),
         (r"kh|ḫ|ẖ", "x"),
         (r"gh|ġ|ğ", "g"),
-        (r"dj|dsch|dzh", "j"),
+        (r"dj|dsch|dzh|dz|zh", "j"),
+        (r"j(?=[^aeiouy]|$)", "y"),
         (r"th", "t"),
         (r"dh", "d"),
         (r"ph", "f"),
@@ -129,6 +105,8 @@ class NameKeys:
 
     key: str
     skeleton: str
+    plain: str
+    """Latin spellings: lower-case ASCII letters and digits only ("Dayr az-Zūr" → "dayrazzur"); else ''."""
     arabic: str
     """The folded Arabic form (article removed) when the spelling was in Arabic script, else ''."""
     consonants: str
@@ -140,29 +118,70 @@ def is_arabic(text: str) -> bool:
     return bool(_ARABIC_LETTER.search(text))
 
 
+def _strip_marks(text: str) -> str:
+    return _ARABIC_MARKS.sub("", unicodedata.normalize("NFC", text)).replace(_TATWEEL, "")
+
+
 def fold_arabic(text: str) -> str:
-    """Strip diacritics and tatweel, unify alef/hamza forms, taa marbuta and alef maqsura."""
-    text = unicodedata.normalize("NFC", text)
-    text = _ARABIC_MARKS.sub("", text).replace(_TATWEEL, "")
-    return text.translate(_ARABIC_FOLD)
+    """Strip diacritics and tatweel, unify alef/hamza forms, taa marbuta, alef maqsura, Persian and
+    Kurdish letter forms."""
+    return _strip_marks(text).translate(_ARABIC_FOLD).translate(_KURDISH_FOLD)
+
+
+def _without_article(words: list[str]) -> list[str]:
+    """Arabic words without the article ال and without generic words (unless nothing else is left)."""
+    out = []
+    kept = [w for w in words if w.translate(_ARABIC_FOLD) not in _ARABIC_GENERIC_WORDS] or words
+    for word in kept:
+        if word.startswith("ال") and len(word) > 3:
+            word = word[2:]
+        if word:
+            out.append(word)
+    return out
 
 
 def _arabic_words(text: str) -> list[str]:
     """Folded Arabic words with the article ال removed from each."""
+    return _without_article(re.split(r"[\s\-_,.]+", fold_arabic(text)))
+
+
+_LETTER_KEYS = {"sh": "c", "ch": "c", "kh": "x", "gh": "g", "th": "t", "dh": "d", "zh": "j", "q": "k", "e": "a",
+                "o": "u"}
+"""anyascii's rendering of one letter onto the key alphabet of ``_LATIN_RULES`` (c = sh, x = kh)."""
+
+
+def _arabic_letters(text: str) -> list[list[str]]:
+    """Per word (article removed), each letter as anyascii writes it, but alef as the long vowel "a"
+    (anyascii drops it) and a final taa marbuta (or the ha it is often written as) as the ending "a",
+    as Latin spellings write it ("-ah", "-eh", "-a")."""
+    unified = _strip_marks(text).translate(_ARABIC_FOLD)
     words = []
-    for word in re.split(r"[\s\-_,.]+", fold_arabic(text)):
-        if word.startswith("ال") and len(word) > 3:
-            word = word[2:]
-        if word:
-            words.append(word)
+    for word in _without_article(re.split(r"[\s\-_,.]+", unified)):
+        letters = ["a" if ch == "ا" else re.sub(r"[^a-z]", "", anyascii(ch).lower()) for ch in word]
+        if word[-1] in "ةه" and len(word) > 2:
+            letters[-1] = "a"
+        if any(letters):
+            words.append([x for x in letters if x])
     return words
 
 
 def transliterate_arabic(text: str) -> str:
-    """Arabic script to the Latin key alphabet, consonants and long vowels only."""
-    return " ".join(
-        "".join(_ARABIC_TO_LATIN.get(ch, "") for ch in word) for word in _arabic_words(text)
-    )
+    """Arabic script to lower-case Latin letter by letter (anyascii), article, ayn and hamza dropped.
+
+    Alef and hamza forms are unified first; Kurdish vowel letters are kept, since they write the vowels
+    Arabic leaves out ("ھەولێر" → "hewler").
+    """
+    return " ".join("".join(word) for word in _arabic_letters(text))
+
+
+def _arabic_key(text: str) -> str:
+    """The Latin key of an Arabic-script name, built letter by letter so that two letters never make
+    a digraph (ك + ه is "kh" in anyascii's output but not the letter خ)."""
+    tokens = []
+    for word in _arabic_letters(text):
+        token = "".join(_LETTER_KEYS.get(x, x) for x in word)
+        tokens.append(re.sub(r"(.)\1+", r"\1", token))
+    return "".join(tokens)
 
 
 def _latin_tokens(text: str) -> list[str]:
@@ -209,12 +228,16 @@ def name_keys(name: str) -> NameKeys:
     """Both keys for any spelling, Arabic or Latin script."""
     if is_arabic(name):
         arabic = " ".join(_arabic_words(name))
-        latin = transliterate_arabic(name)
-        key = "".join(re.sub(r"(.)\1+", r"\1", w) for w in latin.split())
-        return NameKeys(key=key, skeleton=_skeleton(key), arabic=arabic, consonants=_consonantal(key))
+        key = _arabic_key(name)
+        return NameKeys(key, _skeleton(key), "", arabic, _consonantal(key))
     tokens = meaningful_tokens(_latin_tokens(name))
     key = "".join(_fold_token(t) for t in tokens)
-    return NameKeys(key=key, skeleton=_skeleton(key), arabic="", consonants=_consonantal(key))
+    return NameKeys(key, _skeleton(key), plain_fold(name), "", _consonantal(key))
+
+
+def plain_fold(name: str) -> str:
+    """Case, diacritics, ayn/hamza marks, spaces and punctuation removed: "Dayr az-Zūr" → "dayrazzur"."""
+    return re.sub(r"[^a-z0-9]", "", unidecode(unicodedata.normalize("NFC", name)).lower())
 
 
 def kind_words(name: str) -> set[str]:
