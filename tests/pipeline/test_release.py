@@ -416,7 +416,9 @@ def test_void_dataset_metadata(any_release: Release) -> None:
 # --- atomicity -------------------------------------------------------------------------------------
 
 def _snapshot(directory: Path) -> dict[str, bytes]:
-    return {p.relative_to(directory).as_posix(): p.read_bytes() for p in directory.rglob("*") if p.is_file()}
+    """The published files (not store/: database files, checked against the dump instead)."""
+    return {p.relative_to(directory).as_posix(): p.read_bytes() for p in directory.rglob("*")
+            if p.is_file() and p.parts[len(directory.parts)] != "store"}
 
 
 def _leftovers(parent: Path) -> list[str]:
