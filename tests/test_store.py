@@ -10,6 +10,7 @@ from conflictkg.vocab import DATA_GRAPH, INFERRED_GRAPH
 
 
 def _release_like(tmp_path: Path) -> Path:
+    tmp_path.mkdir(parents=True, exist_ok=True)
     nq = (
         f'<urn:a> <urn:p> "asserted" <{DATA_GRAPH}> .\n'
         f'<urn:a> <urn:p> "inferred" <{INFERRED_GRAPH}> .\n'
@@ -68,3 +69,65 @@ def test_parser_messages_reach_the_terminal_without_control_characters(tmp_path:
     with pytest.raises(StoreError) as refused:
         Store.from_files([path])
     assert str(refused.value).isprintable() and "\\x1b" in str(refused.value)
+
+
+def test_a_release_store_on_disk_is_opened_read_only_with_its_counts(tmp_path: Path) -> None:
+    from conflictkg.store import RELEASE_STORE, build_release_store
+
+    release = _release_like(tmp_path)
+    summary = build_release_store(release)
+    assert summary.quads == 2 and summary.default_triples == 1
+    assert summary.graph_triples == {str(DATA_GRAPH): 1, str(INFERRED_GRAPH): 1}
+    store = Store.from_release(release)
+    assert store.summary == summary and (release / RELEASE_STORE).is_dir()
+    assert _values(store.query("SELECT ?o { <urn:a> <urn:p> ?o }")) == {"asserted"}
+    assert _values(store.query("SELECT ?o { <urn:a> <urn:p> ?o }", include_inferred=True)) == {"asserted", "inferred"}
+    assert store.graph_sizes() == summary.graph_triples and store.default_graph_size() == 1
+    with pytest.raises(Exception, match="read-write"):
+        store.engine.update("INSERT DATA { <urn:x> <urn:x> <urn:x> }")
+    second = Store.from_release(release)  # another server process opens the same directory
+    assert len(second.engine) == 2
+
+
+def test_a_stale_release_store_is_not_served(tmp_path: Path) -> None:
+    from conflictkg.store import build_release_store
+
+    release = _release_like(tmp_path)
+    build_release_store(release)
+    (release / "conflictkg.nq.gz").write_bytes(gzip.compress(f'<urn:b> <urn:p> "new" <{DATA_GRAPH}> .\n'.encode()))
+    store = Store.from_release(release)
+    assert store.summary is None  # parsed into memory from the dump instead
+    assert _values(store.query("SELECT ?o { <urn:b> <urn:p> ?o }")) == {"new"}
+
+
+def test_files_are_built_once_into_the_cache_and_rebuilt_when_they_change(tmp_path: Path) -> None:
+    data = tmp_path / "data.nt.gz"
+    data.write_bytes(gzip.compress(b"<urn:a> <urn:p> <urn:b> .\n<urn:a> <urn:p> <urn:c> .\n"))
+    cache = tmp_path / "cache"
+    first = Store.from_files([data], cache_dir=cache)
+    assert first.summary is not None and first.summary.quads == 2 and first.default_graph_size() == 2
+    assert first.graph_names() == [data.resolve().as_uri()]
+    entries = sorted(cache.iterdir())
+    assert len(entries) == 1
+    stamp = (entries[0] / "CURRENT").stat().st_mtime_ns
+    again = Store.from_files([data], cache_dir=cache)
+    assert sorted(cache.iterdir()) == entries and (entries[0] / "CURRENT").stat().st_mtime_ns == stamp
+    assert len(again.engine) == 2
+    data.write_bytes(gzip.compress(b"<urn:a> <urn:p> <urn:b> .\n"))
+    assert len(Store.from_files([data], cache_dir=cache).engine) == 1
+
+
+def test_a_broken_file_leaves_no_cached_store(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.ttl"
+    bad.write_text("<urn:a> <urn:p> .\n")
+    cache = tmp_path / "cache"
+    with pytest.raises(StoreError, match=r"bad\.ttl:1:17: \. is not a valid RDF object$"):
+        Store.from_files([bad], cache_dir=cache)
+    assert list(cache.iterdir()) == []
+
+
+def test_a_release_without_its_store_is_cached_like_files(tmp_path: Path) -> None:
+    release = _release_like(tmp_path / "release")
+    store = Store.from_release(release, cache_dir=tmp_path / "cache")
+    assert store.summary is not None and store.default_graph_size() == 1
+    assert _values(store.query("SELECT ?o { <urn:a> <urn:p> ?o }")) == {"asserted"}

@@ -111,8 +111,32 @@ def _graph_file(release: Release, iri: URIRef) -> Graph:
 
 def test_release_has_exactly_the_documented_files(fixture_release: Release) -> None:
     root = fixture_release.root
-    assert {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()} == EXPECTED_FILES | {"manifest.json"}
+    published = {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file() and p.parts[len(root.parts)] != "store"}
+    assert published == EXPECTED_FILES | {"manifest.json"}
     assert {f.path for f in fixture_release.files} == EXPECTED_FILES
+
+
+def test_release_carries_a_ready_store_of_exactly_the_dump(fixture_release: Release) -> None:
+    """store/ holds the quads of conflictkg.nq.gz; the manifest does not list it (its bytes vary)."""
+    import gzip
+
+    import pyoxigraph as ox
+
+    from conflictkg.store import Store
+
+    store = Store.from_release(fixture_release.root)
+    assert store.summary is not None, "the release's own store/ was opened"
+    with gzip.open(fixture_release.path("conflictkg.nq.gz")) as dump:
+        expected = set(ox.parse(dump.read(), format=ox.RdfFormat.N_QUADS))
+    in_memory = ox.Store()
+    in_memory.extend(expected)  # the same normalisation of literals as the on-disk store
+
+    def ground(quads: object) -> set[ox.Quad]:  # blank nodes are relabelled by every parse
+        return {q for q in quads if not any(isinstance(t, ox.BlankNode) for t in (q.subject, q.object))}  # type: ignore[attr-defined]
+
+    assert len(store.engine) == len(in_memory) == len(expected)
+    assert ground(store.engine) == ground(in_memory)
+    assert not any(f.path.startswith("store/") for f in fixture_release.files)
 
 
 def test_manifest_checksums_sizes_and_media_types_match(fixture_release: Release) -> None:
@@ -392,7 +416,9 @@ def test_void_dataset_metadata(any_release: Release) -> None:
 # --- atomicity -------------------------------------------------------------------------------------
 
 def _snapshot(directory: Path) -> dict[str, bytes]:
-    return {p.relative_to(directory).as_posix(): p.read_bytes() for p in directory.rglob("*") if p.is_file()}
+    """The published files (not store/: database files, checked against the dump instead)."""
+    return {p.relative_to(directory).as_posix(): p.read_bytes() for p in directory.rglob("*")
+            if p.is_file() and p.parts[len(directory.parts)] != "store"}
 
 
 def _leftovers(parent: Path) -> list[str]:

@@ -39,6 +39,7 @@ from conflictkg.pipeline.dumps import (
     write_turtle,
 )
 from conflictkg.pipeline.terms import to_ox
+from conflictkg.store import RELEASE_STORE, build_release_store
 from conflictkg.vocab import (
     ALL_GRAPHS,
     ASSERTED_GRAPHS,
@@ -450,6 +451,7 @@ def _write_manifest(directory: Path, content: ReleaseContent) -> None:
         {"path": path, "bytes": (directory / path).stat().st_size, "sha256": file_sha256(directory / path),
          "media_type": media_type(path)}
         for path in sorted(p.relative_to(directory).as_posix() for p in directory.rglob("*") if p.is_file())
+        if not path.startswith(f"{RELEASE_STORE}/")
     ]
     manifest = {
         "version": content.version,
@@ -473,6 +475,17 @@ def write_files(directory: Path, content: ReleaseContent) -> None:
     void = canonical_graph(_void(directory, content, lines))
     (directory / VOID_FILE).write_text(void.serialize(format="turtle"), encoding="utf-8")
     _write_manifest(directory, content)
+    write_store(directory)
+
+
+def write_store(directory: Path) -> None:
+    """The release's ready store: ``store/``, an on-disk pyoxigraph store of exactly the quads of
+    conflictkg.nq.gz, which every server process opens read-only instead of parsing the dump.
+
+    It is written after the manifest, which does not list it: its bytes differ from build to build
+    (database files), it is not a download, and the server checks it against the dump's checksum.
+    """
+    build_release_store(directory)
 
 
 def publish(out: Path, write: Callable[[Path], None]) -> None:
