@@ -69,10 +69,10 @@ def _linker(files: list[Path], with_default: bool) -> GazetteerLinker:
     return GazetteerLinker(_gazetteer(files, with_default), now=now)
 
 
-def _build(root: Path, out: Path | None, linker: GazetteerLinker) -> None:
+def _build(root: Path, out: Path | None, linker: GazetteerLinker, publish_drafts: bool = False) -> None:
     """Run the whole pipeline with linking; a pipeline error is a message and exit 1."""
     try:
-        build(root, out, linkers=[linker], progress=typer.echo)
+        build(root, out, linkers=[linker], progress=typer.echo, publish_drafts=publish_drafts)
     except (PipelineError, OSError) as exc:
         _fail(exc)
 
@@ -83,9 +83,12 @@ def build_command(
     out: Path | None = typer.Option(None, "--out", help="Release directory to write (default: ROOT/dist)."),
     gazetteer: list[Path] = GazetteerOption,
     no_default: bool = NoDefaultOption,
+    publish_drafts: bool = typer.Option(
+        False, "--publish-drafts", help="Publish unreviewed drafted statements in graphs of their own, marked "
+        "unreviewed and outside the default graph, instead of refusing to build."),
 ) -> None:
     """Load, link, check evidence, validate, reason and write a release directory atomically."""
-    _build(root, out, _linker(gazetteer, not no_default))
+    _build(root, out, _linker(gazetteer, not no_default), publish_drafts)
 
 
 @app.command("validate")
@@ -226,3 +229,26 @@ def reconcile(
     for r in results:
         flag = "match" if r["match"] else ""
         typer.echo(f"{r['score']:6.1f} {flag:<5} {r['id']:<55} {r['name']}  — {r.get('description', '')}")
+
+
+@app.command("add")
+def add_command(
+    report: Path = typer.Argument(..., help="The report text (UTF-8), kept byte-exact."),
+    title: str | None = typer.Option(None, "--title", help="The report's title (required)."),
+    outlet: str | None = typer.Option(None, "--outlet", help="The outlet that published it (required)."),
+    published: str | None = typer.Option(None, "--published", help="Publication date, YYYY-MM-DD (required)."),
+    author: str | None = typer.Option(None, "--author", help="Its author, if named."),
+    url: str | None = typer.Option(None, "--url", help="Where it was published (http/https)."),
+    language: str = typer.Option("en", "--language", help="Language tag of the text (en, ar, …)."),
+    slug: str | None = typer.Option(None, "--slug", help="Slug of id/report/<slug> [outlet-date-title]."),
+    root: Path = ROOT_OPTION,
+) -> None:
+    """Register a report under data/reports/<slug>/ with its SHA-256 and metadata (nothing half-written)."""
+    from conflictkg.ingest.register import RegistrationError, ReportMetadata, register
+
+    try:
+        registration = register(root, report, ReportMetadata.parse(title, outlet, published, author, url, language), slug)
+    except RegistrationError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(f"registered {registration.iri} (SHA-256 {registration.sha256}) in {registration.directory}")

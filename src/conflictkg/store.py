@@ -21,7 +21,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from conflictkg.parse_errors import located, one_line, oxigraph_complaint
-from conflictkg.vocab import ASSERTED_GRAPHS, INFERRED_GRAPH
+from conflictkg.vocab import ASSERTED_GRAPHS, INFERRED_GRAPH, asserted_graphs
 
 RDF_FORMATS: dict[str, ox.RdfFormat] = {
     ".ttl": ox.RdfFormat.TURTLE,
@@ -61,9 +61,11 @@ class Store:
 
     @classmethod
     def from_release(cls, release_dir: Path) -> Store:
-        """Load a release's N-Quads dump; the default graph is the union of the asserted graphs."""
+        """Load a release's N-Quads dump; the default graph is the union of the asserted graphs (the fixed
+        four plus each report's and import's graph, vocab.is_asserted)."""
         store = cls(default_graphs=[str(g) for g in ASSERTED_GRAPHS])
         store.load_file(Path(release_dir) / "conflictkg.nq.gz")
+        store._default_graphs = [str(g) for g in asserted_graphs(store.graph_names())]
         return store
 
     @classmethod

@@ -21,12 +21,11 @@ from rdflib import Graph, URIRef
 from conflictkg.pipeline import PipelineError
 from conflictkg.pipeline.evidence import check_evidence
 from conflictkg.pipeline.reason import infer
+from conflictkg.pipeline.reports import apply_review, check_checksums
 from conflictkg.pipeline.release import Release, ReleaseContent, ReleaseError, write_release
 from conflictkg.pipeline.sources import ProjectFiles, SourceError, Sources, load
 from conflictkg.pipeline.validate import Validation, require_conformance, validate
 from conflictkg.vocab import (
-    ASSERTED_GRAPHS,
-    DATA_GRAPH,
     INFERRED_GRAPH,
     LINKS_GRAPH,
     ONTOLOGY_GRAPH,
@@ -83,9 +82,14 @@ def _validate(sources: Sources, data_graphs: Sequence[URIRef]) -> Validation:
     )
 
 
+def _statement_graphs(sources: Sources) -> tuple[URIRef, ...]:
+    """The asserted graphs that hold statements: data, links and each report's (not ontology or shapes)."""
+    return tuple(g for g in sources.asserted_graphs() if g not in (ONTOLOGY_GRAPH, SHAPES_GRAPH))
+
+
 def validate_asserted(sources: Sources) -> Validation:
-    """SHACL over data + links with the ontology; what `conflictkg validate` runs."""
-    return _validate(sources, (DATA_GRAPH, LINKS_GRAPH))
+    """SHACL over data + links + the reports' graphs with the ontology; what `conflictkg validate` runs."""
+    return _validate(sources, _statement_graphs(sources))
 
 
 def build(
@@ -95,25 +99,34 @@ def build(
     linkers: Sequence[LinkStep] = (),
     progress: Progress = _quiet,
     created: datetime | None = None,
+    publish_drafts: bool = False,
 ) -> Release:
     """Build the project at ``root`` into the release directory ``out`` (default ``root/dist``).
 
     ``created`` stamps the release; by default build_time(), so SOURCE_DATE_EPOCH makes it repeatable.
+    Unreviewed drafted statements stop the build unless ``publish_drafts`` moves them to graphs of
+    their own, outside the default graph (pipeline.reports).
     """
     root = Path(root)
     out = Path(out) if out is not None else root / "dist"
     sources = load(root)
-    triples = sum(len(sources.graph(g)) for g in ASSERTED_GRAPHS)
+    triples = sum(len(sources.graph(g)) for g in sources.asserted_graphs())
     progress(f"loaded {triples} triples from {len(list(sources.files.graph_files()))} files")
+    check_checksums(sources)
+    review = apply_review(sources, publish_drafts)
+    if sources.files.reports:
+        progress(f"reports: {len(sources.files.reports)} registered, drafted statements {review.accepted} accepted, "
+                 f"{review.rejected} rejected, {review.unreviewed} published unreviewed")
     link(sources, linkers)
-    spans = check_evidence(sources.graph(DATA_GRAPH), sources.article)
-    progress(f"evidence: {spans} spans match the article")
+    statements = _statement_graphs(sources)
+    spans = check_evidence(sources.union(*statements, *review.unreviewed_graphs), sources.article, sources.texts)
+    progress(f"evidence: {spans} spans match their documents")
     validation = require_conformance(validate_asserted(sources))
     progress("SHACL: asserted data conforms")
-    inferred = infer([sources.graph(g) for g in (ONTOLOGY_GRAPH, DATA_GRAPH, LINKS_GRAPH)])
+    inferred = infer([sources.graph(g) for g in (ONTOLOGY_GRAPH, *statements)])
     sources.add(INFERRED_GRAPH, inferred, "OWL RL reasoner")
     progress(f"OWL RL: {len(inferred)} inferred triples")
-    require_conformance(_validate(sources, (DATA_GRAPH, LINKS_GRAPH, INFERRED_GRAPH)))
+    require_conformance(_validate(sources, (*statements, INFERRED_GRAPH)))
     progress("SHACL: asserted + inferred data conforms")
     content = ReleaseContent(
         dataset=sources.dataset,
@@ -122,6 +135,7 @@ def build(
         version=sources.files.version(),
         created=created or build_time(),
         queries={path.name: path.read_bytes() for path in sources.files.queries},
+        reports={report.slug: report.text.read_bytes() for report in sources.files.reports},
     )
     release = write_release(out, content)
     progress(f"wrote release {release.version} to {out}")

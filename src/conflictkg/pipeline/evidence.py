@@ -5,10 +5,15 @@ end-exclusive Unicode code points of the raw article) and an ``oa:TextQuoteSelec
 ``oa:prefix``, ``oa:suffix``). Python ``str`` indexes by code point, so slicing the decoded text (never
 normalised: the article has non-breaking spaces) is exactly the W3C definition. Every
 mismatch is collected, not just the first, so one build shows the author all spans to fix.
+
+Spans say which document they index with ``oa:hasSource``: a registered report (``id/report/<slug>``,
+whose text is ``data/reports/<slug>/report.txt``) is checked against its own text, any other source
+against the article, so the first article's spans keep working unchanged.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from rdflib import Graph, Literal, URIRef
@@ -88,14 +93,27 @@ def spans(graph: Graph) -> list[Node]:
     return sorted(set(graph.subjects(OA.hasSelector, None)), key=str)
 
 
-def find_mismatches(graph: Graph, article: str) -> list[SpanMismatch]:
-    """All spans in ``graph`` whose selectors disagree with ``article`` (empty when every span is exact)."""
-    return [problem for span in spans(graph) for problem in _check_span(graph, article, span)]
+def find_mismatches(graph: Graph, article: str, texts: Mapping[Node, str] | None = None) -> list[SpanMismatch]:
+    """All spans in ``graph`` whose selectors disagree with their document (empty when every span is exact).
+
+    ``texts`` maps report IRIs to their raw text; a span whose ``oa:hasSource`` is one of them is
+    checked against that text, any other span against ``article``.
+    """
+    texts = texts or {}
+    problems = []
+    for span in spans(graph):
+        sources = [s for s in graph.objects(span, OA.hasSource) if s in texts]
+        if len(sources) > 1:
+            problems.append(SpanMismatch(span, "oa:hasSource", "one document", ", ".join(sorted(map(str, sources)))))
+            continue
+        text = texts[sources[0]] if sources else article
+        problems.extend(_check_span(graph, text, span))
+    return problems
 
 
-def check_evidence(graph: Graph, article: str) -> int:
+def check_evidence(graph: Graph, article: str, texts: Mapping[Node, str] | None = None) -> int:
     """Raise EvidenceError listing every mismatching span; return the number of spans checked."""
-    mismatches = find_mismatches(graph, article)
+    mismatches = find_mismatches(graph, article, texts)
     if mismatches:
         raise EvidenceError(mismatches)
     return len(spans(graph))

@@ -31,17 +31,22 @@ from conflictkg.pipeline.canonical import canonical_dataset, canonical_graph, tr
 from conflictkg.pipeline.sources import union
 from conflictkg.vocab import (
     ALL_GRAPHS,
-    ASSERTED_GRAPHS,
     BASE,
     CKG,
     DATA_GRAPH,
     DATASET_IRI,
+    GRAPH,
     ID,
     INFERRED_GRAPH,
     LINKS_GRAPH,
+    ONTOLOGY_GRAPH,
+    SHAPES_GRAPH,
     SPDX,
+    UNREVIEWED_SUFFIX,
+    asserted_graphs,
     bind_prefixes,
     prefix_map,
+    release_graphs,
 )
 
 MANIFEST = "manifest.json"
@@ -165,17 +170,26 @@ ARTICLE = "article.txt"
 VOID_FILE = "void.ttl"
 VALIDATION_FILE = "validation.ttl"
 QUERIES_DIR = "queries"
+REPORTS_DIR = "reports"
+"""Where the registered reports' texts go: ``reports/<slug>.txt``, byte-exact."""
 """Where the example (competency) queries go: ``queries/<name>.rq``, one file per data/queries/*.rq."""
 
 
 def graph_name(iri: URIRef) -> str:
-    """The short name of a release graph (``.../graph/data`` → ``data``), used for graphs/<name>.ttl."""
-    return str(iri).rsplit("/", 1)[-1]
+    """The name of a release graph under ``.../graph/`` (``data``, ``report/<slug>``), for graphs/<name>.ttl."""
+    text = str(iri)
+    return text.removeprefix(str(GRAPH)) if text.startswith(str(GRAPH)) else text.rsplit("/", 1)[-1]
 
 
-def rdf_dumps() -> list[str]:
+def dataset_graphs(dataset: Dataset) -> tuple[URIRef, ...]:
+    """The graphs a release of ``dataset`` writes: the fixed five, then each non-empty extra graph
+    (a report's, an import's, derived figures) in IRI order."""
+    return release_graphs(g.identifier for g in dataset.graphs() if isinstance(g.identifier, URIRef) and len(g))
+
+
+def rdf_dumps(graphs: Iterable[URIRef] = ALL_GRAPHS) -> list[str]:
     """The files VoID/DCAT describe as distributions of the dataset: the RDF dumps, not the metadata."""
-    return [TRIG_DUMP, QUADS_DUMP, ASSERTED_DUMP, JSONLD_DUMP, *(f"graphs/{graph_name(g)}.ttl" for g in ALL_GRAPHS)]
+    return [TRIG_DUMP, QUADS_DUMP, ASSERTED_DUMP, JSONLD_DUMP, *(f"graphs/{graph_name(g)}.ttl" for g in graphs)]
 
 
 def _suffix(path: str) -> str:
@@ -204,6 +218,8 @@ class ReleaseContent:
     version: str
     created: datetime
     queries: dict[str, bytes] = field(default_factory=dict)
+    reports: dict[str, bytes] = field(default_factory=dict)
+    """Each registered report's text by slug, published byte-exact as ``reports/<slug>.txt``."""
 
 
 def _sorted_lines(serialised: str) -> bytes:
@@ -227,14 +243,17 @@ def _union(dataset: Dataset, graphs: Iterable[URIRef]) -> Graph:
 
 def _write_rdf_dumps(directory: Path, dataset: Dataset) -> None:
     """The dataset as TriG and N-Quads, the asserted union as N-Triples, each graph as Turtle."""
-    (directory / TRIG_DUMP).write_bytes(trig(dataset, ALL_GRAPHS))
+    graphs = dataset_graphs(dataset)
+    (directory / TRIG_DUMP).write_bytes(trig(dataset, graphs))
     (directory / QUADS_DUMP).write_bytes(_gzip(_sorted_lines(dataset.serialize(format="nquads"))))
-    asserted = _union(dataset, ASSERTED_GRAPHS)
+    asserted = _union(dataset, asserted_graphs(graphs))
     (directory / ASSERTED_DUMP).write_bytes(_gzip(_sorted_lines(asserted.serialize(format="nt"))))
     (directory / "graphs").mkdir()
-    for iri in ALL_GRAPHS:
+    for iri in graphs:
         turtle = _union(dataset, (iri,)).serialize(format="turtle")
-        (directory / "graphs" / f"{graph_name(iri)}.ttl").write_text(turtle, "utf-8")
+        path = directory / "graphs" / f"{graph_name(iri)}.ttl"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(turtle, "utf-8")
 
 
 def _unordered_arrays_sorted(value: object, ordered: bool = False) -> object:
@@ -252,10 +271,12 @@ def _unordered_arrays_sorted(value: object, ordered: bool = False) -> object:
 
 
 def _write_json_ld(directory: Path, dataset: Dataset) -> None:
-    """Data + links as one JSON-LD graph referring to the published context, and that context."""
+    """Data + links + the reports' graphs as one JSON-LD graph referring to the published context, and
+    that context."""
     context = json_ld_context()
+    statements = [g for g in asserted_graphs(dataset_graphs(dataset)) if g not in (ONTOLOGY_GRAPH, SHAPES_GRAPH)]
     document = json.loads(
-        _union(dataset, (DATA_GRAPH, LINKS_GRAPH)).serialize(format="json-ld", context=context["@context"],
+        _union(dataset, statements).serialize(format="json-ld", context=context["@context"],
                                                              auto_compact=True)
     )
     nodes = document.get("@graph", [document] if "@id" in document else [])
@@ -276,6 +297,10 @@ def _write_dumps(directory: Path, content: ReleaseContent) -> None:
         (directory / QUERIES_DIR).mkdir()
     for name, query in sorted(content.queries.items()):
         (directory / QUERIES_DIR / name).write_bytes(query)
+    if content.reports:
+        (directory / REPORTS_DIR).mkdir()
+    for slug, text in sorted(content.reports.items()):
+        (directory / REPORTS_DIR / f"{slug}.txt").write_bytes(text)
 
 
 @dataclass(frozen=True)
@@ -394,16 +419,21 @@ def _void(directory: Path, content: ReleaseContent) -> Graph:
     void.add((dataset, VOID.vocabulary, URIRef(str(CKG))))
     for example in _example_resources(content.dataset):
         void.add((dataset, VOID.exampleResource, example))
-    totals = GraphStatistics.of(_union(content.dataset, ALL_GRAPHS))
-    quads = sum(len(content.dataset.graph(g)) for g in ALL_GRAPHS)  # void:triples counts each graph's own
+    graphs = dataset_graphs(content.dataset)
+    totals = GraphStatistics.of(_union(content.dataset, graphs))
+    quads = sum(len(content.dataset.graph(g)) for g in graphs)  # void:triples counts each graph's own
     _describe_statistics(void, dataset, replace(totals, triples=quads))
-    for iri in ALL_GRAPHS:
+    for iri in graphs:
         void.add((dataset, VOID.subset, iri))
         void.add((iri, RDF.type, VOID.Dataset))
         void.add((iri, DCTERMS.title, Literal(f"{graph_name(iri)} graph", lang="en")))
         _describe_statistics(void, iri, GraphStatistics.of(content.dataset.graph(iri)))
+        if str(iri).endswith(UNREVIEWED_SUFFIX):
+            void.add((iri, DCTERMS.description, Literal(
+                "Drafted statements published unreviewed on request (--publish-drafts): machine-proposed, "
+                "not checked by a person, and not part of the SPARQL default graph.", lang="en")))
     _describe_linksets(void, content.dataset.graph(LINKS_GRAPH))
-    for path in rdf_dumps():
+    for path in rdf_dumps(graphs):
         _describe_distribution(void, directory, path)
     return void
 
@@ -424,7 +454,7 @@ def _write_manifest(directory: Path, content: ReleaseContent) -> None:
         "version": content.version,
         "created": _timestamp(content.created),
         "files": files,
-        "graphs": {str(g): len(content.dataset.graph(g)) for g in ALL_GRAPHS},
+        "graphs": {str(g): len(content.dataset.graph(g)) for g in dataset_graphs(content.dataset)},
     }
     (directory / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
 

@@ -28,7 +28,16 @@ from rdflib.term import Node
 from conflictkg import __version__
 from conflictkg.parse_errors import located, oxigraph_complaint
 from conflictkg.pipeline import PipelineError
-from conflictkg.vocab import DATA_GRAPH, LINKS_GRAPH, ONTOLOGY_GRAPH, SHAPES_GRAPH, bind_prefixes
+from conflictkg.vocab import (
+    DATA_GRAPH,
+    ID,
+    LINKS_GRAPH,
+    ONTOLOGY_GRAPH,
+    SHAPES_GRAPH,
+    asserted_graphs,
+    bind_prefixes,
+    report_graph,
+)
 
 ONTOLOGY_FILE = Path("ontology/conflictkg.ttl")
 SHAPES_DIR = Path("shapes")
@@ -36,6 +45,9 @@ DATA_DIR = Path("data")
 LINKS_FILE = DATA_DIR / "links.ttl"
 ARTICLE_FILE = DATA_DIR / "article.txt"
 QUERIES_DIR = DATA_DIR / "queries"
+REPORTS_DIR = DATA_DIR / "reports"
+REPORT_TEXT = "report.txt"
+"""Each registered report is ``data/reports/<slug>/report.txt`` (byte-exact) plus its ``*.ttl`` files."""
 
 
 class SourceError(PipelineError):
@@ -50,6 +62,37 @@ class SourceError(PipelineError):
 
 
 @dataclass(frozen=True)
+class ReportFiles:
+    """One registered report: its byte-exact text and the Turtle files of its named graph."""
+
+    slug: str
+    text: Path
+    rdf: tuple[Path, ...]
+
+    @property
+    def iri(self) -> URIRef:
+        """The report resource ``id/report/<slug>``, which its spans name with ``oa:hasSource``."""
+        return ID[f"report/{self.slug}"]
+
+    @property
+    def graph(self) -> URIRef:
+        """Its named graph ``graph/report/<slug>``."""
+        return report_graph(self.slug)
+
+
+def locate_reports(root: Path) -> tuple[ReportFiles, ...]:
+    """Every ``data/reports/<slug>/`` with a report.txt, by slug; a directory without one is an error."""
+    found = []
+    base = root / REPORTS_DIR
+    for directory in sorted(p for p in base.glob("*") if p.is_dir() and not p.name.startswith(".")):
+        text = directory / REPORT_TEXT
+        if not text.is_file():
+            raise SourceError(directory, f"a report directory needs its text as {REPORT_TEXT}")
+        found.append(ReportFiles(directory.name, text, tuple(sorted(directory.glob("*.ttl")))))
+    return tuple(found)
+
+
+@dataclass(frozen=True)
 class ProjectFiles:
     """The input files of a project, found under ``root``."""
 
@@ -61,6 +104,8 @@ class ProjectFiles:
     article: Path
     queries: tuple[Path, ...] = ()
     """The example queries (data/queries/*.rq) the release carries for the query UI."""
+    reports: tuple[ReportFiles, ...] = ()
+    """The registered reports (data/reports/<slug>/), each loaded into a named graph of its own."""
 
     @classmethod
     def locate(cls, root: Path | str = ".") -> ProjectFiles:
@@ -79,7 +124,8 @@ class ProjectFiles:
         if not data:
             raise SourceError(root / DATA_DIR, "no data (*.ttl other than links.ttl) found")
         queries = tuple(sorted((root / QUERIES_DIR).glob("*.rq")))
-        return cls(root, ontology, shapes, data, links if links.is_file() else None, article, queries)
+        return cls(root, ontology, shapes, data, links if links.is_file() else None, article, queries,
+                   locate_reports(root))
 
     def graph_files(self) -> Iterator[tuple[URIRef, Path]]:
         """Each RDF input with the named graph it loads into, in a fixed order."""
@@ -90,10 +136,14 @@ class ProjectFiles:
             yield DATA_GRAPH, path
         if self.links is not None:
             yield LINKS_GRAPH, self.links
+        for report in self.reports:
+            for path in report.rdf:
+                yield report.graph, path
 
     def all_files(self) -> list[Path]:
-        """Every input file, RDF, article and example queries, in a fixed order."""
-        return [path for _, path in self.graph_files()] + [self.article, *self.queries]
+        """Every input file, RDF, article, report texts and example queries, in a fixed order."""
+        texts = [report.text for report in self.reports]
+        return [path for _, path in self.graph_files()] + [self.article, *texts, *self.queries]
 
     def relative(self, path: Path) -> str:
         """A path as written relative to the project root (POSIX form), for messages and hashing."""
@@ -137,10 +187,16 @@ class Sources:
     dataset: Dataset
     article: str
     origins: dict[tuple[URIRef, _TripleType], str] = field(default_factory=dict)
+    texts: dict[URIRef, str] = field(default_factory=dict)
+    """Each registered report's raw text by its IRI (``id/report/<slug>``), for the evidence check."""
 
     def graph(self, iri: URIRef) -> Graph:
         """The named graph ``iri`` of the dataset."""
         return self.dataset.graph(iri)
+
+    def asserted_graphs(self) -> tuple[URIRef, ...]:
+        """The graphs of the SPARQL default graph: the fixed four plus every report (and import) graph."""
+        return asserted_graphs(g.identifier for g in self.dataset.graphs() if len(g))
 
     def union(self, *iris: URIRef) -> Graph:
         """A fresh graph with the triples of the named graphs ``iris`` (see :func:`union`)."""
@@ -261,6 +317,14 @@ def check_query(path: Path) -> None:
         ) from None
 
 
+def read_text(path: Path) -> str:
+    """A source text decoded as UTF-8 and nothing else: offsets count code points of exactly these bytes."""
+    try:
+        return path.read_bytes().decode("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SourceError(path, f"cannot read as UTF-8 text: {exc}") from None
+
+
 def load(root: Path | str = ".") -> Sources:
     """Locate and parse every input of the project at ``root`` into a Dataset of asserted named graphs."""
     files = ProjectFiles.locate(root)
@@ -270,6 +334,8 @@ def load(root: Path | str = ".") -> Sources:
     except (OSError, UnicodeDecodeError) as exc:
         raise SourceError(files.article, f"cannot read as UTF-8 text: {exc}") from None
     sources = Sources(files=files, dataset=dataset, article=article)
+    for report in files.reports:
+        sources.texts[report.iri] = read_text(report.text)
     for graph_iri, path in files.graph_files():
         sources.add(graph_iri, parse_turtle(path), files.relative(path))
     for query in files.queries:
