@@ -252,3 +252,21 @@ def add_command(
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
     typer.echo(f"registered {registration.iri} (SHA-256 {registration.sha256}) in {registration.directory}")
+
+
+@app.command("draft")
+def draft_command(
+    report: str = typer.Argument(..., help="The registered report's slug (data/reports/<slug>/)."),
+    root: Path = ROOT_OPTION,
+    gazetteer: list[Path] = GazetteerOption,
+    no_default: bool = NoDefaultOption,
+) -> None:
+    """Propose the report's statements, each with its span and rule, as data/reports/<slug>/draft.ttl for review."""
+    from conflictkg.ingest.draft import DraftError, draft_report
+
+    try:
+        path, graph = draft_report(root, Path(report).name, _gazetteer(gazetteer, not no_default))
+    except DraftError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(f"wrote {path}: {len(graph)} triples to review (set ckg:reviewStatus to ckg:Accepted or ckg:Rejected)")
