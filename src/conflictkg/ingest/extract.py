@@ -211,7 +211,7 @@ QUANTIFIERS = {
     "around": "Approximately", "about": "Approximately", "nearly": "Approximately", "approximately": "Approximately",
     "some": "Approximately", "roughly": "Approximately", "an estimated": "Approximately",
 }
-_GROUPS = (r"women\s+and\s+children|civilians|soldiers|troops|people|fighters|militants|children|women|residents|"
+_GROUPS = (r"deaths|women\s+and\s+children|civilians|soldiers|troops|people|fighters|militants|children|women|residents|"
            r"members|villagers|men|combatants|gunmen|jihadists|recruits|officers")
 _FIGURE = re.compile(
     r"\b(?:(?P<quant>" + "|".join(q.replace(" ", r"\s+") for q in sorted(QUANTIFIERS, key=len, reverse=True))
@@ -223,6 +223,7 @@ _FIGURE = re.compile(
 _DEATH = re.compile(
     r"\b(?:killed|dead|died|deaths?|death toll|murdered|executed|beheaded|massacred|slain|lost their lives|"
     r"claimed the lives|were killed|killing)\b", re.I)
+_WOUNDED_TOO = re.compile(r"\b(?:killed|dead)\s+(?:or|and)\s+(?:wounded|injured)\b", re.I)
 _NOT_DEATH = re.compile(r"\b(?:wounded|injured|abducted|kidnapped|displaced|arrested|captured|fled|missing)\b", re.I)
 
 
@@ -238,10 +239,13 @@ def find_figures(text: str) -> list[Finding]:
         harm, death_after = _NOT_DEATH.search(tail), _DEATH.search(tail)
         if harm is not None and (death_after is None or harm.start() < death_after.start()):
             continue
+        if _WOUNDED_TOO.search(text, match.end(), end):
+            continue  # "killed or wounded": not a count of the dead
         quant = match.group("quant")
         vague = match.group("vague")
         count_text = match.group("count").lower()
-        attrs: dict[str, object] = {"group": " ".join(match.group("group").lower().split())}
+        group = " ".join(match.group("group").lower().split())
+        attrs: dict[str, object] = {"group": "people" if group == "deaths" else group}
         if vague:
             attrs["quantifier"] = {"dozens": "Dozens", "scores": "Dozens", "several": "Several"}[vague.lower()]
         else:
@@ -271,7 +275,7 @@ def _distribute_quantifiers(text: str, figures: list[Finding]) -> list[Finding]:
 _QUOTE = re.compile(r"“(?P<a>[^”]{3,})”|\"(?P<b>[^\"\n]{3,})\"")
 _TITLES = r"(?:Colonel|Col\.|General|Gen\.|Major|Maj\.|Captain|Capt\.|Lieutenant|Brigadier|Sheikh|Dr\.|Mr\.|Ms\.|Mrs\.)"
 _NAME = r"(?:[A-Z][a-z’'-]+(?:\s(?:al-|el-|bin\s|abu\s)?[A-Z][a-z’'-]+){1,3})"
-_OUTLET = r"(?P<outlet>(?:the\s)?[A-Z][\w-]*(?:\s[A-Z][\w-]*){0,3})"
+_OUTLET = r"(?P<outlet>(?:the\s)?[A-Z][\w-]*(?:\s[A-Z][\w-]*){0,3}|the\s[a-z]+)"
 _SAID = r"(?:told|said|says|added|stated|wrote|explained)"
 _SPEAKER_AFTER = re.compile(
     r"^[\s,]*(?:(?:(?:a|an|the)\s[^,.“\"]{2,60}?,\s)?(?:" + _TITLES + r"\s)?(?P<name>" + _NAME + r")|"
@@ -363,7 +367,8 @@ EVENT_CUES: tuple[tuple[str, str], ...] = (
     (r"beheaded|beheadings?|executed|executions?|massacred|massacres?|murdered", "Killing"),
     (r"clash(?:ed|es)|fighting|fought|battles?", "ArmedClash"),
     (r"offensive|counter-assault|campaign", "MilitaryOperation"),
-    (r"attack(?:ed|s)?|assault(?:ed|s)?|shell(?:ed|ing)|air ?strikes?|raid(?:ed|s)?", "Attack"),
+    (r"attack(?:ed|s)?|assault(?:ed|s)?|shell(?:ed|ing)|air ?strikes?|raid(?:ed|s)?|mortar(?: fire| shells?| rounds?)?|"
+     r"rocket fire|sniper fire", "Attack"),
 )
 _CUE = re.compile("|".join(f"(?P<c{i}>\\b(?:{pattern})\\b)" for i, (pattern, _) in enumerate(EVENT_CUES)), re.I)
 
