@@ -71,8 +71,10 @@ def _linker(files: list[Path], with_default: bool) -> GazetteerLinker:
 
 def _build(root: Path, out: Path | None, linker: GazetteerLinker, publish_drafts: bool = False) -> None:
     """Run the whole pipeline with linking; a pipeline error is a message and exit 1."""
+    from conflictkg.ingest.sameevent import link_same_events
+
     try:
-        build(root, out, linkers=[linker], progress=typer.echo, publish_drafts=publish_drafts)
+        build(root, out, linkers=[linker, link_same_events], progress=typer.echo, publish_drafts=publish_drafts)
     except (PipelineError, OSError) as exc:
         _fail(exc)
 
