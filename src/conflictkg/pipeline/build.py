@@ -19,6 +19,7 @@ from pathlib import Path
 from rdflib import Graph, URIRef
 
 from conflictkg.pipeline import PipelineError
+from conflictkg.pipeline.derive import derive
 from conflictkg.pipeline.evidence import check_evidence
 from conflictkg.pipeline.reason import infer
 from conflictkg.pipeline.reports import apply_review, check_checksums
@@ -26,6 +27,7 @@ from conflictkg.pipeline.release import Release, ReleaseContent, ReleaseError, w
 from conflictkg.pipeline.sources import ProjectFiles, SourceError, Sources, load
 from conflictkg.pipeline.validate import Validation, require_conformance, validate
 from conflictkg.vocab import (
+    DERIVED_GRAPH,
     INFERRED_GRAPH,
     LINKS_GRAPH,
     ONTOLOGY_GRAPH,
@@ -126,7 +128,10 @@ def build(
     inferred = infer([sources.graph(g) for g in (ONTOLOGY_GRAPH, *statements)])
     sources.add(INFERRED_GRAPH, inferred, "OWL RL reasoner")
     progress(f"OWL RL: {len(inferred)} inferred triples")
-    require_conformance(_validate(sources, (*statements, INFERRED_GRAPH)))
+    derived = derive(sources.union(*statements, INFERRED_GRAPH))
+    sources.add(DERIVED_GRAPH, derived, "derivation rules (pipeline.derive)")
+    progress(f"derived: {len(derived)} casualty bounds and source grades")
+    require_conformance(_validate(sources, (*statements, INFERRED_GRAPH, DERIVED_GRAPH)))
     progress("SHACL: asserted + inferred data conforms")
     content = ReleaseContent(
         dataset=sources.dataset,
