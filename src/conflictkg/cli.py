@@ -70,10 +70,12 @@ def _linker(files: list[Path], with_default: bool) -> GazetteerLinker:
     return GazetteerLinker(_gazetteer(files, with_default), now=now)
 
 
-def _build(root: Path, out: Path | None, linker: GazetteerLinker) -> None:
+def _build(root: Path, out: Path | None, linker: GazetteerLinker, publish_drafts: bool = False) -> None:
     """Run the whole pipeline with linking; a pipeline error is a message and exit 1."""
+    from conflictkg.ingest.sameevent import link_same_events
+
     try:
-        build(root, out, linkers=[linker], progress=typer.echo)
+        build(root, out, linkers=[linker, link_same_events], progress=typer.echo, publish_drafts=publish_drafts)
     except (PipelineError, OSError) as exc:
         _fail(exc)
 
@@ -84,9 +86,12 @@ def build_command(
     out: Path | None = typer.Option(None, "--out", help="Release directory to write (default: ROOT/dist)."),
     gazetteer: list[Path] = GazetteerOption,
     no_default: bool = NoDefaultOption,
+    publish_drafts: bool = typer.Option(
+        False, "--publish-drafts", help="Publish unreviewed drafted statements in graphs of their own, marked "
+        "unreviewed and outside the default graph, instead of refusing to build."),
 ) -> None:
     """Load, link, check evidence, validate, reason and write a release directory atomically."""
-    _build(root, out, _linker(gazetteer, not no_default))
+    _build(root, out, _linker(gazetteer, not no_default), publish_drafts)
 
 
 @app.command("validate")
@@ -261,3 +266,44 @@ def generate(
     typer.echo(f"wrote {generated.out}: {generated.events} events, {generated.counts.reports} reports, "
                f"{generated.counts.spans} spans, {generated.triples} triples ({counts}) "
                f"in {generated.seconds:.1f} s")
+
+
+@app.command("add")
+def add_command(
+    report: Path = typer.Argument(..., help="The report text (UTF-8), kept byte-exact."),
+    title: str | None = typer.Option(None, "--title", help="The report's title (required)."),
+    outlet: str | None = typer.Option(None, "--outlet", help="The outlet that published it (required)."),
+    published: str | None = typer.Option(None, "--published", help="Publication date, YYYY-MM-DD (required)."),
+    author: str | None = typer.Option(None, "--author", help="Its author, if named."),
+    url: str | None = typer.Option(None, "--url", help="Where it was published (http/https)."),
+    language: str = typer.Option("en", "--language", help="Language tag of the text (en, ar, …)."),
+    slug: str | None = typer.Option(None, "--slug", help="Slug of id/report/<slug> [outlet-date-title]."),
+    root: Path = ROOT_OPTION,
+) -> None:
+    """Register a report under data/reports/<slug>/ with its SHA-256 and metadata (nothing half-written)."""
+    from conflictkg.ingest.register import RegistrationError, ReportMetadata, register
+
+    try:
+        registration = register(root, report, ReportMetadata.parse(title, outlet, published, author, url, language), slug)
+    except RegistrationError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(f"registered {registration.iri} (SHA-256 {registration.sha256}) in {registration.directory}")
+
+
+@app.command("draft")
+def draft_command(
+    report: str = typer.Argument(..., help="The registered report's slug (data/reports/<slug>/)."),
+    root: Path = ROOT_OPTION,
+    gazetteer: list[Path] = GazetteerOption,
+    no_default: bool = NoDefaultOption,
+) -> None:
+    """Propose the report's statements, each with its span and rule, as data/reports/<slug>/draft.ttl for review."""
+    from conflictkg.ingest.draft import DraftError, draft_report
+
+    try:
+        path, graph = draft_report(root, Path(report).name, _gazetteer(gazetteer, not no_default))
+    except DraftError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(f"wrote {path}: {len(graph)} triples to review (set ckg:reviewStatus to ckg:Accepted or ckg:Rejected)")

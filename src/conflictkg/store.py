@@ -35,7 +35,7 @@ import pyoxigraph as ox
 
 from conflictkg.checksums import file_sha256
 from conflictkg.parse_errors import located, one_line, oxigraph_complaint
-from conflictkg.vocab import ASSERTED_GRAPHS, INFERRED_GRAPH
+from conflictkg.vocab import INFERRED_GRAPH, asserted_graphs
 
 RELEASE_DUMP = "conflictkg.nq.gz"
 """The release file the store holds exactly the quads of."""
@@ -63,6 +63,14 @@ RDF_FORMATS: dict[str, ox.RdfFormat] = {
 
 _NESTED_ENTITY = re.compile(rb"<!ENTITY\s+%?\s*[^\s>]+\s+(?:\"[^\"]*&|'[^']*&)")
 """An XML entity whose value refers to another entity: how an expansion ("billion laughs") bomb starts."""
+
+
+def _manifest_graphs(release_dir: Path) -> list[str]:
+    """The graph IRIs a release's manifest lists (none when it has no readable manifest)."""
+    try:
+        return list(json.loads((release_dir / "manifest.json").read_text(encoding="utf-8"))["graphs"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return []
 
 
 class StoreError(ValueError):
@@ -127,14 +135,15 @@ class Store:
 
     @classmethod
     def from_release(cls, release_dir: Path, cache_dir: Path | None = None) -> Store:
-        """The release's store; the default graph is the union of the asserted graphs.
+        """The release's store; the default graph is the union of the asserted graphs (the fixed four plus
+        each report's and import's graph the manifest lists, vocab.is_asserted).
 
         Its ``store/`` is opened read-only when it was built from this release's dump. A release without
         one (or with a stale one) has its store built once into ``cache_dir``; with no cache directory
         the dump is parsed into memory.
         """
         release_dir = Path(release_dir)
-        defaults = [str(g) for g in ASSERTED_GRAPHS]
+        defaults = [str(g) for g in asserted_graphs(_manifest_graphs(release_dir))]
         dump = release_dir / RELEASE_DUMP
         source = _release_source(release_dir)
         on_disk = release_dir / RELEASE_STORE
@@ -328,7 +337,7 @@ def build_release_store(release_dir: Path) -> StoreSummary:
     release_dir = Path(release_dir)
     return build_store(
         release_dir / RELEASE_STORE, [(release_dir / RELEASE_DUMP, None)], _release_source(release_dir),
-        [str(g) for g in ASSERTED_GRAPHS],
+        [str(g) for g in asserted_graphs(_manifest_graphs(release_dir))],
     )
 
 

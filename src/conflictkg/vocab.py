@@ -7,6 +7,7 @@ them only with a new ontology version.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TypeVar
 
 from rdflib import Graph, Namespace, URIRef
@@ -52,8 +53,52 @@ ASSERTED_GRAPHS: tuple[URIRef, ...] = (ONTOLOGY_GRAPH, SHAPES_GRAPH, DATA_GRAPH,
 
 ALL_GRAPHS: tuple[URIRef, ...] = (*ASSERTED_GRAPHS, INFERRED_GRAPH)
 
+REPORT_GRAPHS = BASE + "graph/report/"
+"""Each registered report's statements live in ``graph/report/<slug>`` (asserted)."""
+
+UNREVIEWED_SUFFIX = "/unreviewed"
+"""``graph/report/<slug>/unreviewed``: drafted statements published on request, never asserted."""
+
+DERIVED_GRAPH = GRAPH["derived"]
+"""Computed by rule from the asserted graphs (source grades, casualty bounds); kept apart like inferences."""
+
+_EXTRA_ASSERTED = (REPORT_GRAPHS, BASE + "graph/import/")
+
+
+def report_graph(slug: str) -> URIRef:
+    """The named graph of the report ``slug``."""
+    return URIRef(REPORT_GRAPHS + slug)
+
+
+def unreviewed_graph(slug: str) -> URIRef:
+    """Where ``--publish-drafts`` puts the report's unreviewed drafted statements."""
+    return URIRef(REPORT_GRAPHS + slug + UNREVIEWED_SUFFIX)
+
+
+def is_asserted(iri: str) -> bool:
+    """True for a graph in the SPARQL default graph: the fixed four, each report's and each import's.
+
+    Unreviewed drafts, inferences and derived figures are named graphs outside the default graph.
+    """
+    iri = str(iri)
+    if iri in {str(g) for g in ASSERTED_GRAPHS}:
+        return True
+    return iri.startswith(_EXTRA_ASSERTED) and not iri.endswith(UNREVIEWED_SUFFIX)
+
+
+def release_graphs(names: Iterable[str | URIRef]) -> tuple[URIRef, ...]:
+    """The graphs a release writes, in order: the fixed five, then every other non-empty graph sorted."""
+    fixed = [str(g) for g in ALL_GRAPHS]
+    extra = sorted({str(n) for n in names} - set(fixed))
+    return (*ALL_GRAPHS, *(URIRef(n) for n in extra))
+
+
+def asserted_graphs(names: Iterable[str | URIRef]) -> tuple[URIRef, ...]:
+    """Of ``names`` (plus the fixed asserted graphs), those whose union is the SPARQL default graph."""
+    return tuple(g for g in release_graphs(names) if is_asserted(g))
+
 RESOURCE_KINDS: tuple[str, ...] = (
-    "article", "report", "actor", "place", "event", "claim", "casualty", "span", "link",
+    "article", "report", "actor", "place", "event", "claim", "casualty", "span", "link", "mention", "eventlink",
 )
 """The kinds of resource under ``ID``: ``id/<kind>/<slug>`` (docs/architecture.md)."""
 

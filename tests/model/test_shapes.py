@@ -30,6 +30,20 @@ CKGSH = "https://w3id.org/conflictkg/shapes#"
 
 # fixture / shape -> (expected sh:resultPath, shapes that necessarily fire as well)
 EXPECTED: dict[str, tuple[str | None, frozenset[str]]] = {
+    "ReportShape": (None, frozenset()),
+    "Report-label": ("rdfs:label", frozenset()),
+    "Report-sha256": ("ckg:sha256", frozenset()),
+    "Report-publisher": ("schema:publisher", frozenset()),
+    "Report-datePublished": ("schema:datePublished", frozenset()),
+    "Mention-mentions": ("ckg:mentions", frozenset()),
+    "Mention-evidence": ("ckg:evidence", frozenset()),
+    "Reviewed-status": ("ckg:reviewStatus", frozenset()),
+    "SameEventLink-events": ("ckg:linkedEvent", frozenset()),
+    "SameEventLink-score": ("ckg:score", frozenset()),
+    "SameEventLink-method": ("ckg:method", frozenset()),
+    "SameEventLink-status": ("ckg:reviewStatus", frozenset()),
+    "SourceGradeShape": (None, frozenset()),
+    "SourceGrade-value": ("ckg:sourceGrade", frozenset()),
     "EventShape": (None, frozenset({"Claim-about"})),
     "Event-label": ("rdfs:label", frozenset()),
     "Event-evidence": ("ckg:evidence", frozenset()),

@@ -29,7 +29,7 @@ def test_build_reports_each_stage(project: Path) -> None:
     release = build(project, progress=said.append)
     assert release.root == project / "dist"
     assert [line.split(" ")[0] for line in said] == [
-        "loaded", "evidence:", "SHACL", "SHACL:", "OWL", "SHACL:", "wrote", "stage"]
+        "loaded", "evidence:", "SHACL", "SHACL:", "OWL", "derived:", "SHACL:", "wrote", "stage"]
     assert said[4] == "OWL RL: 5 inferred triples"
     assert said[-2] == f"wrote release {release.version} to {project / 'dist'}"
 

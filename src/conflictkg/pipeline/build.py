@@ -1,4 +1,5 @@
-"""One build: load → link → check evidence → validate → reason → re-validate → write the release.
+"""One build: load → review drafts → link → check evidence → validate → reason → derive → re-validate →
+write the release.
 
 Each stage raises a PipelineError subclass with a message for the data author; nothing is written
 unless every stage passed, and the release directory is swapped in atomically (release.publish).
@@ -22,19 +23,22 @@ import pyoxigraph as ox
 from rdflib import Graph, URIRef
 
 from conflictkg.pipeline import PipelineError
+from conflictkg.pipeline.derive import DERIVE_PREDICATES, derive
 from conflictkg.pipeline.progress import Progress, Stages, quiet
 from conflictkg.pipeline.reason import Rules, Unsupported, infer
+from conflictkg.pipeline.reports import apply_review, check_checksums
 from conflictkg.pipeline.release import Release, ReleaseContent, ReleaseError, write_release
 from conflictkg.pipeline.sources import ProjectFiles, SourceError, Sources, load
+from conflictkg.pipeline.terms import to_ox, to_rdflib
 from conflictkg.pipeline.validate import Validation, native_dataset, require_conformance, validate, validate_native
 from conflictkg.vocab import (
-    ALL_GRAPHS,
-    ASSERTED_GRAPHS,
-    DATA_GRAPH,
+    DERIVED_GRAPH,
     INFERRED_GRAPH,
     LINKS_GRAPH,
     ONTOLOGY_GRAPH,
     SHAPES_GRAPH,
+    bind_prefixes,
+    release_graphs,
 )
 
 LinkStep = Callable[[Sources], Graph]
@@ -85,22 +89,29 @@ def _validate(sources: Sources, data_graphs: Sequence[URIRef]) -> Validation:
     )
 
 
+def statement_graphs(sources: Sources) -> tuple[URIRef, ...]:
+    """The asserted graphs that hold statements: data, links, each report's and each import's (not the
+    ontology or the shapes): what is validated and reasoned over."""
+    return tuple(g for g in sources.asserted_graphs() if g not in (ONTOLOGY_GRAPH, SHAPES_GRAPH))
+
+
 def validate_asserted(sources: Sources, engines: Engines = "fast") -> Validation:
-    """SHACL over data + links with the ontology; what `conflictkg validate` runs."""
+    """SHACL over the statement graphs with the ontology; what `conflictkg validate` runs."""
+    statements = statement_graphs(sources)
     if engines == "reference":
-        return _validate(sources, (DATA_GRAPH, LINKS_GRAPH))
-    dataset = native_dataset(sources, (ONTOLOGY_GRAPH, DATA_GRAPH, LINKS_GRAPH))
+        return _validate(sources, statements)
+    dataset = native_dataset(sources, (ONTOLOGY_GRAPH, *statements))
     return validate_native(dataset, sources.graph(SHAPES_GRAPH), sources.origins_for)
 
 
 def _reason(sources: Sources, engines: Engines, stages: Stages) -> int:
     """Add the OWL RL consequences to the inferred graph; return how many there are."""
-    reasoning = (ONTOLOGY_GRAPH, DATA_GRAPH, LINKS_GRAPH)
+    statements = statement_graphs(sources)
     if engines == "fast":
         try:
             rules = Rules.of(sources.graph(ONTOLOGY_GRAPH))
-            meter = stages.meter("reason", sources.size(DATA_GRAPH, LINKS_GRAPH), "triples")
-            data = (t for iri in (DATA_GRAPH, LINKS_GRAPH) for t in sources.ox_triples(iri))
+            meter = stages.meter("reason", sources.size(*statements), "triples")
+            data = (t for iri in statements for t in sources.ox_triples(iri))
             inferred = rules.infer(sources.ox_triples(ONTOLOGY_GRAPH), data, meter)
         except Unsupported as why:
             stages.progress(f"OWL RL: {why}; the rule reasoner does not cover it, using owlrl (slow)")
@@ -108,9 +119,26 @@ def _reason(sources: Sources, engines: Engines, stages: Stages) -> int:
             ntriples = ox.serialize(sorted(inferred, key=str), format=ox.RdfFormat.N_TRIPLES)
             sources.add_ntriples(INFERRED_GRAPH, ntriples, len(inferred), "OWL RL reasoner")
             return len(inferred)
-    graph = infer([sources.graph(iri) for iri in reasoning])
+    graph = infer([sources.graph(iri) for iri in (ONTOLOGY_GRAPH, *statements)])
     sources.add(INFERRED_GRAPH, graph, "OWL RL reasoner")
     return len(graph)
+
+
+def _derive(sources: Sources) -> int:
+    """Add the derived graph (casualty bounds, source grades; pipeline.derive); return its size.
+
+    Derivation reads a few predicates only, so it is handed just those triples of the statement and
+    inferred graphs: an rdflib copy of everything would cost minutes and gigabytes at millions of triples.
+    """
+    wanted = {to_ox(p) for p in DERIVE_PREDICATES}
+    reading = bind_prefixes(Graph())
+    for iri in (*statement_graphs(sources), INFERRED_GRAPH):
+        for triple in sources.ox_triples(iri):
+            if triple.predicate in wanted:
+                reading.add((to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object)))
+    derived = derive(reading)
+    sources.add(DERIVED_GRAPH, derived, "derivation rules (pipeline.derive)")
+    return len(derived)
 
 
 def build(
@@ -122,10 +150,13 @@ def build(
     created: datetime | None = None,
     engines: Engines = "fast",
     stages: Stages | None = None,
+    publish_drafts: bool = False,
 ) -> Release:
     """Build the project at ``root`` into the release directory ``out`` (default ``root/dist``).
 
     ``created`` stamps the release; by default build_time(), so SOURCE_DATE_EPOCH makes it repeatable.
+    Unreviewed drafted statements stop the build unless ``publish_drafts`` moves them to graphs of
+    their own, outside the default graph (pipeline.reports).
     Each stage is timed in ``stages`` (a fresh one by default); the table goes to ``progress`` at the end.
     """
     root = Path(root)
@@ -133,7 +164,7 @@ def build(
     stages = stages if stages is not None else Stages(progress)
     stages.progress = progress
     try:
-        release = _build(root, out, linkers, created, engines, stages)
+        release = _build(root, out, linkers, created, engines, stages, publish_drafts)
     finally:
         if stages.timings:
             progress(stages.summary())
@@ -141,34 +172,46 @@ def build(
 
 
 def _build(root: Path, out: Path, linkers: Sequence[LinkStep], created: datetime | None, engines: Engines,
-           stages: Stages) -> Release:
+           stages: Stages, publish_drafts: bool) -> Release:
     progress = stages.progress
     with stages.stage("load"):
         sources = load(root, progress)
-    progress(f"loaded {sources.size(*ASSERTED_GRAPHS):,} triples from {len(list(sources.files.graph_files()))} files")
+    progress(f"loaded {sources.size(*sources.asserted_graphs()):,} triples from "
+             f"{len(list(sources.files.graph_files()))} files")
+    with stages.stage("review"):
+        check_checksums(sources)
+        review = apply_review(sources, publish_drafts)
+    if sources.files.reports:
+        progress(f"reports: {len(sources.files.reports)} registered, drafted statements {review.accepted} accepted, "
+                 f"{review.rejected} rejected, {review.unreviewed} published unreviewed")
     with stages.stage("link"):
         link(sources, linkers)
     with stages.stage("evidence"):
-        spans = sources.spans.require_match(sources.article)
-    progress(f"evidence: {spans:,} spans match the article")
+        spans = sources.spans.require_match(sources.article, sources.texts)
+    progress(f"evidence: {spans:,} spans match their documents")
+    statements = statement_graphs(sources)
     with stages.stage("validate"):
-        progress(f"SHACL ({engines}): validating {sources.size(DATA_GRAPH, LINKS_GRAPH):,} triples…")
+        progress(f"SHACL ({engines}): validating {sources.size(*statements):,} triples…")
         if engines == "reference":
-            validation = require_conformance(_validate(sources, (DATA_GRAPH, LINKS_GRAPH)))
+            validation = require_conformance(_validate(sources, statements))
         else:
-            dataset = native_dataset(sources, (ONTOLOGY_GRAPH, DATA_GRAPH, LINKS_GRAPH))
+            dataset = native_dataset(sources, (ONTOLOGY_GRAPH, *statements))
             validation = require_conformance(
                 validate_native(dataset, sources.graph(SHAPES_GRAPH), sources.origins_for))
     progress("SHACL: asserted data conforms")
     with stages.stage("reason"):
         count = _reason(sources, engines, stages)
     progress(f"OWL RL: {count:,} inferred triples")
+    with stages.stage("derive"):
+        derived = _derive(sources)
+    progress(f"derived: {derived:,} casualty bounds and source grades")
     with stages.stage("re-validate"):
         if engines == "reference":
-            require_conformance(_validate(sources, (DATA_GRAPH, LINKS_GRAPH, INFERRED_GRAPH)))
+            require_conformance(_validate(sources, (*statements, INFERRED_GRAPH, DERIVED_GRAPH)))
         else:
-            for part in sources.content(INFERRED_GRAPH):
-                dataset.parse(data=part.ntriples(), format="nt")
+            for iri in (INFERRED_GRAPH, DERIVED_GRAPH):
+                for part in sources.content(iri):
+                    dataset.parse(data=part.ntriples(), format="nt")
             require_conformance(validate_native(dataset, sources.graph(SHAPES_GRAPH), sources.origins_for))
             del dataset
     progress("SHACL: asserted + inferred data conforms")
@@ -180,7 +223,9 @@ def _build(root: Path, out: Path, linkers: Sequence[LinkStep], created: datetime
             version=sources.files.version(),
             created=created or build_time(),
             queries={path.name: path.read_bytes() for path in sources.files.queries},
-            graphs={iri: partial(sources.ntriples, iri) for iri in ALL_GRAPHS},
+            graphs={iri: partial(sources.ntriples, iri)
+                    for iri in release_graphs(g for g in sources.graph_iris() if sources.size(g))},
+            reports={report.slug: report.text.read_bytes() for report in sources.files.reports},
         )
         release = write_release(out, content)
     progress(f"wrote release {release.version} to {out}")

@@ -5,11 +5,15 @@ end-exclusive Unicode code points of the raw article) and an ``oa:TextQuoteSelec
 ``oa:prefix``, ``oa:suffix``). Python ``str`` indexes by code point, so slicing the decoded text (never
 normalised: the article has non-breaking spaces) is exactly the W3C definition. Every
 mismatch is collected, not just the first, so one build shows the author all spans to fix.
+
+Spans say which document they index with ``oa:hasSource``: a registered report (``id/report/<slug>``,
+whose text is ``data/reports/<slug>/report.txt``) is checked against its own text, any other source
+against the article, so the first article's spans keep working unchanged.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from rdflib import Graph, Literal, URIRef
@@ -48,7 +52,7 @@ _MANY = object()
 QUOTE, POSITION = 1, 2
 _KINDS = {str(OA.TextQuoteSelector): QUOTE, str(OA.TextPositionSelector): POSITION}
 _VALUES = frozenset(str(p) for p in (OA.start, OA.end, OA.exact, OA.prefix, OA.suffix))
-EVIDENCE_PREDICATES = frozenset({str(OA.hasSelector), str(RDF.type), *_VALUES})
+EVIDENCE_PREDICATES = frozenset({str(OA.hasSelector), str(OA.hasSource), str(RDF.type), *_VALUES})
 """The predicates whose triples the check reads; a streaming loader hands over only these."""
 
 
@@ -65,11 +69,14 @@ class SpanTable:
         self._selectors: dict[object, set[object]] = {}
         self._kinds: dict[object, int] = {}
         self._values: dict[tuple[object, str], object] = {}
+        self._sources: dict[object, set[Node]] = {}
 
     def add(self, subject: object, predicate: str, obj: object) -> None:
         """Record one triple (``predicate`` as an IRI string); triples the check does not read are ignored."""
         if predicate == _HAS_SELECTOR:
             self._selectors.setdefault(subject, set()).add(obj)
+        elif predicate == _HAS_SOURCE:
+            self._sources.setdefault(subject, set()).add(self._to_rdflib(obj))
         elif predicate == _TYPE:
             kind = _KINDS.get(str(self._to_rdflib(obj)))
             if kind:
@@ -84,7 +91,7 @@ class SpanTable:
 
     def add_graph(self, graph: Graph) -> SpanTable:
         """Record every evidence triple of an rdflib graph."""
-        for predicate in (OA.hasSelector, OA.start, OA.end, OA.exact, OA.prefix, OA.suffix):
+        for predicate in (OA.hasSelector, OA.hasSource, OA.start, OA.end, OA.exact, OA.prefix, OA.suffix):
             for subject, obj in graph.subject_objects(predicate):
                 self.add(subject, str(predicate), obj)
         for kind in (OA.TextQuoteSelector, OA.TextPositionSelector):
@@ -131,19 +138,33 @@ class SpanTable:
             problems.append(SpanMismatch(name, "oa:suffix", str(suffix), article[end:end + len(suffix)]))
         return problems
 
-    def mismatches(self, article: str) -> list[SpanMismatch]:
-        """All spans whose selectors disagree with ``article``."""
-        return [problem for span in self.spans() for problem in self.check(span, article)]
+    def mismatches(self, article: str, texts: Mapping[Node, str] | None = None) -> list[SpanMismatch]:
+        """All spans whose selectors disagree with their document.
 
-    def require_match(self, article: str) -> int:
+        ``texts`` maps report IRIs to their raw text; a span whose ``oa:hasSource`` is one of them is
+        checked against that text, any other span against ``article``.
+        """
+        texts = texts or {}
+        problems = []
+        for span in self.spans():
+            documents = sorted((s for s in self._sources.get(span, ()) if s in texts), key=str)
+            if len(documents) > 1:
+                problems.append(SpanMismatch(self._to_rdflib(span), "oa:hasSource", "one document",
+                                             ", ".join(map(str, documents))))
+                continue
+            problems.extend(self.check(span, texts[documents[0]] if documents else article))
+        return problems
+
+    def require_match(self, article: str, texts: Mapping[Node, str] | None = None) -> int:
         """Raise EvidenceError listing every mismatching span; return the number of spans checked."""
-        mismatches = self.mismatches(article)
+        mismatches = self.mismatches(article, texts)
         if mismatches:
             raise EvidenceError(mismatches)
         return len(self._selectors)
 
 
 _HAS_SELECTOR = str(OA.hasSelector)
+_HAS_SOURCE = str(OA.hasSource)
 _TYPE = str(RDF.type)
 
 
@@ -158,11 +179,11 @@ def spans(graph: Graph) -> list[Node]:
     return sorted(set(graph.subjects(OA.hasSelector, None)), key=str)
 
 
-def find_mismatches(graph: Graph, article: str) -> list[SpanMismatch]:
-    """All spans in ``graph`` whose selectors disagree with ``article`` (empty when every span is exact)."""
-    return SpanTable().add_graph(graph).mismatches(article)
+def find_mismatches(graph: Graph, article: str, texts: Mapping[Node, str] | None = None) -> list[SpanMismatch]:
+    """All spans in ``graph`` whose selectors disagree with their document (empty when every span is exact)."""
+    return SpanTable().add_graph(graph).mismatches(article, texts)
 
 
-def check_evidence(graph: Graph, article: str) -> int:
+def check_evidence(graph: Graph, article: str, texts: Mapping[Node, str] | None = None) -> int:
     """Raise EvidenceError listing every mismatching span; return the number of spans checked."""
-    return SpanTable().add_graph(graph).require_match(article)
+    return SpanTable().add_graph(graph).require_match(article, texts)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import shutil
 import tempfile
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -42,17 +42,22 @@ from conflictkg.pipeline.terms import to_ox
 from conflictkg.store import RELEASE_STORE, build_release_store
 from conflictkg.vocab import (
     ALL_GRAPHS,
-    ASSERTED_GRAPHS,
     BASE,
     CKG,
     DATA_GRAPH,
     DATASET_IRI,
+    GRAPH,
     ID,
     INFERRED_GRAPH,
     LINKS_GRAPH,
+    ONTOLOGY_GRAPH,
+    SHAPES_GRAPH,
     SPDX,
+    UNREVIEWED_SUFFIX,
+    asserted_graphs,
     bind_prefixes,
     prefix_map,
+    release_graphs,
 )
 
 MANIFEST = "manifest.json"
@@ -177,16 +182,24 @@ VOID_FILE = "void.ttl"
 VALIDATION_FILE = "validation.ttl"
 QUERIES_DIR = "queries"
 """Where the example (competency) queries go: ``queries/<name>.rq``, one file per data/queries/*.rq."""
+REPORTS_DIR = "reports"
+"""Where the registered reports' texts go: ``reports/<slug>.txt``, byte-exact."""
 
 
 def graph_name(iri: URIRef) -> str:
-    """The short name of a release graph (``.../graph/data`` → ``data``), used for graphs/<name>.ttl."""
-    return str(iri).rsplit("/", 1)[-1]
+    """The name of a release graph under ``.../graph/`` (``data``, ``report/<slug>``), for graphs/<name>.ttl."""
+    text = str(iri)
+    return text.removeprefix(str(GRAPH)) if text.startswith(str(GRAPH)) else text.rsplit("/", 1)[-1]
 
 
-def rdf_dumps() -> list[str]:
+def rdf_dumps(graphs: Iterable[URIRef] = ALL_GRAPHS) -> list[str]:
     """The files VoID/DCAT describe as distributions of the dataset: the RDF dumps, not the metadata."""
-    return [TRIG_DUMP, QUADS_DUMP, ASSERTED_DUMP, JSONLD_DUMP, *(f"graphs/{graph_name(g)}.ttl" for g in ALL_GRAPHS)]
+    return [TRIG_DUMP, QUADS_DUMP, ASSERTED_DUMP, JSONLD_DUMP, *(f"graphs/{graph_name(g)}.ttl" for g in graphs)]
+
+
+def statement_graphs(graphs: Iterable[URIRef]) -> list[URIRef]:
+    """Of a release's graphs, the asserted ones that hold statements (not the ontology or the shapes)."""
+    return [g for g in asserted_graphs(graphs) if g not in (ONTOLOGY_GRAPH, SHAPES_GRAPH)]
 
 
 def _suffix(path: str) -> str:
@@ -223,9 +236,20 @@ class ReleaseContent:
     version: str
     created: datetime
     queries: dict[str, bytes] = field(default_factory=dict)
+    reports: dict[str, bytes] = field(default_factory=dict)
+    """Each registered report's text by slug, published byte-exact as ``reports/<slug>.txt``."""
     graphs: Mapping[URIRef, GraphWriter] | None = None
     sizes: Mapping[URIRef, int] = field(default_factory=dict)
     """Distinct triples per graph, filled in by :func:`write_files` once the dumps are written."""
+
+    def graph_iris(self) -> tuple[URIRef, ...]:
+        """The graphs this release writes: the fixed five, then each further graph (a report's, an
+        import's, the derived one) in IRI order."""
+        if self.graphs is not None:
+            return release_graphs(self.graphs)
+        assert self.dataset is not None, "a release needs graphs or a dataset"
+        return release_graphs(g.identifier for g in self.dataset.graphs()
+                              if isinstance(g.identifier, URIRef) and len(g))
 
     def ntriples(self, iri: URIRef) -> bytes:
         """The named graph ``iri`` as N-Triples."""
@@ -238,35 +262,44 @@ class ReleaseContent:
                             format=ox.RdfFormat.N_TRIPLES)
 
 
-def _write_rdf_dumps(directory: Path, lines: Mapping[URIRef, Lines]) -> None:
+def _write_rdf_dumps(directory: Path, lines: Mapping[URIRef, Lines], graphs: Sequence[URIRef]) -> None:
     """The dataset as TriG and N-Quads, the asserted union as N-Triples, each graph as Turtle."""
     prefixes = prefix_map()
-    write_trig(directory / TRIG_DUMP, lines, ALL_GRAPHS, prefixes)
-    write_nquads(directory / QUADS_DUMP, lines, ALL_GRAPHS)
-    write_ntriples(directory / ASSERTED_DUMP, lines, ASSERTED_GRAPHS)
+    write_trig(directory / TRIG_DUMP, lines, graphs, prefixes)
+    write_nquads(directory / QUADS_DUMP, lines, graphs)
+    write_ntriples(directory / ASSERTED_DUMP, lines, asserted_graphs(graphs))
     (directory / "graphs").mkdir()
-    for iri in ALL_GRAPHS:
-        write_turtle(directory / "graphs" / f"{graph_name(iri)}.ttl", lines[iri], prefixes)
+    for iri in graphs:
+        path = directory / "graphs" / f"{graph_name(iri)}.ttl"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_turtle(path, lines[iri], prefixes)
 
 
-def _write_json_ld(directory: Path, lines: Mapping[URIRef, Lines]) -> None:
-    """Data + links as one JSON-LD graph referring to the published context, and that context."""
+def _write_json_ld(directory: Path, lines: Mapping[URIRef, Lines], graphs: Sequence[URIRef]) -> None:
+    """The statement graphs (data, links, reports, imports) as one JSON-LD graph referring to the
+    published context, and that context."""
     context = json_ld_context()
-    union = list(merged([lines[DATA_GRAPH], lines[LINKS_GRAPH]]))
+    union = list(merged([lines[g] for g in statement_graphs(graphs)]))
     write_json_ld(directory / JSONLD_DUMP, union, CONTEXT_URL, prefix_map())
     (directory / CONTEXT_FILE).write_text(json.dumps(context, indent=2) + "\n", "utf-8")
 
 
 def _write_dumps(directory: Path, content: ReleaseContent, lines: Mapping[URIRef, Lines]) -> None:
-    """The RDF dumps, JSON-LD with its context, the article, the SHACL report and the example queries."""
-    _write_rdf_dumps(directory, lines)
-    _write_json_ld(directory, lines)
+    """The RDF dumps, JSON-LD with its context, the article, the report texts, the SHACL report and the
+    example queries."""
+    graphs = tuple(content.sizes)
+    _write_rdf_dumps(directory, lines, graphs)
+    _write_json_ld(directory, lines, graphs)
     (directory / ARTICLE).write_bytes(content.article)
     (directory / VALIDATION_FILE).write_text(content.validation.serialize(format="turtle"), "utf-8")
     if content.queries:
         (directory / QUERIES_DIR).mkdir()
     for name, query in sorted(content.queries.items()):
         (directory / QUERIES_DIR / name).write_bytes(query)
+    if content.reports:
+        (directory / REPORTS_DIR).mkdir()
+    for slug, text in sorted(content.reports.items()):
+        (directory / REPORTS_DIR / f"{slug}.txt").write_bytes(text)
 
 
 @dataclass(frozen=True)
@@ -426,16 +459,21 @@ def _void(directory: Path, content: ReleaseContent, lines: Mapping[URIRef, Lines
     void.add((dataset, VOID.vocabulary, URIRef(str(CKG))))
     for example in _example_resources(lines):
         void.add((dataset, VOID.exampleResource, example))
-    totals = GraphStatistics.of_lines(merged(lines[g] for g in ALL_GRAPHS))
-    quads = sum(len(lines[g]) for g in ALL_GRAPHS)  # void:triples counts each graph's own
+    graphs = tuple(content.sizes)
+    totals = GraphStatistics.of_lines(merged(lines[g] for g in graphs))
+    quads = sum(len(lines[g]) for g in graphs)  # void:triples counts each graph's own
     _describe_statistics(void, dataset, replace(totals, triples=quads))
-    for iri in ALL_GRAPHS:
+    for iri in graphs:
         void.add((dataset, VOID.subset, iri))
         void.add((iri, RDF.type, VOID.Dataset))
         void.add((iri, DCTERMS.title, Literal(f"{graph_name(iri)} graph", lang="en")))
         _describe_statistics(void, iri, GraphStatistics.of_lines(lines[iri]))
+        if str(iri).endswith(UNREVIEWED_SUFFIX):
+            void.add((iri, DCTERMS.description, Literal(
+                "Drafted statements published unreviewed on request (--publish-drafts): machine-proposed, "
+                "not checked by a person, and not part of the SPARQL default graph.", lang="en")))
     _describe_linksets(void, rdflib_graph(lines[LINKS_GRAPH]))
-    for path in rdf_dumps():
+    for path in rdf_dumps(graphs):
         _describe_distribution(void, directory, path)
     return void
 
@@ -457,7 +495,7 @@ def _write_manifest(directory: Path, content: ReleaseContent) -> None:
         "version": content.version,
         "created": _timestamp(content.created),
         "files": files,
-        "graphs": {str(g): content.sizes[g] for g in ALL_GRAPHS},
+        "graphs": {str(g): size for g, size in content.sizes.items()},
     }
     (directory / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
 
@@ -468,9 +506,10 @@ def write_files(directory: Path, content: ReleaseContent) -> None:
     Every graph becomes sorted N-Triples lines with canonical blank-node labels first
     (pipeline.dumps), so that the same content and creation time give byte-identical files and manifest.
     """
-    lines = canonical_lines({iri: content.ntriples(iri) for iri in ALL_GRAPHS})
+    graphs = content.graph_iris()
+    lines = canonical_lines({iri: content.ntriples(iri) for iri in graphs})
     content = replace(content, validation=canonical_graph(content.validation),
-                      sizes={iri: len(lines[iri]) for iri in ALL_GRAPHS})
+                      sizes={iri: len(lines[iri]) for iri in graphs})
     _write_dumps(directory, content, lines)
     void = canonical_graph(_void(directory, content, lines))
     (directory / VOID_FILE).write_text(void.serialize(format="turtle"), encoding="utf-8")

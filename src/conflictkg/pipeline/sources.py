@@ -35,7 +35,16 @@ from conflictkg.pipeline import PipelineError
 from conflictkg.pipeline.evidence import EVIDENCE_PREDICATES, SpanTable
 from conflictkg.pipeline.progress import Meter, Progress, quiet
 from conflictkg.pipeline.terms import to_ox, to_rdflib
-from conflictkg.vocab import DATA_GRAPH, LINKS_GRAPH, ONTOLOGY_GRAPH, SHAPES_GRAPH, bind_prefixes
+from conflictkg.vocab import (
+    DATA_GRAPH,
+    ID,
+    LINKS_GRAPH,
+    ONTOLOGY_GRAPH,
+    SHAPES_GRAPH,
+    asserted_graphs,
+    bind_prefixes,
+    report_graph,
+)
 
 ONTOLOGY_FILE = Path("ontology/conflictkg.ttl")
 SHAPES_DIR = Path("shapes")
@@ -43,6 +52,9 @@ DATA_DIR = Path("data")
 LINKS_FILE = DATA_DIR / "links.ttl"
 ARTICLE_FILE = DATA_DIR / "article.txt"
 QUERIES_DIR = DATA_DIR / "queries"
+REPORTS_DIR = DATA_DIR / "reports"
+REPORT_TEXT = "report.txt"
+"""Each registered report is ``data/reports/<slug>/report.txt`` (byte-exact) plus its ``*.ttl`` files."""
 
 
 class SourceError(PipelineError):
@@ -57,6 +69,37 @@ class SourceError(PipelineError):
 
 
 @dataclass(frozen=True)
+class ReportFiles:
+    """One registered report: its byte-exact text and the Turtle files of its named graph."""
+
+    slug: str
+    text: Path
+    rdf: tuple[Path, ...]
+
+    @property
+    def iri(self) -> URIRef:
+        """The report resource ``id/report/<slug>``, which its spans name with ``oa:hasSource``."""
+        return ID[f"report/{self.slug}"]
+
+    @property
+    def graph(self) -> URIRef:
+        """Its named graph ``graph/report/<slug>``."""
+        return report_graph(self.slug)
+
+
+def locate_reports(root: Path) -> tuple[ReportFiles, ...]:
+    """Every ``data/reports/<slug>/`` with a report.txt, by slug; a directory without one is an error."""
+    found = []
+    base = root / REPORTS_DIR
+    for directory in sorted(p for p in base.glob("*") if p.is_dir() and not p.name.startswith(".")):
+        text = directory / REPORT_TEXT
+        if not text.is_file():
+            raise SourceError(directory, f"a report directory needs its text as {REPORT_TEXT}")
+        found.append(ReportFiles(directory.name, text, tuple(sorted(directory.glob("*.ttl")))))
+    return tuple(found)
+
+
+@dataclass(frozen=True)
 class ProjectFiles:
     """The input files of a project, found under ``root``."""
 
@@ -68,6 +111,8 @@ class ProjectFiles:
     article: Path
     queries: tuple[Path, ...] = ()
     """The example queries (data/queries/*.rq) the release carries for the query UI."""
+    reports: tuple[ReportFiles, ...] = ()
+    """The registered reports (data/reports/<slug>/), each loaded into a named graph of its own."""
 
     @classmethod
     def locate(cls, root: Path | str = ".") -> ProjectFiles:
@@ -86,7 +131,8 @@ class ProjectFiles:
         if not data:
             raise SourceError(root / DATA_DIR, "no data (*.ttl other than links.ttl) found")
         queries = tuple(sorted((root / QUERIES_DIR).glob("*.rq")))
-        return cls(root, ontology, shapes, data, links if links.is_file() else None, article, queries)
+        return cls(root, ontology, shapes, data, links if links.is_file() else None, article, queries,
+                   locate_reports(root))
 
     def graph_files(self) -> Iterator[tuple[URIRef, Path]]:
         """Each RDF input with the named graph it loads into, in a fixed order."""
@@ -97,10 +143,14 @@ class ProjectFiles:
             yield DATA_GRAPH, path
         if self.links is not None:
             yield LINKS_GRAPH, self.links
+        for report in self.reports:
+            for path in report.rdf:
+                yield report.graph, path
 
     def all_files(self) -> list[Path]:
-        """Every input file, RDF, article and example queries, in a fixed order."""
-        return [path for _, path in self.graph_files()] + [self.article, *self.queries]
+        """Every input file, RDF, article, report texts and example queries, in a fixed order."""
+        texts = [report.text for report in self.reports]
+        return [path for _, path in self.graph_files()] + [self.article, *texts, *self.queries]
 
     def relative(self, path: Path) -> str:
         """A path as written relative to the project root (POSIX form), for messages and hashing."""
@@ -209,7 +259,9 @@ class Sources:
     article: str
     parts: dict[URIRef, list[Part]] = field(default_factory=dict)
     spans: SpanTable = field(default_factory=lambda: SpanTable(to_rdflib))  # type: ignore[arg-type]
-    """The evidence triples of the data graph, gathered while loading (pipeline.evidence)."""
+    """The evidence triples of the data and report graphs, gathered while loading (pipeline.evidence)."""
+    texts: dict[URIRef, str] = field(default_factory=dict)
+    """Each registered report's raw text by its IRI (``id/report/<slug>``), for the evidence check."""
     _graphs: dict[URIRef, Graph] = field(default_factory=dict, repr=False)
 
     def graph(self, iri: URIRef) -> Graph:
@@ -234,6 +286,14 @@ class Sources:
             for triple in self.graph(iri):
                 target.add(triple)
         return dataset
+
+    def asserted_graphs(self) -> tuple[URIRef, ...]:
+        """The graphs of the SPARQL default graph: the fixed four plus every report (and import) graph."""
+        return asserted_graphs(iri for iri in self.graph_iris() if self.size(iri))
+
+    def graph_iris(self) -> list[URIRef]:
+        """Every named graph loaded or created by a step (a linker, the review of drafts), in that order."""
+        return [*self.parts, *(iri for iri in self._graphs if iri not in self.parts)]
 
     def union(self, *iris: URIRef) -> Graph:
         """A fresh graph with the triples of the named graphs ``iris`` (see :func:`union`).
@@ -506,6 +566,14 @@ _REPARSE_LIMIT = 8 << 20
 larger one gets pyoxigraph's (also with line and column) without a minute of rdflib parsing."""
 
 
+def read_text(path: Path) -> str:
+    """A source text decoded as UTF-8 and nothing else: offsets count code points of exactly these bytes."""
+    try:
+        return path.read_bytes().decode("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SourceError(path, f"cannot read as UTF-8 text: {exc}") from None
+
+
 def load(root: Path | str = ".", progress: Progress = quiet) -> Sources:
     """Locate and check every input of the project at ``root``, and index its named graphs by part.
 
@@ -520,13 +588,18 @@ def load(root: Path | str = ".", progress: Progress = quiet) -> Sources:
     except (OSError, UnicodeDecodeError) as exc:
         raise SourceError(files.article, f"cannot read as UTF-8 text: {exc}") from None
     sources = Sources(files=files, article=article)
+    for report in files.reports:
+        sources.texts[report.iri] = read_text(report.text)
+    statement_files = {DATA_GRAPH, *(report.graph for report in files.reports)}
     graph_files = list(files.graph_files())
     meter = Meter("load", sum(path.stat().st_size for _, path in graph_files), "bytes", progress)
     for graph_iri, path in graph_files:
-        spans = sources.spans if graph_iri == DATA_GRAPH else None
+        spans = sources.spans if graph_iri in statement_files else None
         triples, blank_nodes = _load_file(path, spans, meter)
         origin = files.relative(path)
         if blank_nodes:
+            if path.stat().st_size <= _REPARSE_LIMIT:
+                parse_turtle(path)  # rdflib refuses blank-node nesting its model (and RDFC-1.0) cannot handle
             graph = Graph()
             _add_part(graph, FilePart(path, origin, triples))
             sources._add_part(graph_iri, GraphPart(graph, origin))

@@ -1,0 +1,224 @@
+"""Propose that events of different reports are the same event, with score, method, evidence and review.
+
+A pair of events from two documents (the article's data graph, each report's graph) is scored on four
+pieces of evidence, each of which can also rule the pair out:
+
+- date: the same day scores 1, one day apart 0.5 (reports lag or round); further apart rules it out;
+- place: the same place, or places with the same gazetteer identifier, score 1; one place containing the
+  other (``ckg:locatedIn``) 0.6; unrelated places rule it out; a missing place scores 0.3;
+- type: the same class scores 1; a broader/narrower class through the SKOS event-type scheme 0.6 (not
+  through the top concept); anything else rules it out;
+- actors: shared agents (or a unit of / member of one) score 1; disjoint agents rule it out; a
+  missing side scores 0.5.
+
+The score is 0.3·date + 0.35·place + 0.2·type + 0.15·actors; pairs at or above THRESHOLD become
+``ckg:SameEventLink`` records in the links graph, ``ckg:Unreviewed``. A person accepts or rejects a link
+by stating ``<link> ckg:reviewStatus ckg:Accepted`` (or Rejected) in ``data/same-event-reviews.ttl``; only
+an accepted link adds ``ckg:sameEventAs`` between the events. Casualty figures are deliberately not
+evidence of identity: two events with the same figure are not thereby the same.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import PROV, RDF, RDFS, SKOS, XSD
+from rdflib.term import Node
+
+from conflictkg.vocab import CKG, DATA_GRAPH, GEONAMES, ID, REPORT_GRAPHS, SCHEMA, bind_prefixes
+
+THRESHOLD = 0.7
+METHOD = ("conflictkg same-event rules 1: date within one day, place identity or containment (ckg:locatedIn, "
+          "gazetteer links), event-type compatibility through the SKOS scheme, actor overlap; score "
+          "0.3 date + 0.35 place + 0.2 type + 0.15 actors, proposed at 0.7")
+ARTICLE = "article"
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """A scored pair of events with the reasons, before it is written as RDF."""
+
+    first: URIRef
+    second: URIRef
+    score: float
+    reasons: tuple[str, ...]
+
+    @property
+    def iri(self) -> URIRef:
+        return link_iri(self.first, self.second)
+
+
+def link_iri(first: URIRef, second: URIRef) -> URIRef:
+    """``id/eventlink/<first>--<second>`` from the two events' paths, in IRI order (stable, symmetric)."""
+    a, b = sorted((str(first), str(second)))
+    short = [s.removeprefix(str(ID["event/"])).replace("/", "-") for s in (a, b)]
+    return ID[f"eventlink/{short[0]}--{short[1]}"]
+
+
+def _date(graph: Graph, event: Node) -> date | None:
+    value = graph.value(event, CKG.date)
+    return value.toPython() if isinstance(value, Literal) and isinstance(value.toPython(), date) else None
+
+
+def _short(node: Node) -> str:
+    return str(node).removeprefix(str(ID))
+
+
+class _Knowledge:
+    """The background the scoring reads: containment, gazetteer links, the type scheme, actor relations."""
+
+    def __init__(self, graph: Graph) -> None:
+        self.graph = graph
+        self.concept_of = {cls: concept for concept, cls in graph.subject_objects(CKG.eventClass)}
+
+    def gazetteer_ids(self, place: Node) -> set[Node]:
+        return {t for p in (SKOS.exactMatch, SKOS.closeMatch) for t in self.graph.objects(place, p)
+                if str(t).startswith(str(GEONAMES))}
+
+    def place_score(self, a: set[Node], b: set[Node]) -> tuple[float, str]:
+        if not a or not b:
+            return 0.3, "place: not stated by both"
+        if a & b:
+            return 1.0, f"place: same ({', '.join(sorted(_short(p) for p in a & b))})"
+        for x in a:
+            for y in b:
+                if self.gazetteer_ids(x) & self.gazetteer_ids(y):
+                    return 1.0, f"place: same gazetteer identifier ({_short(x)}, {_short(y)})"
+        for x in a:
+            for y in b:
+                if y in set(self.graph.transitive_objects(x, CKG.locatedIn)) or \
+                        x in set(self.graph.transitive_objects(y, CKG.locatedIn)):
+                    return 0.6, f"place: {_short(x)} and {_short(y)}, one contains the other"
+        return 0.0, "place: unrelated"
+
+    def _broader(self, concept: Node) -> set[Node]:
+        return set(self.graph.transitive_objects(concept, SKOS.broader)) - {concept, CKG.EventType}
+
+    def type_score(self, a: set[Node], b: set[Node]) -> tuple[float, str]:
+        if a & b:
+            return 1.0, f"type: same ({', '.join(sorted(_short(t).split('#')[-1] for t in a & b))})"
+        for x in a:
+            for y in b:
+                cx, cy = self.concept_of.get(x), self.concept_of.get(y)
+                if cx is not None and cy is not None and (cx in self._broader(cy) or cy in self._broader(cx)):
+                    return 0.6, f"type: {str(x).split('#')[-1]} and {str(y).split('#')[-1]} are broader/narrower"
+        return 0.0, "type: incompatible"
+
+    def _parties(self, actor: Node) -> set[Node]:
+        return {actor, *self.graph.objects(actor, CKG.unitOf), *self.graph.objects(actor, CKG.memberOf)}
+
+    def actor_score(self, a: set[Node], b: set[Node]) -> tuple[float, str]:
+        if not a or not b:
+            return 0.5, "actors: not stated by both"
+        wide_a = set().union(*(self._parties(x) for x in a))
+        wide_b = set().union(*(self._parties(x) for x in b))
+        shared = wide_a & wide_b
+        if shared:
+            return 1.0, f"actors: shared ({', '.join(sorted(_short(s) for s in shared))})"
+        return 0.0, "actors: disjoint"
+
+
+def _score(knowledge: _Knowledge, first: tuple[Graph, URIRef, date | None],
+           second: tuple[Graph, URIRef, date | None]) -> Proposal | None:
+    (ga, a, latest_a), (gb, b, latest_b) = first, second
+    da, db = _date(ga, a), _date(gb, b)
+    if (da is None and db is not None and latest_a is not None and db > latest_a) or \
+            (db is None and da is not None and latest_b is not None and da > latest_b):
+        return None  # dated after the other document was published: it cannot be what that one reports
+    if da is not None and db is not None:
+        gap = abs((da - db).days)
+        if gap > 1:
+            return None
+        date_score, date_reason = (1.0, f"date: same ({da})") if gap == 0 else (0.5, f"date: one day apart ({da}, {db})")
+    else:
+        date_score, date_reason = 0.3, "date: not stated by both"
+    place_score, place_reason = knowledge.place_score(set(ga.objects(a, CKG.place)), set(gb.objects(b, CKG.place)))
+    type_score, type_reason = knowledge.type_score(set(ga.objects(a, RDF.type)), set(gb.objects(b, RDF.type)))
+    actor_score, actor_reason = knowledge.actor_score(set(ga.objects(a, CKG.agent)), set(gb.objects(b, CKG.agent)))
+    if 0.0 in (place_score, type_score, actor_score):
+        return None
+    score = round(0.3 * date_score + 0.35 * place_score + 0.2 * type_score + 0.15 * actor_score, 3)
+    if score < THRESHOLD:
+        return None
+    return Proposal(*sorted((a, b), key=str), score, (date_reason, place_reason, type_reason, actor_reason))  # type: ignore[arg-type]
+
+
+def latest_date(graph: Graph, document: Node) -> date | None:
+    """The last day a document can report on: its publication date, else that of the latest report it
+    was derived from (the article carries no date of its own)."""
+    own = graph.value(document, SCHEMA.datePublished)
+    if own is not None:
+        return own.toPython()  # type: ignore[no-any-return]
+    upstream = [graph.value(r, SCHEMA.datePublished) for r in graph.objects(document, PROV.wasDerivedFrom)]
+    days = [d.toPython() for d in upstream if d is not None]
+    return max(days) if days else None
+
+
+def propose(documents: Mapping[str, Graph], knowledge: Graph,
+            latest: Mapping[str, date | None] | None = None) -> list[Proposal]:
+    """Every pair of events of different documents that scores at least THRESHOLD, best first.
+
+    ``latest`` gives each document's publication date (or None): an undated event of a document cannot
+    be the same as an event dated after that document was published."""
+    scoring = _Knowledge(knowledge)
+    latest = latest or {}
+    events = []
+    for name, graph in sorted(documents.items()):
+        for event in sorted({e for cls in scoring.concept_of for e in graph.subjects(RDF.type, cls)}, key=str):
+            if isinstance(event, URIRef) and str(event).startswith(str(ID["event/"])):
+                events.append((name, graph, event))
+    proposals = []
+    for i, (name_a, graph_a, a) in enumerate(events):
+        for name_b, graph_b, b in events[i + 1:]:
+            if name_a != name_b:
+                found = _score(scoring, (graph_a, a, latest.get(name_a)), (graph_b, b, latest.get(name_b)))
+                if found is not None:
+                    proposals.append(found)
+    return sorted(proposals, key=lambda p: (-p.score, str(p.iri)))
+
+
+def links_graph(proposals: list[Proposal], decisions: Graph, evidence: Graph) -> Graph:
+    """The link records; the direct ``ckg:sameEventAs`` only for links a person accepted."""
+    out = bind_prefixes(Graph())
+    for proposal in proposals:
+        node = proposal.iri
+        out.add((node, RDF.type, CKG.SameEventLink))
+        out.add((node, RDFS.label, Literal(f"{_short(proposal.first)} same event as {_short(proposal.second)}")))
+        out.add((node, CKG.linkedEvent, proposal.first))
+        out.add((node, CKG.linkedEvent, proposal.second))
+        out.add((node, CKG.score, Literal(Decimal(str(proposal.score)), datatype=XSD.decimal)))
+        out.add((node, CKG.method, Literal(METHOD)))
+        out.add((node, RDFS.comment, Literal("; ".join(proposal.reasons), lang="en")))
+        for event in (proposal.first, proposal.second):
+            for span in evidence.objects(event, CKG.evidence):
+                out.add((node, CKG.evidence, span))
+        decided = set(decisions.objects(node, CKG.reviewStatus))
+        if not decided:
+            out.add((node, CKG.reviewStatus, CKG.Unreviewed))
+        if CKG.Accepted in decided and CKG.Rejected not in decided:
+            out.add((proposal.first, CKG.sameEventAs, proposal.second))
+    return out
+
+
+def link_same_events(sources: object) -> Graph:
+    """The build's link step (pipeline.build.LinkStep): propose links among the loaded documents."""
+    documents: dict[str, Graph] = {}
+    for iri in sources.asserted_graphs():  # type: ignore[attr-defined]
+        if iri == DATA_GRAPH:
+            documents[ARTICLE] = sources.graph(iri)  # type: ignore[attr-defined]
+        elif str(iri).startswith(REPORT_GRAPHS):
+            documents[str(iri).removeprefix(REPORT_GRAPHS)] = sources.graph(iri)  # type: ignore[attr-defined]
+    everything = sources.union(*sources.asserted_graphs())  # type: ignore[attr-defined]
+    latest = {name: latest_date(everything, _document(everything, name)) for name in documents}
+    return links_graph(propose(documents, everything, latest), everything, everything)
+
+
+def _document(graph: Graph, name: str) -> Node:
+    """The article (the ckg:Article of the data graph) or the report ``id/report/<name>``."""
+    if name == ARTICLE:
+        return next(iter(sorted(graph.subjects(RDF.type, CKG.Article), key=str)), ID["article/none"])
+    return ID[f"report/{name}"]

@@ -1,0 +1,94 @@
+"""Same-event links: true matches across documents are proposed with their reasons; near misses never are."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from rdflib import Graph, Literal
+from rdflib.namespace import RDF, RDFS
+
+from conflictkg.ingest.sameevent import ARTICLE, THRESHOLD, latest_date, link_iri, links_graph, propose
+from conflictkg.vocab import CKG, ID
+
+from .conftest import ROOT
+
+FIXTURES = ROOT / "tests" / "fixtures" / "sameevent"
+ARTICLE_IRI = ID["article/syrian-army-assaults-reverse-is-gains-in-deir-ezzor"]
+
+
+def _parse(*paths: Path) -> Graph:
+    graph = Graph()
+    for path in paths:
+        graph.parse(path, format="turtle")
+    return graph
+
+
+@pytest.fixture(scope="module")
+def world() -> tuple[dict[str, Graph], Graph, dict]:
+    article = _parse(*(p for p in (ROOT / "data").glob("*.ttl") if p.name != "links.ttl"))
+    documents = {ARTICLE: article, **{p.stem: _parse(p) for p in FIXTURES.glob("*.ttl")}}
+    knowledge = _parse(ROOT / "ontology" / "conflictkg.ttl", ROOT / "data" / "links.ttl")
+    for graph in documents.values():
+        knowledge += graph
+    latest = {ARTICLE: latest_date(knowledge, ARTICLE_IRI),
+              **{name: latest_date(knowledge, ID[f"report/{name}"]) for name in documents if name != ARTICLE}}
+    return documents, knowledge, latest
+
+
+def _pairs(world: tuple[dict[str, Graph], Graph, dict]) -> dict[frozenset[str], float]:
+    documents, knowledge, latest = world
+    return {frozenset(str(e).removeprefix(str(ID["event/"])) for e in (p.first, p.second)): p.score
+            for p in propose(documents, knowledge, latest)}
+
+
+def test_the_article_is_dated_by_its_upstream_reports(world: tuple) -> None:
+    assert str(world[2][ARTICLE]) == "2016-01-17"
+
+
+def test_true_matches_are_proposed(world: tuple) -> None:
+    pairs = _pairs(world)
+    assert pairs[frozenset({"wire/1", "army-recaptures-ayyash"})] >= THRESHOLD
+    assert pairs[frozenset({"wire/2", "is-storms-ayyash"})] >= THRESHOLD
+    assert pairs[frozenset({"nearmiss-village/1", "army-recaptures-baghiliyah"})] >= THRESHOLD
+
+
+@pytest.mark.parametrize(("near_miss", "not_with"), [
+    ("nearmiss-day/1", "wire/1"),                          # same place, another day
+    ("nearmiss-day/1", "army-recaptures-ayyash"),          # dated after the article was published
+    ("nearmiss-village/1", "wire/1"),                      # same day, the neighbouring village
+    ("nearmiss-village/1", "army-recaptures-ayyash"),
+    ("nearmiss-figure/1", "is-murders-troops-and-civilians"),  # same figure, another event
+    ("wire/1", "wire/2"),                                  # one document's own events
+    ("wire/1", "is-captures-ayyash"),                      # same place and day, the opposite side
+])
+def test_near_misses_are_never_merged(world: tuple, near_miss: str, not_with: str) -> None:
+    assert frozenset({near_miss, not_with}) not in _pairs(world)
+
+
+def test_records_carry_score_method_reasons_and_review(world: tuple) -> None:
+    documents, knowledge, latest = world
+    proposals = propose(documents, knowledge, latest)
+    graph = links_graph(proposals, Graph(), knowledge)
+    link = link_iri(ID["event/wire/1"], ID["event/army-recaptures-ayyash"])
+    assert (link, RDF.type, CKG.SameEventLink) in graph
+    assert graph.value(link, CKG.reviewStatus) == CKG.Unreviewed
+    assert str(graph.value(link, CKG.method)).startswith("conflictkg same-event rules")
+    assert "place: same (place/ayyash)" in str(graph.value(link, RDFS.comment))
+    assert ID["span/741-866"] in set(graph.objects(link, CKG.evidence))
+    assert not list(graph.triples((None, CKG.sameEventAs, None)))
+
+
+def test_only_accepted_links_join_events(world: tuple) -> None:
+    documents, knowledge, latest = world
+    proposals = propose(documents, knowledge, latest)
+    link = link_iri(ID["event/wire/1"], ID["event/army-recaptures-ayyash"])
+    rejected = link_iri(ID["event/wire/2"], ID["event/is-storms-ayyash"])
+    decisions = Graph()
+    decisions.add((link, CKG.reviewStatus, CKG.Accepted))
+    decisions.add((rejected, CKG.reviewStatus, CKG.Rejected))
+    graph = links_graph(proposals, decisions, knowledge)
+    joined = {frozenset((a, b)) for a, b in graph.subject_objects(CKG.sameEventAs)}
+    assert joined == {frozenset((ID["event/army-recaptures-ayyash"], ID["event/wire/1"]))}
+    assert graph.value(link, CKG.reviewStatus) is None  # the decision lives in the reviewer's file
+    assert isinstance(graph.value(link, CKG.score), Literal)
