@@ -13,6 +13,7 @@ lexical forms become canonical ("05" → "5"). Values compare the same; the dump
 from __future__ import annotations
 
 import gzip
+import json
 import re
 import zlib
 from collections.abc import Iterable, Sequence
@@ -21,7 +22,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from conflictkg.parse_errors import located, one_line, oxigraph_complaint
-from conflictkg.vocab import ASSERTED_GRAPHS, INFERRED_GRAPH
+from conflictkg.vocab import INFERRED_GRAPH, asserted_graphs
 
 RDF_FORMATS: dict[str, ox.RdfFormat] = {
     ".ttl": ox.RdfFormat.TURTLE,
@@ -40,6 +41,14 @@ RDF_FORMATS: dict[str, ox.RdfFormat] = {
 
 _NESTED_ENTITY = re.compile(rb"<!ENTITY\s+%?\s*[^\s>]+\s+(?:\"[^\"]*&|'[^']*&)")
 """An XML entity whose value refers to another entity: how an expansion ("billion laughs") bomb starts."""
+
+
+def _manifest_graphs(release_dir: Path) -> list[str]:
+    """The graph IRIs a release's manifest lists (none when it has no readable manifest)."""
+    try:
+        return list(json.loads((release_dir / "manifest.json").read_text(encoding="utf-8"))["graphs"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return []
 
 
 class StoreError(ValueError):
@@ -61,8 +70,9 @@ class Store:
 
     @classmethod
     def from_release(cls, release_dir: Path) -> Store:
-        """Load a release's N-Quads dump; the default graph is the union of the asserted graphs."""
-        store = cls(default_graphs=[str(g) for g in ASSERTED_GRAPHS])
+        """Load a release's N-Quads dump; the default graph is the union of the asserted graphs (the fixed
+        ones plus the imports the manifest lists)."""
+        store = cls(default_graphs=[str(g) for g in asserted_graphs(_manifest_graphs(Path(release_dir)))])
         store.load_file(Path(release_dir) / "conflictkg.nq.gz")
         return store
 

@@ -7,6 +7,7 @@ them only with a new ontology version.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TypeVar
 
 from rdflib import Graph, Namespace, URIRef
@@ -51,6 +52,19 @@ ASSERTED_GRAPHS: tuple[URIRef, ...] = (ONTOLOGY_GRAPH, SHAPES_GRAPH, DATA_GRAPH,
 """The graphs whose union is the SPARQL default graph; the inferred graph is kept apart."""
 
 ALL_GRAPHS: tuple[URIRef, ...] = (*ASSERTED_GRAPHS, INFERRED_GRAPH)
+
+IMPORT_GRAPHS = GRAPH["import/"]
+"""Prefix of the graphs of imported datasets: ``graph/import/<name>`` (``conflictkg import``)."""
+
+
+def asserted_graphs(present: Iterable[object]) -> tuple[URIRef, ...]:
+    """The fixed asserted graphs plus every further graph of ours among ``present`` (imports, reports).
+
+    Those graphs are asserted too (part of the SPARQL default graph, validated and reasoned over); only
+    the inferred graph is kept apart. Extra graphs come after the fixed ones, sorted by IRI.
+    """
+    extras = sorted({URIRef(str(g)) for g in present if str(g).startswith(str(GRAPH))} - set(ALL_GRAPHS))
+    return (*ASSERTED_GRAPHS, *extras)
 
 RESOURCE_KINDS: tuple[str, ...] = (
     "article", "report", "actor", "place", "event", "claim", "casualty", "span", "link",

@@ -25,7 +25,6 @@ from conflictkg.pipeline.release import Release, ReleaseContent, ReleaseError, w
 from conflictkg.pipeline.sources import ProjectFiles, SourceError, Sources, load
 from conflictkg.pipeline.validate import Validation, require_conformance, validate
 from conflictkg.vocab import (
-    ASSERTED_GRAPHS,
     DATA_GRAPH,
     INFERRED_GRAPH,
     LINKS_GRAPH,
@@ -84,8 +83,8 @@ def _validate(sources: Sources, data_graphs: Sequence[URIRef]) -> Validation:
 
 
 def validate_asserted(sources: Sources) -> Validation:
-    """SHACL over data + links with the ontology; what `conflictkg validate` runs."""
-    return _validate(sources, (DATA_GRAPH, LINKS_GRAPH))
+    """SHACL over data + links + imports with the ontology; what `conflictkg validate` runs."""
+    return _validate(sources, sources.data_graphs())
 
 
 def build(
@@ -103,17 +102,17 @@ def build(
     root = Path(root)
     out = Path(out) if out is not None else root / "dist"
     sources = load(root)
-    triples = sum(len(sources.graph(g)) for g in ASSERTED_GRAPHS)
+    triples = sum(len(sources.graph(g)) for g in sources.asserted_graphs())
     progress(f"loaded {triples} triples from {len(list(sources.files.graph_files()))} files")
     link(sources, linkers)
     spans = check_evidence(sources.graph(DATA_GRAPH), sources.article)
     progress(f"evidence: {spans} spans match the article")
     validation = require_conformance(validate_asserted(sources))
     progress("SHACL: asserted data conforms")
-    inferred = infer([sources.graph(g) for g in (ONTOLOGY_GRAPH, DATA_GRAPH, LINKS_GRAPH)])
+    inferred = infer([sources.graph(g) for g in (ONTOLOGY_GRAPH, *sources.data_graphs())])
     sources.add(INFERRED_GRAPH, inferred, "OWL RL reasoner")
     progress(f"OWL RL: {len(inferred)} inferred triples")
-    require_conformance(_validate(sources, (DATA_GRAPH, LINKS_GRAPH, INFERRED_GRAPH)))
+    require_conformance(_validate(sources, (*sources.data_graphs(), INFERRED_GRAPH)))
     progress("SHACL: asserted + inferred data conforms")
     content = ReleaseContent(
         dataset=sources.dataset,

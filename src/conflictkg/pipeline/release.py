@@ -31,8 +31,8 @@ from conflictkg.pipeline.canonical import canonical_dataset, canonical_graph, tr
 from conflictkg.pipeline.sources import union
 from conflictkg.vocab import (
     ALL_GRAPHS,
-    ASSERTED_GRAPHS,
     BASE,
+    GRAPH,
     CKG,
     DATA_GRAPH,
     DATASET_IRI,
@@ -40,6 +40,7 @@ from conflictkg.vocab import (
     INFERRED_GRAPH,
     LINKS_GRAPH,
     SPDX,
+    asserted_graphs,
     bind_prefixes,
     prefix_map,
 )
@@ -169,13 +170,20 @@ QUERIES_DIR = "queries"
 
 
 def graph_name(iri: URIRef) -> str:
-    """The short name of a release graph (``.../graph/data`` → ``data``), used for graphs/<name>.ttl."""
-    return str(iri).rsplit("/", 1)[-1]
+    """The short name of a release graph (``.../graph/data`` → ``data``, ``.../graph/import/ged`` →
+    ``import-ged``), used for graphs/<name>.ttl."""
+    text = str(iri)
+    return text[len(str(GRAPH)):].replace("/", "-") if text.startswith(str(GRAPH)) else text.rsplit("/", 1)[-1]
 
 
-def rdf_dumps() -> list[str]:
+def release_graphs(dataset: Dataset) -> tuple[URIRef, ...]:
+    """The graphs a release holds: the asserted ones (fixed, then imports and other extra graphs), then inferred."""
+    return (*asserted_graphs(g.identifier for g in dataset.graphs() if len(g)), INFERRED_GRAPH)
+
+
+def rdf_dumps(graphs: Iterable[URIRef] = ALL_GRAPHS) -> list[str]:
     """The files VoID/DCAT describe as distributions of the dataset: the RDF dumps, not the metadata."""
-    return [TRIG_DUMP, QUADS_DUMP, ASSERTED_DUMP, JSONLD_DUMP, *(f"graphs/{graph_name(g)}.ttl" for g in ALL_GRAPHS)]
+    return [TRIG_DUMP, QUADS_DUMP, ASSERTED_DUMP, JSONLD_DUMP, *(f"graphs/{graph_name(g)}.ttl" for g in graphs)]
 
 
 def _suffix(path: str) -> str:
@@ -227,12 +235,13 @@ def _union(dataset: Dataset, graphs: Iterable[URIRef]) -> Graph:
 
 def _write_rdf_dumps(directory: Path, dataset: Dataset) -> None:
     """The dataset as TriG and N-Quads, the asserted union as N-Triples, each graph as Turtle."""
-    (directory / TRIG_DUMP).write_bytes(trig(dataset, ALL_GRAPHS))
+    graphs = release_graphs(dataset)
+    (directory / TRIG_DUMP).write_bytes(trig(dataset, graphs))
     (directory / QUADS_DUMP).write_bytes(_gzip(_sorted_lines(dataset.serialize(format="nquads"))))
-    asserted = _union(dataset, ASSERTED_GRAPHS)
+    asserted = _union(dataset, graphs[:-1])
     (directory / ASSERTED_DUMP).write_bytes(_gzip(_sorted_lines(asserted.serialize(format="nt"))))
     (directory / "graphs").mkdir()
-    for iri in ALL_GRAPHS:
+    for iri in graphs:
         turtle = _union(dataset, (iri,)).serialize(format="turtle")
         (directory / "graphs" / f"{graph_name(iri)}.ttl").write_text(turtle, "utf-8")
 
@@ -354,6 +363,16 @@ def _describe_linksets(void: Graph, links: Graph) -> None:
                         void.add((target, predicate, obj))
 
 
+def describe_import(void: Graph, graph: Graph) -> None:
+    """Copy an import graph's description of itself (licence, creator, source, citation) into VoID.
+
+    The import wrote who made the data and under which licence (UCDP GED: CC BY 4.0) into its own
+    graph (datasets.ged); VoID is where a reuser looks for it.
+    """
+    for predicate, obj in graph.predicate_objects(graph.identifier):
+        void.add((graph.identifier, predicate, obj))  # type: ignore[arg-type]
+
+
 def _describe_distribution(void: Graph, directory: Path, path: str) -> None:
     """One RDF dump as a dcat:Distribution: download URL, media types, size, licence and SHA-256."""
     file = directory / path
@@ -394,16 +413,19 @@ def _void(directory: Path, content: ReleaseContent) -> Graph:
     void.add((dataset, VOID.vocabulary, URIRef(str(CKG))))
     for example in _example_resources(content.dataset):
         void.add((dataset, VOID.exampleResource, example))
-    totals = GraphStatistics.of(_union(content.dataset, ALL_GRAPHS))
-    quads = sum(len(content.dataset.graph(g)) for g in ALL_GRAPHS)  # void:triples counts each graph's own
+    graphs = release_graphs(content.dataset)
+    totals = GraphStatistics.of(_union(content.dataset, graphs))
+    quads = sum(len(content.dataset.graph(g)) for g in graphs)  # void:triples counts each graph's own
     _describe_statistics(void, dataset, replace(totals, triples=quads))
-    for iri in ALL_GRAPHS:
+    for iri in graphs:
         void.add((dataset, VOID.subset, iri))
         void.add((iri, RDF.type, VOID.Dataset))
         void.add((iri, DCTERMS.title, Literal(f"{graph_name(iri)} graph", lang="en")))
         _describe_statistics(void, iri, GraphStatistics.of(content.dataset.graph(iri)))
+        if iri not in ALL_GRAPHS:
+            describe_import(void, content.dataset.graph(iri))
     _describe_linksets(void, content.dataset.graph(LINKS_GRAPH))
-    for path in rdf_dumps():
+    for path in rdf_dumps(graphs):
         _describe_distribution(void, directory, path)
     return void
 
@@ -424,7 +446,7 @@ def _write_manifest(directory: Path, content: ReleaseContent) -> None:
         "version": content.version,
         "created": _timestamp(content.created),
         "files": files,
-        "graphs": {str(g): len(content.dataset.graph(g)) for g in ALL_GRAPHS},
+        "graphs": {str(g): len(content.dataset.graph(g)) for g in release_graphs(content.dataset)},
     }
     (directory / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
 

@@ -12,9 +12,11 @@ otherwise break the dumps for every other RDF parser.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import logging
 import re
+import zlib
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -28,7 +30,7 @@ from rdflib.term import Node
 from conflictkg import __version__
 from conflictkg.parse_errors import located, oxigraph_complaint
 from conflictkg.pipeline import PipelineError
-from conflictkg.vocab import DATA_GRAPH, LINKS_GRAPH, ONTOLOGY_GRAPH, SHAPES_GRAPH, bind_prefixes
+from conflictkg.vocab import DATA_GRAPH, GRAPH, LINKS_GRAPH, ONTOLOGY_GRAPH, SHAPES_GRAPH, asserted_graphs, bind_prefixes
 
 ONTOLOGY_FILE = Path("ontology/conflictkg.ttl")
 SHAPES_DIR = Path("shapes")
@@ -36,6 +38,9 @@ DATA_DIR = Path("data")
 LINKS_FILE = DATA_DIR / "links.ttl"
 ARTICLE_FILE = DATA_DIR / "article.txt"
 QUERIES_DIR = DATA_DIR / "queries"
+IMPORTS_DIR = DATA_DIR / "imports"
+IMPORT_SUFFIXES = (".nt.gz", ".nt", ".ttl")
+"""Imported datasets (``conflictkg import``): ``data/imports/<name><suffix>`` loads into graph/import/<name>."""
 
 
 class SourceError(PipelineError):
@@ -61,6 +66,8 @@ class ProjectFiles:
     article: Path
     queries: tuple[Path, ...] = ()
     """The example queries (data/queries/*.rq) the release carries for the query UI."""
+    imports: tuple[Path, ...] = ()
+    """Imported datasets (data/imports/<name>.nt.gz|.nt|.ttl), each its own asserted graph."""
 
     @classmethod
     def locate(cls, root: Path | str = ".") -> ProjectFiles:
@@ -79,7 +86,8 @@ class ProjectFiles:
         if not data:
             raise SourceError(root / DATA_DIR, "no data (*.ttl other than links.ttl) found")
         queries = tuple(sorted((root / QUERIES_DIR).glob("*.rq")))
-        return cls(root, ontology, shapes, data, links if links.is_file() else None, article, queries)
+        imports = tuple(sorted(p for p in (root / IMPORTS_DIR).glob("*") if p.is_file() and import_name(p)))
+        return cls(root, ontology, shapes, data, links if links.is_file() else None, article, queries, imports)
 
     def graph_files(self) -> Iterator[tuple[URIRef, Path]]:
         """Each RDF input with the named graph it loads into, in a fixed order."""
@@ -90,6 +98,8 @@ class ProjectFiles:
             yield DATA_GRAPH, path
         if self.links is not None:
             yield LINKS_GRAPH, self.links
+        for path in self.imports:
+            yield GRAPH[f"import/{import_name(path)}"], path
 
     def all_files(self) -> list[Path]:
         """Every input file, RDF, article and example queries, in a fixed order."""
@@ -114,6 +124,16 @@ class ProjectFiles:
     def version(self) -> str:
         """``<package version>+<first 12 hex of the input fingerprint>``, the release version and ETag."""
         return f"{__version__}+{self.fingerprint()[:12]}"
+
+
+def import_name(path: Path) -> str | None:
+    """The import name of ``data/imports/<name>.nt.gz`` (or .nt, .ttl); None for other files (temporary ones)."""
+    if path.name.startswith("."):
+        return None
+    for suffix in IMPORT_SUFFIXES:
+        if path.name.endswith(suffix):
+            return path.name[: -len(suffix)]
+    return None
 
 
 def union(graphs: Iterable[Graph]) -> Graph:
@@ -141,6 +161,14 @@ class Sources:
     def graph(self, iri: URIRef) -> Graph:
         """The named graph ``iri`` of the dataset."""
         return self.dataset.graph(iri)
+
+    def asserted_graphs(self) -> tuple[URIRef, ...]:
+        """The fixed asserted graphs plus the import (and other extra) graphs loaded (vocab.asserted_graphs)."""
+        return asserted_graphs(g.identifier for g in self.dataset.graphs() if len(g))
+
+    def data_graphs(self) -> tuple[URIRef, ...]:
+        """The asserted graphs that hold data (not the ontology or shapes): validated and reasoned over."""
+        return tuple(g for g in self.asserted_graphs() if g not in (ONTOLOGY_GRAPH, SHAPES_GRAPH))
 
     def union(self, *iris: URIRef) -> Graph:
         """A fresh graph with the triples of the named graphs ``iris`` (see :func:`union`)."""
@@ -217,19 +245,23 @@ def _ill_typed(path: Path, text: str, graph: Graph) -> None:
 
 
 def parse_turtle(path: Path) -> Graph:
-    """Parse one Turtle file, raising SourceError with file, line and column on any syntax error."""
+    """Parse one Turtle file (or N-Triples, gzipped or not, for imports), raising SourceError with file,
+    line and column on any syntax error."""
+    ntriples = path.name.endswith((".nt", ".nt.gz"))
     try:
         content = path.read_bytes()
+        if path.name.endswith(".gz"):
+            content = gzip.decompress(content)
         text = content.decode("utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+    except (OSError, EOFError, zlib.error, gzip.BadGzipFile, UnicodeDecodeError) as exc:
         raise SourceError(path, f"cannot read as UTF-8 text: {exc}") from None
     graph = Graph()
     with _quiet_rdflib_term_warnings():
         try:
-            graph.parse(data=text, format="turtle", publicID=path.resolve().as_uri())
+            graph.parse(data=text, format="nt" if ntriples else "turtle", publicID=path.resolve().as_uri())
         except Exception as exc:  # rdflib raises BadSyntax, ValueError, … depending on the fault
             raise _rdflib_error(path, text, exc) from None
-    _strict_check(path, content, ox.RdfFormat.TURTLE)
+    _strict_check(path, content, ox.RdfFormat.N_TRIPLES if ntriples else ox.RdfFormat.TURTLE)
     _ill_typed(path, text, graph)
     return graph
 
