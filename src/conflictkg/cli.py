@@ -226,3 +226,28 @@ def reconcile(
     for r in results:
         flag = "match" if r["match"] else ""
         typer.echo(f"{r['score']:6.1f} {flag:<5} {r['id']:<55} {r['name']}  — {r.get('description', '')}")
+
+
+import_app = typer.Typer(help="Import an external event dataset into data/imports/ (loaded by the next build).",
+                         no_args_is_help=True)
+app.add_typer(import_app, name="import")
+
+
+@import_app.command("ucdp-ged")
+def import_ucdp_ged(
+    file: Path = typer.Argument(..., help="A UCDP GED file: .csv, .csv.gz or .zip (with or without a header row)."),
+    strict: bool = typer.Option(False, "--strict", help="Refuse the whole import if any row is bad."),
+    name: str | None = typer.Option(None, "--name", help="Import name (graph .../graph/import/NAME) [from the file name]."),
+    root: Path = ROOT_OPTION,
+) -> None:
+    """Import UCDP GED events into data/imports/NAME.nt.gz; bad rows are reported by line and skipped."""
+    from conflictkg.datasets.ged import import_ged
+
+    def say(message: str) -> None:
+        typer.echo(message, err=True)
+
+    try:
+        summary = import_ged(file, root, name, strict=strict, progress=say, report_bad=say)
+    except (PipelineError, OSError) as exc:
+        _fail(exc)
+    typer.echo(summary.describe())

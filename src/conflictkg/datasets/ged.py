@@ -176,8 +176,10 @@ def _rows(text: TextIO, path: Path) -> Iterator[tuple[int, list[str]]]:
         for fields in reader:
             yield line, fields
             line = reader.line_num + 1
-    except (csv.Error, UnicodeDecodeError) as exc:
+    except csv.Error as exc:
         raise DatasetError(f"{path}:{reader.line_num}: not readable as CSV: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise DatasetError(f"{path}: from line {line}: cannot read as UTF-8 text ({exc.reason})") from None
 
 
 def _layout(first: list[str], path: Path) -> tuple[dict[str, int], bool]:
@@ -557,7 +559,7 @@ class GedTriples:
         group_iri = group if isinstance(group, str) and group.startswith("<") else iri(str(group))
         return [
             triple(report, _T, _p(CKG.CasualtyReport)),
-            triple(report, _p(CKG.count), literal(str(count), _NNI)),
+            triple(report, _p(CKG["count"]), literal(str(count), _NNI)),
             triple(report, _p(CKG.quantifier), _p(CKG.Approximately)),
             triple(report, _p(CKG.victimGroup), group_iri),
             triple(report, _p(CKG.claimedBy), iri(str(UCDP))),
