@@ -251,3 +251,29 @@ def import_ucdp_ged(
     except (PipelineError, OSError) as exc:
         _fail(exc)
     typer.echo(summary.describe())
+
+
+@app.command("export")
+def export_command(
+    layout: str = typer.Argument(..., help="acled or ucdp-ged"),
+    out: Path = typer.Argument(..., help="CSV file to write ('-' for standard output)."),
+    where: list[str] = typer.Option([], "--where", help="Filter key=value (country, from, to, type, source). Repeatable."),
+    release: Path | None = typer.Option(None, "--release", help="Release directory to read [ROOT/dist]."),
+    root: Path = ROOT_OPTION,
+) -> None:
+    """Write our events (reports and imports) in ACLED's or UCDP GED's column layout, plus event_iri."""
+    from conflictkg.datasets.export import FilterError, Filters, export_release
+
+    try:
+        filters = Filters.from_expressions(where)
+        if layout not in ("acled", "ucdp-ged"):
+            raise FilterError(f"unknown layout {layout!r}: use acled or ucdp-ged")
+    except FilterError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    try:
+        count = export_release(release or root / "dist", layout, None if str(out) == "-" else out, filters)
+    except (PipelineError, OSError) as exc:
+        _fail(exc)
+    if str(out) != "-":
+        typer.echo(f"wrote {count} events to {out}", err=True)

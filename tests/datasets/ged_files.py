@@ -40,7 +40,8 @@ def ged_row(**overrides: object) -> dict[str, str]:
 ONE_SIDED: dict[str, object] = dict(id=900002, type_of_violence=3, side_b="Civilians", side_b_new_id=1, side_b_dset_id=1, gwnob="",
                  dyad_new_id=9402, dyad_name="IS - civilians", conflict_new_id=9302, conflict_name="IS - civilians",
                  deaths_a=0, deaths_b=0, deaths_civilians=12, deaths_unknown=0, best=12, low=12, high=20,
-                 side_a="IS", side_a_new_id=9102, gwnoa="", date_prec=3, date_start="2016-01-17",
+                 side_a="IS", side_a_new_id=9102, side_a_dset_id=9102, gwnoa="",
+                 conflict_dset_id=9302, dyad_dset_id=9402, date_prec=3, date_start="2016-01-17",
                  date_end="2016-01-20", where_prec=4, where_coordinates="Deir ez-Zor governorate", adm_2="")
 """An invented one-sided event: IS against civilians, dated within a week, located to the governorate."""
 

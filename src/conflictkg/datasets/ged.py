@@ -410,6 +410,8 @@ class GedTriples:
                 lines += [triple(area, _T, _p(CKG.AdministrativeArea)), triple(area, _LABEL, literal(name, lang="en"))]
                 if parent:
                     lines.append(triple(area, _p(CKG.locatedIn), parent))
+            elif name not in self.places.labels.get(found, ()):
+                lines.append(triple(area, _p(SKOS.altLabel), literal(name, lang="en")))  # UCDP's spelling, kept
             for predicate, value in extra:
                 lines.append(triple(area, _p(predicate), literal(value)))
         return area

@@ -31,6 +31,7 @@ class PlaceHierarchy:
 
     keys: dict[URIRef, set[str]] = field(default_factory=dict)
     parent: dict[URIRef, URIRef | None] = field(default_factory=dict)
+    labels: dict[URIRef, set[str]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, graph: Graph) -> PlaceHierarchy:
@@ -41,6 +42,7 @@ class PlaceHierarchy:
                 continue
             names = [*graph.objects(area, RDFS.label), *graph.objects(area, SKOS.altLabel)]
             hierarchy.keys[area] = {k for k in (_key(str(n)) for n in names) if k}
+            hierarchy.labels[area] = {str(n) for n in names}
             parents = [p for p in graph.objects(area, CKG.locatedIn) if isinstance(p, URIRef)]
             hierarchy.parent[area] = parents[0] if parents else None
         return hierarchy
