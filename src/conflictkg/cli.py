@@ -69,10 +69,10 @@ def _linker(files: list[Path], with_default: bool) -> GazetteerLinker:
     return GazetteerLinker(_gazetteer(files, with_default), now=now)
 
 
-def _build(root: Path, out: Path | None, linker: GazetteerLinker) -> None:
+def _build(root: Path, out: Path | None, linker: GazetteerLinker, reason: str = "") -> None:
     """Run the whole pipeline with linking; a pipeline error is a message and exit 1."""
     try:
-        build(root, out, linkers=[linker], progress=typer.echo)
+        build(root, out, linkers=[linker], progress=typer.echo, reason=reason)
     except (PipelineError, OSError) as exc:
         _fail(exc)
 
@@ -83,9 +83,12 @@ def build_command(
     out: Path | None = typer.Option(None, "--out", help="Release directory to write (default: ROOT/dist)."),
     gazetteer: list[Path] = GazetteerOption,
     no_default: bool = NoDefaultOption,
+    reason: str = typer.Option("", "--reason", help="Why this release: recorded in its changelog (changes/)."),
 ) -> None:
-    """Load, link, check evidence, validate, reason and write a release directory atomically."""
-    _build(root, out, _linker(gazetteer, not no_default))
+    """Load, link, check evidence, validate, reason and write a release directory atomically.
+
+    The release records what changed since the previous one (changes/) and is kept as releases/VERSION/."""
+    _build(root, out, _linker(gazetteer, not no_default), reason)
 
 
 @app.command("validate")

@@ -27,9 +27,10 @@ def test_build_reports_each_stage(project: Path) -> None:
     said: list[str] = []
     release = build(project, progress=said.append)
     assert release.root == project / "dist"
-    assert [line.split(" ")[0] for line in said] == ["loaded", "evidence:", "SHACL:", "OWL", "SHACL:", "wrote"]
+    assert [line.split(" ")[0] for line in said] == ["loaded", "evidence:", "SHACL:", "OWL", "SHACL:", "changes", "wrote"]
     assert said[3] == "OWL RL: 5 inferred triples"
-    assert said[-1] == f"wrote release {release.version} to {project / 'dist'}"
+    assert said[5].startswith("changes since nothing (first release): +")
+    assert said[-1] == f"wrote release {release.version} to {project / 'dist'}; kept as {project / 'releases' / release.version}"
 
 
 def test_evidence_mismatch_stops_the_build(project: Path) -> None:

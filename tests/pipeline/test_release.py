@@ -47,7 +47,7 @@ from conflictkg.vocab import (
 EXPECTED_FILES = {
     "article.txt", "conflictkg.jsonld", "conflictkg.nq.gz", "conflictkg.nt.gz", "conflictkg.trig",
     "context.jsonld", "validation.ttl", "void.ttl", *(f"graphs/{graph_name(g)}.ttl" for g in ALL_GRAPHS),
-    "queries/recaptured-places.rq",
+    "queries/recaptured-places.rq", "changes/diff.rdfp.gz", "changes/changelog.ttl", "changes/summary.json",
 }
 RAPPER = shutil.which("rapper")
 

@@ -18,10 +18,11 @@ from pathlib import Path
 
 from rdflib import Graph, URIRef
 
+from conflictkg.datasets.changes import RELEASES_DIR, archive, previous_release, write_changes
 from conflictkg.pipeline import PipelineError
 from conflictkg.pipeline.evidence import check_evidence
 from conflictkg.pipeline.reason import infer
-from conflictkg.pipeline.release import Release, ReleaseContent, ReleaseError, write_release
+from conflictkg.pipeline.release import Release, ReleaseContent, ReleaseError, timestamp, write_release
 from conflictkg.pipeline.sources import ProjectFiles, SourceError, Sources, load
 from conflictkg.pipeline.validate import Validation, require_conformance, validate
 from conflictkg.vocab import (
@@ -94,13 +95,18 @@ def build(
     linkers: Sequence[LinkStep] = (),
     progress: Progress = _quiet,
     created: datetime | None = None,
+    reason: str = "",
+    releases: Path | str | None = None,
 ) -> Release:
     """Build the project at ``root`` into the release directory ``out`` (default ``root/dist``).
 
     ``created`` stamps the release; by default build_time(), so SOURCE_DATE_EPOCH makes it repeatable.
+    The release records its changes since the previous one with ``reason`` (datasets.changes) and is
+    kept in ``releases`` (default: ``releases/`` beside ``out``) as ``<version>/``.
     """
     root = Path(root)
     out = Path(out) if out is not None else root / "dist"
+    releases = Path(releases) if releases is not None else out.parent / RELEASES_DIR
     sources = load(root)
     triples = sum(len(sources.graph(g)) for g in sources.asserted_graphs())
     progress(f"loaded {triples} triples from {len(list(sources.files.graph_files()))} files")
@@ -114,17 +120,28 @@ def build(
     progress(f"OWL RL: {len(inferred)} inferred triples")
     require_conformance(_validate(sources, (*sources.data_graphs(), INFERRED_GRAPH)))
     progress("SHACL: asserted + inferred data conforms")
+    version = sources.files.version()
+    created = created or build_time()
+    previous = previous_release(out, releases, version)
     content = ReleaseContent(
         dataset=sources.dataset,
         article=sources.files.article.read_bytes(),
         validation=validation.report,
-        version=sources.files.version(),
-        created=created or build_time(),
+        version=version,
+        created=created,
         queries={path.name: path.read_bytes() for path in sources.files.queries},
+        extras=lambda directory: _record_changes(directory, previous, version, created, reason, progress),
     )
     release = write_release(out, content)
-    progress(f"wrote release {release.version} to {out}")
+    progress(f"wrote release {release.version} to {out}; kept as {archive(out, releases)}")
     return release
+
+
+def _record_changes(directory: Path, previous: Path | None, version: str, created: datetime, reason: str,
+                    progress: Progress) -> None:
+    changes = write_changes(directory, previous, version, timestamp(created), reason)
+    progress(f"changes since {changes.previous or 'nothing (first release)'}: +{sum(changes.added.values())} "
+             f"-{sum(changes.removed.values())} triples, {len(changes.vanished)} IRIs vanished")
 
 
 def is_current(root: Path | str, out: Path | str) -> bool:

@@ -140,6 +140,7 @@ MEDIA_TYPES: dict[str, str] = {
     ".trig": "application/trig",
     ".nq.gz": "application/gzip",
     ".nt.gz": "application/gzip",
+    ".rdfp.gz": "application/gzip",
     ".ttl": "text/turtle",
     ".jsonld": "application/ld+json",
     ".txt": "text/plain; charset=utf-8",
@@ -212,6 +213,8 @@ class ReleaseContent:
     version: str
     created: datetime
     queries: dict[str, bytes] = field(default_factory=dict)
+    extras: Callable[[Path], None] | None = None
+    """Writes further files (the changes since the previous release) after the dumps, before the manifest."""
 
 
 def _sorted_lines(serialised: str) -> bytes:
@@ -406,7 +409,7 @@ def _void(directory: Path, content: ReleaseContent) -> Graph:
         "Events, actors, places, casualty figures and claims of news articles, each attributed to its "
         "source and anchored to the exact span of text that states it.", lang="en")))
     void.add((dataset, DCTERMS.license, LICENSE))
-    void.add((dataset, DCTERMS.created, Literal(_timestamp(content.created), datatype=XSD.dateTime)))
+    void.add((dataset, DCTERMS.created, Literal(timestamp(content.created), datatype=XSD.dateTime)))
     void.add((dataset, OWL.versionInfo, Literal(content.version)))
     void.add((dataset, VOID.sparqlEndpoint, SPARQL_ENDPOINT))
     void.add((dataset, VOID.uriSpace, Literal(str(ID))))
@@ -430,9 +433,10 @@ def _void(directory: Path, content: ReleaseContent) -> Graph:
     return void
 
 
-def _timestamp(moment: datetime) -> str:
-    """xsd:dateTime in UTC to the second, as VoID and the manifest give the creation time."""
+def timestamp(moment: datetime) -> str:
+    """xsd:dateTime in UTC to the second, as VoID, the manifest and the changelog give the creation time."""
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
 
 
 def _write_manifest(directory: Path, content: ReleaseContent) -> None:
@@ -444,7 +448,7 @@ def _write_manifest(directory: Path, content: ReleaseContent) -> None:
     ]
     manifest = {
         "version": content.version,
-        "created": _timestamp(content.created),
+        "created": timestamp(content.created),
         "files": files,
         "graphs": {str(g): len(content.dataset.graph(g)) for g in release_graphs(content.dataset)},
     }
@@ -462,6 +466,8 @@ def write_files(directory: Path, content: ReleaseContent) -> None:
     _write_dumps(directory, content)
     void = canonical_graph(_void(directory, content))
     (directory / VOID_FILE).write_text(void.serialize(format="turtle"), encoding="utf-8")
+    if content.extras is not None:
+        content.extras(directory)
     _write_manifest(directory, content)
 
 

@@ -28,6 +28,7 @@ from conflictkg.sparql.service import DatasetSummary
 from conflictkg.store import Store
 from conflictkg.web.config import ServerConfig
 from conflictkg.web.reconcile import router as reconcile_router
+from conflictkg.web.routes.changes import close_release_executors
 from conflictkg.web.site import install_site
 
 log = logging.getLogger(__name__)
@@ -79,6 +80,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     finally:
         app.state.executor = None
         await executor.close()
+        await close_release_executors(app.state)
 
 
 def _plain(status: int, message: str, headers: dict[str, str] | None = None) -> PlainTextResponse:
