@@ -280,3 +280,28 @@ def export_command(
         _fail(exc)
     if str(out) != "-":
         typer.echo(f"wrote {count} events to {out}", err=True)
+
+
+@app.command("match-events")
+def match_events(
+    output: Path | None = typer.Option(None, "--output", "-o", help="Write the proposals as Turtle here."),
+    window: int = typer.Option(3, min=0, max=366, help="Days two events' dates may be apart."),
+    threshold: float = typer.Option(0.6, min=0.0, max=1.0, help="Lowest score proposed."),
+    release: Path | None = typer.Option(None, "--release", help="Release directory to read [ROOT/dist]."),
+    root: Path = ROOT_OPTION,
+) -> None:
+    """Propose which imported (GED) event each event of the reports is, scored; proposals stay unreviewed."""
+    from conflictkg.datasets.export import read_snapshot
+    from conflictkg.datasets.same_event import proposals_graph, propose
+    from conflictkg.store import Store, StoreError
+
+    try:
+        store = Store.open(release or root / "dist")
+    except StoreError as exc:
+        _fail(ValueError(f"{exc} (run `conflictkg build` first)"))
+    proposals = propose(read_snapshot(store), window=window, threshold=threshold)
+    for p in proposals:
+        typer.echo(f"{p.score:.3f}  {p.reported}  ≈  {p.imported}\n       {p.evidence}")
+    if output is not None:
+        output.write_text(proposals_graph(proposals).serialize(format="turtle"), encoding="utf-8")
+        typer.echo(f"wrote {len(proposals)} unreviewed proposals to {output}", err=True)

@@ -40,6 +40,8 @@ DIFF_FILE = f"{CHANGES_DIR}/diff.rdfp.gz"
 CHANGELOG_FILE = f"{CHANGES_DIR}/changelog.ttl"
 SUMMARY_FILE = f"{CHANGES_DIR}/summary.json"
 RELEASES_DIR = "releases"
+DCAT_VERSION = URIRef(str(DCAT) + "version")
+"""dcat:version (DCAT 3; rdflib's DCAT namespace predates it)."""
 RELEASE_BASE = BASE + "release/"
 """``https://w3id.org/conflictkg/release/<version>``: the IRI of one release in the changelog."""
 
@@ -171,7 +173,7 @@ def changelog(changes: ReleaseChanges) -> Graph:
     release = release_iri(changes.version)
     graph.add((release, RDF.type, DCAT.Dataset))
     graph.add((release, RDF.type, PROV.Entity))
-    graph.add((release, DCAT.version, Literal(changes.version)))
+    graph.add((release, DCAT_VERSION, Literal(changes.version)))
     graph.add((release, DCTERMS.isVersionOf, URIRef(BASE + "dataset")))
     if changes.created:
         graph.add((release, DCTERMS.created, Literal(changes.created, datatype=XSD.dateTime)))

@@ -236,7 +236,7 @@ def read_snapshot(store: Store, created: str = "") -> Snapshot:
         for row in _select(store, f"SELECT DISTINCT ?e ?v {{ {events} ?e ckg:record/{path} ?v }}"):
             snap.values[row["e"].value].setdefault(key, row["v"].value)
     for key, path in (("agent", "ckg:agent"), ("target", "ckg:target"), ("place", "ckg:place"),
-                      ("casualty", "ckg:casualtyReport")):
+                      ("casualty", "ckg:casualtyReport"), ("sub_event_of", "ckg:subEventOf")):
         for row in _select(store, f"SELECT DISTINCT ?e ?v {{ {events} ?e {path} ?v }} ORDER BY ?e ?v"):
             snap.multi[row["e"].value][key].append(row["v"].value)
     for row in _select(store, f"SELECT DISTINCT ?e ?g {{ {events} GRAPH ?g {{ ?e a ?c }} }}"):
@@ -355,6 +355,10 @@ class EventRow:
 
     def m(self, key: str) -> list[str]:
         return self.snap.multi.get(self.iri, {}).get(key, [])
+
+    def imported(self) -> bool:
+        """Whether the event comes from an imported dataset (its type is asserted in an import graph)."""
+        return any(g.startswith(str(IMPORT_GRAPHS)) for g in self.m("graph"))
 
     # --- dates ---
     def start(self) -> str:
@@ -502,7 +506,7 @@ def _selected(row: EventRow, filters: Filters) -> bool:
     if filters.type and not row._is(CKG[filters.type]):
         return False
     if filters.source:
-        imported = any(g.startswith(str(IMPORT_GRAPHS)) for g in row.m("graph"))
+        imported = row.imported()
         if filters.source == "import":
             return imported
         if filters.source == "reports":

