@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from rdflib.namespace import XSD
 
+_XSD_STRING = str(XSD.string)
 _ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
 
 
@@ -21,7 +22,7 @@ def literal(value: str, datatype: str | None = None, lang: str | None = None) ->
     text = f'"{value.translate(_ESCAPES)}"'
     if lang:
         return f"{text}@{lang}"
-    if datatype and datatype != str(XSD.string):
+    if datatype and datatype != _XSD_STRING:
         return f"{text}^^<{datatype}>"
     return text
 
