@@ -13,8 +13,34 @@ events in ACLED's layout.
 
 from __future__ import annotations
 
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
 from conflictkg.pipeline import PipelineError
 
 
 class DatasetError(PipelineError):
     """A dataset file cannot be imported or exported; the message says which file, line and why."""
+
+
+@contextmanager
+def replacing(target: Path) -> Iterator[Path]:
+    """A temporary path beside ``target`` that replaces it (rename) only if the block ends normally.
+
+    An import or export that fails or is interrupted leaves ``target`` as it was and no partial file:
+    nothing is ever half-written.
+    """
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    os.close(handle)
+    temporary = Path(name)
+    try:
+        yield temporary
+        temporary.chmod(0o644)
+        os.replace(temporary, target)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise

@@ -37,9 +37,7 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import sys
-import tempfile
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -50,7 +48,7 @@ from typing import TextIO
 
 import pyoxigraph as ox
 
-from conflictkg.datasets import DatasetError
+from conflictkg.datasets import DatasetError, replacing
 from conflictkg.store import Store
 from conflictkg.vocab import CKG, ID, IMPORT_GRAPHS, sparql_prologue
 
@@ -683,14 +681,6 @@ def export_release(release_dir: Path, layout: str, out: Path | None, filters: Fi
     snap = read_snapshot(store, release_timestamp(Path(release_dir)))
     if out is None:
         return write_csv(stdout or sys.stdout, layout, snap, filters)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".part", dir=out.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-            count = write_csv(stream, layout, snap, filters)
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, out)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    with replacing(out) as temporary, temporary.open("w", encoding="utf-8", newline="") as stream:
+        count = write_csv(stream, layout, snap, filters)
     return count

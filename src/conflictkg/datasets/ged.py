@@ -25,9 +25,7 @@ import csv
 import gzip
 import hashlib
 import io
-import os
 import re
-import tempfile
 import zipfile
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -41,7 +39,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, SKOS, VOID, XSD
 from unidecode import unidecode
 
-from conflictkg.datasets import DatasetError
+from conflictkg.datasets import DatasetError, replacing
 from conflictkg.datasets.ntriples import iri, literal, triple
 from conflictkg.datasets.places import PlaceHierarchy, geonames_country
 from conflictkg.vocab import CKG, GEO, GEONAMES, GRAPH, ID, SCHEMA
@@ -634,9 +632,7 @@ def import_ged(
     out_dir.mkdir(parents=True, exist_ok=True)
     output = out_dir / f"{name}.nt.gz"
     summary = ImportSummary(source=source, output=output, graph=writer.graph)
-    handle, temporary = tempfile.mkstemp(prefix=f".{name}.", suffix=".nt.gz.part", dir=out_dir)
-    os.close(handle)
-    try:
+    with replacing(output) as temporary:
         with gzip.open(temporary, "wt", encoding="utf-8", compresslevel=3, newline="\n") as out, \
                 open_table(source) as text:
             header = writer.header(source, created or datetime.now(tz=UTC).replace(microsecond=0))
@@ -645,11 +641,6 @@ def import_ged(
             _convert(text, source, writer, out, summary, strict, progress, report_bad)
         if summary.imported == 0:
             raise DatasetError(f"{source}: no row could be imported ({len(summary.bad)} bad rows); nothing written")
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, output)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
     return summary
 
 
