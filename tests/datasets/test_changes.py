@@ -89,3 +89,20 @@ def test_vanished_iris_are_listed(tmp_path: Path) -> None:
     assert str(ID["actor/test-only-actor"]) in summary.vanished
     changelog = Graph().parse(second.root / "changes/changelog.ttl")
     assert (release_iri(second.version), CKG.vanished, ID["actor/test-only-actor"]) in changelog
+
+
+def test_cli_build_records_the_reason(tmp_path: Path) -> None:
+    import shutil
+
+    from typer.testing import CliRunner
+
+    from conflictkg.cli import app
+
+    root = tmp_path / "project"
+    shutil.copytree(FIXTURE_PROJECT, root)
+    result = CliRunner().invoke(app, ["build", "--root", str(root), "--no-default", "--reason", "first import"])
+    assert result.exit_code == 0, result.output
+    summary = read_summary(root / "dist")
+    assert summary is not None and summary.reason == "first import"
+    assert "changes since nothing (first release)" in result.output
+    assert (root / "releases" / summary.version / "changes/changelog.ttl").is_file()
