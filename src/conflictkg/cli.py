@@ -70,12 +70,14 @@ def _linker(files: list[Path], with_default: bool) -> GazetteerLinker:
     return GazetteerLinker(_gazetteer(files, with_default), now=now)
 
 
-def _build(root: Path, out: Path | None, linker: GazetteerLinker, publish_drafts: bool = False) -> None:
+def _build(root: Path, out: Path | None, linker: GazetteerLinker, publish_drafts: bool = False,
+           reason: str = "") -> None:
     """Run the whole pipeline with linking; a pipeline error is a message and exit 1."""
     from conflictkg.ingest.sameevent import link_same_events
 
     try:
-        build(root, out, linkers=[linker, link_same_events], progress=typer.echo, publish_drafts=publish_drafts)
+        build(root, out, linkers=[linker, link_same_events], progress=typer.echo, publish_drafts=publish_drafts,
+              reason=reason)
     except (PipelineError, OSError) as exc:
         _fail(exc)
 
@@ -89,9 +91,12 @@ def build_command(
     publish_drafts: bool = typer.Option(
         False, "--publish-drafts", help="Publish unreviewed drafted statements in graphs of their own, marked "
         "unreviewed and outside the default graph, instead of refusing to build."),
+    reason: str = typer.Option("", "--reason", help="Why this release: recorded in its changelog (changes/)."),
 ) -> None:
-    """Load, link, check evidence, validate, reason and write a release directory atomically."""
-    _build(root, out, _linker(gazetteer, not no_default), publish_drafts)
+    """Load, link, check evidence, validate, reason and write a release directory atomically.
+
+    The release records what changed since the previous one (changes/) and is kept as releases/VERSION/."""
+    _build(root, out, _linker(gazetteer, not no_default), publish_drafts, reason)
 
 
 @app.command("validate")
@@ -307,3 +312,77 @@ def draft_command(
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
     typer.echo(f"wrote {path}: {len(graph)} triples to review (set ckg:reviewStatus to ckg:Accepted or ckg:Rejected)")
+import_app = typer.Typer(help="Import an external event dataset into data/imports/ (loaded by the next build).",
+                         no_args_is_help=True)
+app.add_typer(import_app, name="import")
+
+
+@import_app.command("ucdp-ged")
+def import_ucdp_ged(
+    file: Path = typer.Argument(..., help="A UCDP GED file: .csv, .csv.gz or .zip (with or without a header row)."),
+    strict: bool = typer.Option(False, "--strict", help="Refuse the whole import if any row is bad."),
+    name: str | None = typer.Option(None, "--name", help="Import name (graph .../graph/import/NAME) [from the file name]."),
+    root: Path = ROOT_OPTION,
+) -> None:
+    """Import UCDP GED events into data/imports/NAME.nt.gz; bad rows are reported by line and skipped."""
+    from conflictkg.datasets.ged import import_ged
+
+    def say(message: str) -> None:
+        typer.echo(message, err=True)
+
+    try:
+        summary = import_ged(file, root, name, strict=strict, progress=say, report_bad=say)
+    except (PipelineError, OSError) as exc:
+        _fail(exc)
+    typer.echo(summary.describe())
+
+
+@app.command("export")
+def export_command(
+    layout: str = typer.Argument(..., help="acled or ucdp-ged"),
+    out: Path = typer.Argument(..., help="CSV file to write ('-' for standard output)."),
+    where: list[str] = typer.Option([], "--where", help="Filter key=value (country, from, to, type, source). Repeatable."),
+    release: Path | None = typer.Option(None, "--release", help="Release directory to read [ROOT/dist]."),
+    root: Path = ROOT_OPTION,
+) -> None:
+    """Write our events (reports and imports) in ACLED's or UCDP GED's column layout, plus event_iri."""
+    from conflictkg.datasets.export import FilterError, Filters, export_release
+
+    try:
+        filters = Filters.from_expressions(where)
+        if layout not in ("acled", "ucdp-ged"):
+            raise FilterError(f"unknown layout {layout!r}: use acled or ucdp-ged")
+    except FilterError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    try:
+        count = export_release(release or root / "dist", layout, None if str(out) == "-" else out, filters)
+    except (PipelineError, OSError) as exc:
+        _fail(exc)
+    if str(out) != "-":
+        typer.echo(f"wrote {count} events to {out}", err=True)
+
+
+@app.command("match-events")
+def match_events(
+    output: Path | None = typer.Option(None, "--output", "-o", help="Write the proposals as Turtle here."),
+    window: int = typer.Option(3, min=0, max=366, help="Days two events' dates may be apart."),
+    threshold: float = typer.Option(0.6, min=0.0, max=1.0, help="Lowest score proposed."),
+    release: Path | None = typer.Option(None, "--release", help="Release directory to read [ROOT/dist]."),
+    root: Path = ROOT_OPTION,
+) -> None:
+    """Propose which imported (GED) event each event of the reports is, scored; proposals stay unreviewed."""
+    from conflictkg.datasets.export import read_snapshot
+    from conflictkg.datasets.same_event import proposals_graph, propose
+    from conflictkg.store import Store, StoreError
+
+    try:
+        store = Store.open(release or root / "dist")
+    except StoreError as exc:
+        _fail(ValueError(f"{exc} (run `conflictkg build` first)"))
+    proposals = propose(read_snapshot(store), window=window, threshold=threshold)
+    for p in proposals:
+        typer.echo(f"{p.score:.3f}  {p.reported}  ≈  {p.imported}\n       {p.evidence}")
+    if output is not None:
+        output.write_text(proposals_graph(proposals).serialize(format="turtle"), encoding="utf-8")
+        typer.echo(f"wrote {len(proposals)} unreviewed proposals to {output}", err=True)

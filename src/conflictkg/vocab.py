@@ -62,7 +62,10 @@ UNREVIEWED_SUFFIX = "/unreviewed"
 DERIVED_GRAPH = GRAPH["derived"]
 """Computed by rule from the asserted graphs (source grades, casualty bounds); kept apart like inferences."""
 
-_EXTRA_ASSERTED = (REPORT_GRAPHS, BASE + "graph/import/")
+IMPORT_GRAPHS = GRAPH["import/"]
+"""Prefix of the graphs of imported datasets: ``graph/import/<name>`` (``conflictkg import``)."""
+
+_EXTRA_ASSERTED = (REPORT_GRAPHS, str(IMPORT_GRAPHS))
 
 
 def report_graph(slug: str) -> URIRef:

@@ -162,6 +162,9 @@ def test_cameo_codes_and_acled_types_are_those_of_the_facts(ontology: Graph) -> 
         "Armed clash", "Government regains territory", "Non-state actor overtakes territory", "Attack",
         "Remote explosive/landmine/IED", "Suicide bomb",
     }
+    assert notations(CKG.ACLEDEventTypeScheme) == {"Battles", "Violence against civilians", "Explosions/Remote violence"}
+    for sub_event in ontology.subjects(SKOS.inScheme, CKG.ACLEDSubEventTypeScheme):
+        assert (ontology.value(sub_event, SKOS.broader), SKOS.inScheme, CKG.ACLEDEventTypeScheme) in ontology
 
 
 def test_owl_rl_does_not_mistype_sources_or_targets(ontology: Graph) -> None:

@@ -16,6 +16,7 @@ import owlrl
 import pyshacl
 import pytest
 from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS, SH
 from rdflib.term import Node
 
@@ -46,7 +47,7 @@ EXPECTED: dict[str, tuple[str | None, frozenset[str]]] = {
     "SourceGrade-value": ("ckg:sourceGrade", frozenset()),
     "EventShape": (None, frozenset({"Claim-about"})),
     "Event-label": ("rdfs:label", frozenset()),
-    "Event-evidence": ("ckg:evidence", frozenset()),
+    "Event-evidence": ("ckg:evidence|ckg:record", frozenset()),
     "Event-claimedIn": ("^ckg:about", frozenset()),
     "Event-agent": ("ckg:agent", frozenset()),
     "Event-target": ("ckg:target", frozenset()),
@@ -56,6 +57,8 @@ EXPECTED: dict[str, tuple[str | None, frozenset[str]]] = {
     "Event-timeExpression": ("ckg:timeExpression", frozenset()),
     "Event-dateResolvedFrom": ("ckg:dateResolvedFrom", frozenset()),
     "Event-casualtyReport": ("ckg:casualtyReport", frozenset()),
+    "Event-startDate": ("ckg:startDate", frozenset()),
+    "Event-endDate": ("ckg:endDate", frozenset()),
     "DatedEvent-timeExpression": ("ckg:timeExpression", frozenset()),
     "DatedEvent-dateResolvedFrom": ("ckg:dateResolvedFrom", frozenset()),
     "MilitaryOperation-agent": ("ckg:agent", frozenset()),
@@ -106,20 +109,27 @@ EXPECTED: dict[str, tuple[str | None, frozenset[str]]] = {
     "UpstreamReport-datePublished": ("schema:datePublished", frozenset()),
     "ClaimShape": (None, frozenset()),
     "Claim-claimedBy": ("ckg:claimedBy", frozenset()),
-    "Claim-reportedIn": ("ckg:reportedIn", frozenset()),
+    "Claim-reportedIn": ("ckg:reportedIn|ckg:record", frozenset()),
     "Claim-reportedTo": ("ckg:reportedTo", frozenset()),
     "Claim-quotation": ("ckg:quotation", frozenset()),
     "Claim-about": ("ckg:about", frozenset()),
-    "Claim-evidence": ("ckg:evidence", frozenset()),
+    "Claim-evidence": ("ckg:evidence|ckg:record", frozenset()),
     "CasualtyReportShape": (None, frozenset({"Claim-about"})),
     "CasualtyReport-count": ("ckg:count", frozenset()),
     "CasualtyReport-quantifier": ("ckg:quantifier", frozenset()),
     "CasualtyReport-victimGroup": ("ckg:victimGroup", frozenset()),
     "CasualtyReport-claimedBy": ("ckg:claimedBy", frozenset()),
-    "CasualtyReport-evidence": ("ckg:evidence", frozenset()),
+    "CasualtyReport-evidence": ("ckg:evidence|ckg:record", frozenset()),
     "CasualtyReport-claimedIn": ("^ckg:about", frozenset()),
     "CasualtyReport-countGiven": ("ckg:count", frozenset()),
     "CasualtyReport-noCountForVague": ("ckg:count", frozenset()),
+    "CasualtyReport-estimates": ("ckg:count", frozenset()),
+    "DatasetRecordShape": (None, frozenset()),
+    "DatasetRecord-partOf": ("dcterms:isPartOf", frozenset()),
+    "SameEventProposalShape": (None, frozenset()),
+    "SameEventProposal-candidates": ("ckg:sameEventCandidate", frozenset()),
+    "SameEventProposal-score": ("ckg:proposalScore", frozenset()),
+    "SameEventProposal-status": ("ckg:reviewStatus", frozenset()),
     "QuantifierShape": (None, frozenset()),
     "SpanShape": (None, frozenset({"Event-evidence"})),
     "Span-source": ("oa:hasSource", frozenset()),
@@ -178,9 +188,13 @@ def _local(node: Node | None) -> str:
 
 
 def _path(report: Graph, path: Node | None, shapes: Graph) -> str | None:
-    """A result path as written in the table: ``ckg:evidence``, ``^ckg:about`` or None."""
+    """A result path as written in the table: ``ckg:evidence``, ``^ckg:about``, ``ckg:evidence|ckg:record``
+    or None."""
     if path is None:
         return None
+    alternatives = report.value(path, SH.alternativePath) if isinstance(path, BNode) else None
+    if alternatives is not None:
+        return "|".join(_path(report, step, shapes) or "" for step in Collection(report, alternatives))
     if isinstance(path, BNode):
         return "^" + _path(report, report.value(path, SH.inversePath), shapes)  # type: ignore[operator]
     return path.n3(shapes.namespace_manager)

@@ -29,9 +29,11 @@ def test_build_reports_each_stage(project: Path) -> None:
     release = build(project, progress=said.append)
     assert release.root == project / "dist"
     assert [line.split(" ")[0] for line in said] == [
-        "loaded", "evidence:", "SHACL", "SHACL:", "OWL", "derived:", "SHACL:", "wrote", "stage"]
+        "loaded", "evidence:", "SHACL", "SHACL:", "OWL", "derived:", "SHACL:", "changes", "wrote", "stage"]
     assert said[4] == "OWL RL: 5 inferred triples"
-    assert said[-2] == f"wrote release {release.version} to {project / 'dist'}"
+    assert said[7].startswith("changes since nothing (first release): +")
+    assert said[-2] == (f"wrote release {release.version} to {project / 'dist'}; "
+                        f"kept as {project / 'releases' / release.version}")
 
 
 def test_build_ends_with_a_timing_summary(project: Path) -> None:
@@ -40,7 +42,7 @@ def test_build_ends_with_a_timing_summary(project: Path) -> None:
     stages = Stages()
     build(project, progress=said.append, stages=stages)
     table = said[-1].splitlines()
-    names = ["load", "link", "evidence", "validate", "reason", "re-validate", "write release"]
+    names = ["load", "review", "link", "evidence", "validate", "reason", "derive", "re-validate", "write release"]
     assert [t.name for t in stages.timings] == names
     assert [row.split("  ")[0].strip() for row in table[1:]] == [*names, "total"]
     assert table[-1].endswith("MB") and all(t.seconds >= 0 and t.peak_rss > 0 for t in stages.timings)

@@ -22,12 +22,13 @@ from typing import Literal
 import pyoxigraph as ox
 from rdflib import Graph, URIRef
 
+from conflictkg.datasets.changes import RELEASES_DIR, archive, previous_release, write_changes
 from conflictkg.pipeline import PipelineError
 from conflictkg.pipeline.derive import DERIVE_PREDICATES, derive
 from conflictkg.pipeline.progress import Progress, Stages, quiet
 from conflictkg.pipeline.reason import Rules, Unsupported, infer
 from conflictkg.pipeline.reports import apply_review, check_checksums
-from conflictkg.pipeline.release import Release, ReleaseContent, ReleaseError, write_release
+from conflictkg.pipeline.release import Release, ReleaseContent, ReleaseError, timestamp, write_release
 from conflictkg.pipeline.sources import ProjectFiles, SourceError, Sources, load
 from conflictkg.pipeline.terms import to_ox, to_rdflib
 from conflictkg.pipeline.validate import Validation, native_dataset, require_conformance, validate, validate_native
@@ -151,6 +152,8 @@ def build(
     engines: Engines = "fast",
     stages: Stages | None = None,
     publish_drafts: bool = False,
+    reason: str = "",
+    releases: Path | str | None = None,
 ) -> Release:
     """Build the project at ``root`` into the release directory ``out`` (default ``root/dist``).
 
@@ -158,13 +161,16 @@ def build(
     Unreviewed drafted statements stop the build unless ``publish_drafts`` moves them to graphs of
     their own, outside the default graph (pipeline.reports).
     Each stage is timed in ``stages`` (a fresh one by default); the table goes to ``progress`` at the end.
+    The release records its changes since the previous one with ``reason`` (datasets.changes) and is
+    kept in ``releases`` (default: ``releases/`` beside ``out``) as ``<version>/``.
     """
     root = Path(root)
     out = Path(out) if out is not None else root / "dist"
+    releases = Path(releases) if releases is not None else out.parent / RELEASES_DIR
     stages = stages if stages is not None else Stages(progress)
     stages.progress = progress
     try:
-        release = _build(root, out, linkers, created, engines, stages, publish_drafts)
+        release = _build(root, out, linkers, created, engines, stages, publish_drafts, reason, releases)
     finally:
         if stages.timings:
             progress(stages.summary())
@@ -172,7 +178,7 @@ def build(
 
 
 def _build(root: Path, out: Path, linkers: Sequence[LinkStep], created: datetime | None, engines: Engines,
-           stages: Stages, publish_drafts: bool) -> Release:
+           stages: Stages, publish_drafts: bool, reason: str, releases: Path) -> Release:
     progress = stages.progress
     with stages.stage("load"):
         sources = load(root, progress)
@@ -216,20 +222,32 @@ def _build(root: Path, out: Path, linkers: Sequence[LinkStep], created: datetime
             del dataset
     progress("SHACL: asserted + inferred data conforms")
     with stages.stage("write release"):
+        version = sources.files.version()
+        created = created or build_time()
+        previous = previous_release(out, releases, version)
         content = ReleaseContent(
             dataset=None,
             article=sources.files.article.read_bytes(),
             validation=validation.report,
-            version=sources.files.version(),
-            created=created or build_time(),
+            version=version,
+            created=created,
             queries={path.name: path.read_bytes() for path in sources.files.queries},
             graphs={iri: partial(sources.ntriples, iri)
                     for iri in release_graphs(g for g in sources.graph_iris() if sources.size(g))},
             reports={report.slug: report.text.read_bytes() for report in sources.files.reports},
+            extras=lambda directory: _record_changes(directory, previous, version, created, reason, progress),
         )
         release = write_release(out, content)
-    progress(f"wrote release {release.version} to {out}")
+        kept = archive(out, releases)
+    progress(f"wrote release {release.version} to {out}; kept as {kept}")
     return release
+
+
+def _record_changes(directory: Path, previous: Path | None, version: str, created: datetime, reason: str,
+                    progress: Progress) -> None:
+    changes = write_changes(directory, previous, version, timestamp(created), reason)
+    progress(f"changes since {changes.previous or 'nothing (first release)'}: +{sum(changes.added.values())} "
+             f"-{sum(changes.removed.values())} triples, {len(changes.vanished)} IRIs vanished")
 
 
 def is_current(root: Path | str, out: Path | str) -> bool:

@@ -48,6 +48,7 @@ from conflictkg.vocab import (
     DATASET_IRI,
     GRAPH,
     ID,
+    IMPORT_GRAPHS,
     INFERRED_GRAPH,
     LINKS_GRAPH,
     ONTOLOGY_GRAPH,
@@ -155,6 +156,7 @@ MEDIA_TYPES: dict[str, str] = {
     ".trig": "application/trig",
     ".nq.gz": "application/gzip",
     ".nt.gz": "application/gzip",
+    ".rdfp.gz": "application/gzip",
     ".ttl": "text/turtle",
     ".jsonld": "application/ld+json",
     ".txt": "text/plain; charset=utf-8",
@@ -238,6 +240,8 @@ class ReleaseContent:
     queries: dict[str, bytes] = field(default_factory=dict)
     reports: dict[str, bytes] = field(default_factory=dict)
     """Each registered report's text by slug, published byte-exact as ``reports/<slug>.txt``."""
+    extras: Callable[[Path], None] | None = None
+    """Writes further files (the changes since the previous release) after the dumps, before the manifest."""
     graphs: Mapping[URIRef, GraphWriter] | None = None
     sizes: Mapping[URIRef, int] = field(default_factory=dict)
     """Distinct triples per graph, filled in by :func:`write_files` once the dumps are written."""
@@ -419,6 +423,18 @@ def _describe_linksets(void: Graph, links: Graph) -> None:
                         void.add((target, predicate, obj))
 
 
+def describe_import(void: Graph, iri: URIRef, lines: Lines) -> None:
+    """Copy an import graph's description of itself (licence, creator, source, citation) into VoID.
+
+    The import wrote who made the data and under which licence (UCDP GED: CC BY 4.0) into its own
+    graph (datasets.ged); VoID is where a reuser looks for it.
+    """
+    subject = f"<{iri}> ".encode()
+    own = rdflib_graph([line for line in lines if line.startswith(subject)])
+    for predicate, obj in own.predicate_objects(iri):
+        void.add((iri, predicate, obj))
+
+
 def _describe_distribution(void: Graph, directory: Path, path: str) -> None:
     """One RDF dump as a dcat:Distribution: download URL, media types, size, licence and SHA-256."""
     file = directory / path
@@ -452,7 +468,7 @@ def _void(directory: Path, content: ReleaseContent, lines: Mapping[URIRef, Lines
         "Events, actors, places, casualty figures and claims of news articles, each attributed to its "
         "source and anchored to the exact span of text that states it.", lang="en")))
     void.add((dataset, DCTERMS.license, LICENSE))
-    void.add((dataset, DCTERMS.created, Literal(_timestamp(content.created), datatype=XSD.dateTime)))
+    void.add((dataset, DCTERMS.created, Literal(timestamp(content.created), datatype=XSD.dateTime)))
     void.add((dataset, OWL.versionInfo, Literal(content.version)))
     void.add((dataset, VOID.sparqlEndpoint, SPARQL_ENDPOINT))
     void.add((dataset, VOID.uriSpace, Literal(str(ID))))
@@ -468,6 +484,8 @@ def _void(directory: Path, content: ReleaseContent, lines: Mapping[URIRef, Lines
         void.add((iri, RDF.type, VOID.Dataset))
         void.add((iri, DCTERMS.title, Literal(f"{graph_name(iri)} graph", lang="en")))
         _describe_statistics(void, iri, GraphStatistics.of_lines(lines[iri]))
+        if str(iri).startswith(str(IMPORT_GRAPHS)):
+            describe_import(void, iri, lines[iri])
         if str(iri).endswith(UNREVIEWED_SUFFIX):
             void.add((iri, DCTERMS.description, Literal(
                 "Drafted statements published unreviewed on request (--publish-drafts): machine-proposed, "
@@ -478,8 +496,8 @@ def _void(directory: Path, content: ReleaseContent, lines: Mapping[URIRef, Lines
     return void
 
 
-def _timestamp(moment: datetime) -> str:
-    """xsd:dateTime in UTC to the second, as VoID and the manifest give the creation time."""
+def timestamp(moment: datetime) -> str:
+    """xsd:dateTime in UTC to the second, as VoID, the manifest and the changelog give the creation time."""
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
@@ -493,7 +511,7 @@ def _write_manifest(directory: Path, content: ReleaseContent) -> None:
     ]
     manifest = {
         "version": content.version,
-        "created": _timestamp(content.created),
+        "created": timestamp(content.created),
         "files": files,
         "graphs": {str(g): size for g, size in content.sizes.items()},
     }
@@ -513,6 +531,8 @@ def write_files(directory: Path, content: ReleaseContent) -> None:
     _write_dumps(directory, content, lines)
     void = canonical_graph(_void(directory, content, lines))
     (directory / VOID_FILE).write_text(void.serialize(format="turtle"), encoding="utf-8")
+    if content.extras is not None:
+        content.extras(directory)
     _write_manifest(directory, content)
     write_store(directory)
 

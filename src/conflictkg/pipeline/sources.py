@@ -14,10 +14,12 @@ model) parses a file only when asked for its graph, when the file has blank node
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import io
 import logging
 import re
+import zlib
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -37,6 +39,7 @@ from conflictkg.pipeline.progress import Meter, Progress, quiet
 from conflictkg.pipeline.terms import to_ox, to_rdflib
 from conflictkg.vocab import (
     DATA_GRAPH,
+    GRAPH,
     ID,
     LINKS_GRAPH,
     ONTOLOGY_GRAPH,
@@ -55,6 +58,9 @@ QUERIES_DIR = DATA_DIR / "queries"
 REPORTS_DIR = DATA_DIR / "reports"
 REPORT_TEXT = "report.txt"
 """Each registered report is ``data/reports/<slug>/report.txt`` (byte-exact) plus its ``*.ttl`` files."""
+IMPORTS_DIR = DATA_DIR / "imports"
+IMPORT_SUFFIXES = (".nt.gz", ".nt", ".ttl")
+"""Imported datasets (``conflictkg import``): ``data/imports/<name><suffix>`` loads into graph/import/<name>."""
 
 
 class SourceError(PipelineError):
@@ -113,6 +119,8 @@ class ProjectFiles:
     """The example queries (data/queries/*.rq) the release carries for the query UI."""
     reports: tuple[ReportFiles, ...] = ()
     """The registered reports (data/reports/<slug>/), each loaded into a named graph of its own."""
+    imports: tuple[Path, ...] = ()
+    """Imported datasets (data/imports/<name>.nt.gz|.nt|.ttl), each its own asserted graph."""
 
     @classmethod
     def locate(cls, root: Path | str = ".") -> ProjectFiles:
@@ -131,8 +139,9 @@ class ProjectFiles:
         if not data:
             raise SourceError(root / DATA_DIR, "no data (*.ttl other than links.ttl) found")
         queries = tuple(sorted((root / QUERIES_DIR).glob("*.rq")))
+        imports = tuple(sorted(p for p in (root / IMPORTS_DIR).glob("*") if p.is_file() and import_name(p)))
         return cls(root, ontology, shapes, data, links if links.is_file() else None, article, queries,
-                   locate_reports(root))
+                   locate_reports(root), imports)
 
     def graph_files(self) -> Iterator[tuple[URIRef, Path]]:
         """Each RDF input with the named graph it loads into, in a fixed order."""
@@ -146,6 +155,8 @@ class ProjectFiles:
         for report in self.reports:
             for path in report.rdf:
                 yield report.graph, path
+        for path in self.imports:
+            yield GRAPH[f"import/{import_name(path)}"], path
 
     def all_files(self) -> list[Path]:
         """Every input file, RDF, article, report texts and example queries, in a fixed order."""
@@ -171,6 +182,22 @@ class ProjectFiles:
     def version(self) -> str:
         """``<package version>+<first 12 hex of the input fingerprint>``, the release version and ETag."""
         return f"{__version__}+{self.fingerprint()[:12]}"
+
+
+def import_name(path: Path) -> str | None:
+    """The import name of ``data/imports/<name>.nt.gz`` (or .nt, .ttl); None for other files (temporary ones)."""
+    if path.name.startswith("."):
+        return None
+    for suffix in IMPORT_SUFFIXES:
+        if path.name.endswith(suffix):
+            return path.name[: -len(suffix)]
+    return None
+
+
+def open_rdf(path: Path) -> BinaryIO:
+    """An RDF input file for reading, decompressed when it ends in ``.gz`` (imports are N-Triples.gz);
+    N-Triples is Turtle, so one parser reads both."""
+    return gzip.open(path, "rb") if path.name.endswith(".gz") else path.open("rb")  # type: ignore[return-value]
 
 
 def union(graphs: Iterable[Graph]) -> Graph:
@@ -199,8 +226,9 @@ class FilePart:
     triples: int
 
     def ox_triples(self) -> Iterator[ox.Triple]:
-        for quad in ox.parse(path=self.path, format=ox.RdfFormat.TURTLE, base_iri=self.path.resolve().as_uri()):
-            yield quad.triple
+        with open_rdf(self.path) as stream:
+            for quad in ox.parse(stream, format=ox.RdfFormat.TURTLE, base_iri=self.path.resolve().as_uri()):
+                yield quad.triple
 
     def ntriples(self) -> bytes:
         return ox.serialize(self.ox_triples(), format=ox.RdfFormat.N_TRIPLES)
@@ -430,19 +458,23 @@ def _ill_typed(path: Path, text: str, graph: Graph) -> None:
 
 
 def parse_turtle(path: Path) -> Graph:
-    """Parse one Turtle file, raising SourceError with file, line and column on any syntax error."""
+    """Parse one Turtle file (or N-Triples, gzipped or not, for imports), raising SourceError with file,
+    line and column on any syntax error."""
+    ntriples = path.name.endswith((".nt", ".nt.gz"))
     try:
         content = path.read_bytes()
+        if path.name.endswith(".gz"):
+            content = gzip.decompress(content)
         text = content.decode("utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+    except (OSError, EOFError, zlib.error, gzip.BadGzipFile, UnicodeDecodeError) as exc:
         raise SourceError(path, f"cannot read as UTF-8 text: {exc}") from None
     graph = Graph()
     with _quiet_rdflib_term_warnings():
         try:
-            graph.parse(data=text, format="turtle", publicID=path.resolve().as_uri())
+            graph.parse(data=text, format="nt" if ntriples else "turtle", publicID=path.resolve().as_uri())
         except Exception as exc:  # rdflib raises BadSyntax, ValueError, … depending on the fault
             raise _rdflib_error(path, text, exc) from None
-    _strict_check(path, content, ox.RdfFormat.TURTLE)
+    _strict_check(path, content, ox.RdfFormat.N_TRIPLES if ntriples else ox.RdfFormat.TURTLE)
     _ill_typed(path, text, graph)
     return graph
 
@@ -491,7 +523,7 @@ class _FileScan:
 
     def scan(self, path: Path, meter: Meter | None) -> None:
         spans, evidence, checked = self.spans, EVIDENCE_PREDICATES, self._checked
-        with path.open("rb") as stream:
+        with open_rdf(path) as stream:
             counted = _CountingReader(stream, meter)
             for quad in ox.parse(counted, format=ox.RdfFormat.TURTLE, base_iri=path.resolve().as_uri()):
                 self.triples += 1
@@ -550,7 +582,7 @@ def _load_file(path: Path, spans: SpanTable | None, meter: Meter | None) -> tupl
     scan = _FileScan(spans)
     try:
         scan.scan(path, meter)
-    except OSError as exc:
+    except (OSError, EOFError, zlib.error) as exc:
         raise SourceError(path, f"cannot read: {exc}") from None
     except SyntaxError as exc:
         if path.stat().st_size <= _REPARSE_LIMIT:

@@ -149,7 +149,7 @@ def native_dataset(sources: Sources, graphs: Iterable[URIRef]) -> rdflib_turbo.D
     dataset = rdflib_turbo.Dataset()
     for iri in graphs:
         for part in sources.content(iri):
-            if isinstance(part, FilePart):
+            if isinstance(part, FilePart) and not part.path.name.endswith(".gz"):
                 dataset.parse(str(part.path), format="turtle", publicID=part.path.resolve().as_uri())
             else:
                 dataset.parse(data=part.ntriples(), format="nt")

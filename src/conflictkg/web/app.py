@@ -31,6 +31,7 @@ from conflictkg.store import Store
 from conflictkg.web.config import ServerConfig
 from conflictkg.web.limits import QueryLimits
 from conflictkg.web.reconcile import router as reconcile_router
+from conflictkg.web.routes.changes import close_release_executors
 from conflictkg.web.security import install_security
 from conflictkg.web.site import install_site
 
@@ -89,6 +90,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     finally:
         app.state.executor = None
         await executor.close()
+        await close_release_executors(app.state)
 
 
 def _plain(status: int, message: str, headers: dict[str, str] | None = None) -> PlainTextResponse:

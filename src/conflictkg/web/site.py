@@ -129,9 +129,9 @@ def site_of(request: Request) -> Site:
 
 def install_site(app: FastAPI, site: Site | None = None) -> None:
     """Attach the Site (built from ``app.state`` unless given) and mount the pages and static assets."""
-    from conflictkg.web.routes import documents, home, release_files, resources
+    from conflictkg.web.routes import changes, documents, exports, home, release_files, resources
 
     app.state.site = site or Site.from_config(app.state.store, app.state.config)
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
-    for module in (home, resources, documents, release_files):
+    for module in (home, resources, documents, release_files, exports, changes):
         app.include_router(module.router)

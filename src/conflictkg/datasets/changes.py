@@ -1,0 +1,265 @@
+"""What changed between two releases, recorded in the newer one; every release kept side by side.
+
+Each build writes into its release (before the manifest, so the files are listed and checksummed):
+
+- ``changes/diff.rdfp.gz``: the quads added (``A``) and deleted (``D``) since the previous release, in
+  RDF Patch form (one N-Quads statement per line after its letter), between ``TX`` and ``TC``.
+- ``changes/changelog.ttl``: the release as a ``dcat:Dataset`` version with ``dcat:previousVersion``,
+  the reason given at build time (``skos:changeNote``), and per graph the triples added and removed;
+  the previous release's IRIs (``id/…`` subjects) that disappeared are listed with ``ckg:vanished``.
+- ``changes/summary.json``: the same figures for programs (and for ``/changes``).
+
+After the release is published, ``archive`` keeps a copy under ``releases/<version>/`` (hard links, so
+it costs no space), where ``/changes`` lists them and ``/release/<version>/sparql`` queries them.
+
+The diff walks the two releases' sorted N-Quads dumps side by side, so it holds no dump in memory.
+Blank nodes carry canonical labels per release (pipeline.canonical): a change elsewhere in the ontology
+or shapes may relabel them, and their quads then show as removed and added.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import shutil
+import tempfile
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCAT, DCTERMS, PROV, RDF, SKOS, XSD
+
+from conflictkg.vocab import BASE, CKG, GRAPH, ID, bind_prefixes
+
+QUADS_DUMP = "conflictkg.nq.gz"
+CHANGES_DIR = "changes"
+DIFF_FILE = f"{CHANGES_DIR}/diff.rdfp.gz"
+CHANGELOG_FILE = f"{CHANGES_DIR}/changelog.ttl"
+SUMMARY_FILE = f"{CHANGES_DIR}/summary.json"
+RELEASES_DIR = "releases"
+DCAT_VERSION = URIRef(str(DCAT) + "version")
+"""dcat:version (DCAT 3; rdflib's DCAT namespace predates it)."""
+RELEASE_BASE = BASE + "release/"
+"""``https://w3id.org/conflictkg/release/<version>``: the IRI of one release in the changelog."""
+
+
+def release_iri(version: str) -> URIRef:
+    """The IRI of release ``version`` (``+`` kept: it is allowed in an IRI path)."""
+    return URIRef(RELEASE_BASE + version)
+
+
+@dataclass
+class ReleaseChanges:
+    """The figures of one release's changes since its predecessor."""
+
+    version: str
+    created: str
+    reason: str
+    previous: str | None
+    added: dict[str, int] = field(default_factory=dict)
+    removed: dict[str, int] = field(default_factory=dict)
+    vanished: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, object]:
+        return {"version": self.version, "created": self.created, "reason": self.reason, "previous": self.previous,
+                "added": self.added, "removed": self.removed, "vanished": self.vanished}
+
+    @classmethod
+    def from_json(cls, data: dict[str, object]) -> ReleaseChanges:
+        return cls(str(data["version"]), str(data["created"]), str(data.get("reason") or ""),
+                   str(data["previous"]) if data.get("previous") else None,
+                   {str(k): int(v) for k, v in dict(data.get("added") or {}).items()},  # type: ignore[call-overload]
+                   {str(k): int(v) for k, v in dict(data.get("removed") or {}).items()},  # type: ignore[call-overload]
+                   [str(v) for v in list(data.get("vanished") or [])])  # type: ignore[call-overload]
+
+
+def _lines(path: Path | None) -> Iterator[str]:
+    if path is None or not path.is_file():
+        return
+    with gzip.open(path, "rt", encoding="utf-8") as stream:
+        for line in stream:
+            if line.strip():
+                yield line.rstrip("\n")
+
+
+def _graph_of(line: str) -> str:
+    """The graph IRI of a release's N-Quads line (its last term; every quad of a release is in a named graph)."""
+    body = line.rstrip().removesuffix(".").rstrip()
+    start = body.rfind(" <")
+    return body[start + 2:-1] if body.endswith(">") and start > 0 else ""
+
+
+def _subject_of(line: str) -> str:
+    return line[1:line.index(">")] if line.startswith("<") else ""
+
+
+def _is_sorted(path: Path | None) -> bool:
+    last = ""
+    for line in _lines(path):
+        if line < last:
+            return False
+        last = line
+    return True
+
+
+def diff_lines(previous: Path | None, current: Path) -> Iterator[tuple[str, str]]:
+    """``("A", line)`` / ``("D", line)`` for each quad added or deleted, walking both sorted dumps once.
+
+    The dumps are written sorted (pipeline.release); should either not be, the diff falls back to sets.
+    """
+    if not (_is_sorted(previous) and _is_sorted(current)):
+        yield from _set_diff(previous, current)
+        return
+    old, new = _lines(previous), _lines(current)
+    a, b = next(old, None), next(new, None)
+    while a is not None or b is not None:
+        if b is None or (a is not None and a < b):
+            yield "D", a  # type: ignore[misc]
+            a = next(old, None)
+        elif a is None or b < a:
+            yield "A", b
+            b = next(new, None)
+        else:
+            a, b = next(old, None), next(new, None)
+
+
+def _set_diff(previous: Path | None, current: Path) -> Iterator[tuple[str, str]]:
+    old, new = set(_lines(previous)), set(_lines(current))
+    for line in sorted(old - new):
+        yield "D", line
+    for line in sorted(new - old):
+        yield "A", line
+
+
+def write_changes(directory: Path, previous_dir: Path | None, version: str, created: str, reason: str) -> ReleaseChanges:
+    """Write changes/ into the release being built in ``directory`` (its dumps already written)."""
+    previous_version = _version_of(previous_dir) if previous_dir is not None else None
+    changes = ReleaseChanges(version, created, reason, previous_version)
+    added: Counter[str] = Counter()
+    removed: Counter[str] = Counter()
+    gone: set[str] = set()
+    (directory / CHANGES_DIR).mkdir(exist_ok=True)
+    previous_dump = previous_dir / QUADS_DUMP if previous_dir is not None else None
+    with gzip.GzipFile(directory / DIFF_FILE, "wb", mtime=0) as raw:
+        raw.write(f"H id <{release_iri(version)}> .\n".encode())
+        if previous_version:
+            raw.write(f"H prev <{release_iri(previous_version)}> .\n".encode())
+        raw.write(b"TX .\n")
+        for op, line in diff_lines(previous_dump, directory / QUADS_DUMP):
+            raw.write(f"{op} {line}\n".encode())
+            (added if op == "A" else removed)[_graph_of(line)] += 1
+            subject = _subject_of(line)
+            if op == "D" and subject.startswith(str(ID)):
+                gone.add(subject)
+        raw.write(b"TC .\n")
+    if gone:
+        for line in _lines(directory / QUADS_DUMP):
+            subject = _subject_of(line)
+            gone.discard(subject)
+            if not gone:
+                break
+    changes.added, changes.removed, changes.vanished = dict(sorted(added.items())), dict(sorted(removed.items())), sorted(gone)
+    (directory / SUMMARY_FILE).write_text(json.dumps(changes.to_json(), indent=2) + "\n", encoding="utf-8")
+    (directory / CHANGELOG_FILE).write_text(changelog(changes).serialize(format="turtle"), encoding="utf-8")
+    return changes
+
+
+def changelog(changes: ReleaseChanges) -> Graph:
+    """The RDF changelog of one release (see the module doc)."""
+    graph = bind_prefixes(Graph())
+    release = release_iri(changes.version)
+    graph.add((release, RDF.type, DCAT.Dataset))
+    graph.add((release, RDF.type, PROV.Entity))
+    graph.add((release, DCAT_VERSION, Literal(changes.version)))
+    graph.add((release, DCTERMS.isVersionOf, URIRef(BASE + "dataset")))
+    if changes.created:
+        graph.add((release, DCTERMS.created, Literal(changes.created, datatype=XSD.dateTime)))
+    if changes.reason:
+        graph.add((release, SKOS.changeNote, Literal(changes.reason, lang="en")))
+    if changes.previous:
+        graph.add((release, DCAT.previousVersion, release_iri(changes.previous)))
+        graph.add((release, PROV.wasRevisionOf, release_iri(changes.previous)))
+    for graph_iri in sorted(set(changes.added) | set(changes.removed)):
+        name = graph_iri[len(str(GRAPH)):].replace("/", "-") if graph_iri.startswith(str(GRAPH)) else "default"
+        node = URIRef(f"{release}/changes/{name}")
+        graph.add((release, CKG.graphChange, node))
+        if graph_iri:
+            graph.add((node, CKG.changedGraph, URIRef(graph_iri)))
+        graph.add((node, CKG.triplesAdded, Literal(changes.added.get(graph_iri, 0), datatype=XSD.nonNegativeInteger)))
+        graph.add((node, CKG.triplesRemoved, Literal(changes.removed.get(graph_iri, 0), datatype=XSD.nonNegativeInteger)))
+    for iri in changes.vanished:
+        graph.add((release, CKG.vanished, URIRef(iri)))
+    return graph
+
+
+def _version_of(release_dir: Path) -> str | None:
+    try:
+        return str(json.loads((release_dir / "manifest.json").read_text(encoding="utf-8"))["version"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def previous_release(out: Path, releases: Path, version: str) -> Path | None:
+    """The release the new one is compared with: the current ``out`` when its version differs, else the
+    one ``out`` itself was compared with (a rebuild of the same inputs keeps the same predecessor)."""
+    current = _version_of(out)
+    if current is None:
+        return None
+    if current != version:
+        return out
+    summary = read_summary(out)
+    if summary is not None and summary.previous and (releases / summary.previous / "manifest.json").is_file():
+        return releases / summary.previous
+    return None
+
+
+def read_summary(release_dir: Path) -> ReleaseChanges | None:
+    """The changes summary of a release, None when it has none (built before changes were recorded)."""
+    try:
+        return ReleaseChanges.from_json(json.loads((release_dir / SUMMARY_FILE).read_text(encoding="utf-8")))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def archive(out: Path, releases: Path) -> Path:
+    """Keep the release ``out`` as ``releases/<version>/`` (hard links where possible), replacing an older copy."""
+    version = _version_of(out)
+    if version is None:
+        raise ValueError(f"{out}: not a release (no manifest)")
+    releases.mkdir(parents=True, exist_ok=True)
+    target = releases / version
+    fresh = Path(tempfile.mkdtemp(prefix=f".{version}.new-", dir=releases))
+    try:
+        shutil.copytree(out, fresh, copy_function=_link_or_copy, dirs_exist_ok=True)
+        if target.exists():
+            shutil.rmtree(target)
+        os.replace(fresh, target)
+    except BaseException:
+        shutil.rmtree(fresh, ignore_errors=True)
+        raise
+    return target
+
+
+def _link_or_copy(source: str, destination: str) -> None:
+    try:
+        os.link(source, destination)
+    except OSError:
+        shutil.copy2(source, destination)
+
+
+def list_releases(releases: Path) -> list[ReleaseChanges]:
+    """Every archived release with its changes, newest first (by creation time, then version)."""
+    found = []
+    if releases.is_dir():
+        for directory in releases.iterdir():
+            if directory.name.startswith(".") or not (directory / "manifest.json").is_file():
+                continue
+            summary = read_summary(directory)
+            if summary is None:
+                manifest = json.loads((directory / "manifest.json").read_text(encoding="utf-8"))
+                summary = ReleaseChanges(str(manifest["version"]), str(manifest.get("created", "")), "", None)
+            found.append(summary)
+    return sorted(found, key=lambda r: (r.created, r.version), reverse=True)
