@@ -476,11 +476,11 @@ def measure_server(server_factory: Callable[[], Server], args: argparse.Namespac
             sampler = MemorySampler(process.pid).__enter__()
             return server.url
 
-        chosen = {}
-        if "queries" in sections:
-            chosen.update(queries)
+        chosen = {}  # the control-history query first: a summary row, kept within the server budget
         if "last-controller" in sections:
             chosen["last-controller"] = LAST_CONTROLLER
+        if "queries" in sections:
+            chosen.update(queries)
         if chosen:
             result.queries = time_queries(server.url, chosen, args.runs, args.query_budget, args.query_timeout,
                                           restart, args.server_budget)
@@ -636,7 +636,8 @@ def report(args: argparse.Namespace, results: list[ServerResult], build: BuildRe
     row("one-IRI lookup, C=8, p99 (ms)", "wrk", lambda r: r.light[8].p99 if 8 in r.light else None, _ms)
     for c in (1, 8):
         row(f"query mix, C={c} (req/s)", "Python client",
-            lambda r, c=c: r.mix[c].rate if c in r.mix else None, lambda v: "–" if v is None else f"{v:,.1f}")
+            lambda r, c=c: r.mix[c].rate if c in r.mix else None,
+            lambda v: "–" if v is None else (f"{v:,.1f}" if v >= 10 else f"{v:.2f}"))
     row("last controller (OPTIONAL mid-pattern), median ms", "Python client",
         lambda r: r.queries["last-controller"].median_ms if "last-controller" in r.queries else None, _ms)
     if build is not None:
@@ -671,7 +672,7 @@ def report(args: argparse.Namespace, results: list[ServerResult], build: BuildRe
             for label, runs in (("one-IRI lookup", r.light), ("query mix", r.mix)):
                 for c, m in sorted(runs.items()):
                     lines.append(f"| {r.name} | {label} | {m.tool} | {c} | {m.requests} | {m.errors} | "
-                                 f"{m.rate:,.1f} | {_ms(m.p50)} | {_ms(m.p95)} | {_ms(m.p99)} |")
+                                 f"{m.rate:,.2f} | {_ms(m.p50)} | {_ms(m.p95)} | {_ms(m.p99)} |")
     return "\n".join(lines) + "\n"
 
 
