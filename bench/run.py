@@ -622,6 +622,8 @@ def report(args: argparse.Namespace, results: list[ServerResult], build: BuildRe
         if ours is None:
             return
         mine = value(ours)
+        if mine is None and all(value(p) is None for p in peers):
+            return  # a section that was not run
         cells = [fmt(value(p)) if not p.skipped else "–" for p in peers]
         ratios = [_ratio(mine, value(p)) if ratio and not p.skipped else "–" for p in peers]
         lines.append(f"| {label} | {tool} | {fmt(mine)} | " + " | ".join(cells) + " | " + " | ".join(ratios) + " |")
