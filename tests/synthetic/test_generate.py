@@ -182,10 +182,12 @@ def test_a_bad_source_root_leaves_nothing_behind(tmp_path: Path, gazetteer: Gaze
     assert list(tmp_path.iterdir()) == []
 
 
-def test_recaptures_reverse_an_earlier_capture_of_the_place_by_another_force(small_project: Generated) -> None:
+def test_recaptures_take_a_place_back_from_the_force_that_captured_it_earlier(small_project: Generated) -> None:
     store = _store(small_project.out / "events.nt")
     rows = list(store.query(PREFIXES + """SELECT ?r ?c ?rd ?cd WHERE {
         ?r a ckg:Recapture ; ckg:reverses ?c ; ckg:place ?p ; ckg:date ?rd .
         ?c ckg:place ?p ; ckg:date ?cd . FILTER NOT EXISTS { ?c ckg:agent ?a . ?r ckg:agent ?a } }"""))
     assert len(rows) == small_project.counts.by_class.get("Recapture", 0) > 0
     assert all(row["cd"].value <= row["rd"].value for row in rows)
+    assert _count(store, """SELECT (COUNT(?r) AS ?n) WHERE { ?r a ckg:Recapture ; ckg:reverses ?c .
+        FILTER NOT EXISTS { ?r ckg:target ?held . ?c ckg:agent ?captor . ?captor ckg:unitOf* ?held } }""") == 0

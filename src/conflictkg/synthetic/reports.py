@@ -286,6 +286,7 @@ class ReportGenerator:
                 sentence = f"Fighters of the {agent_label} overran {place.label}{at}, {outlet.label} reported."
         elif kind == "Recapture":
             before = self.control[place.number]
+            targets = [_actor(forces[before.force].slug)]  # taken back from whoever held it
             label = f"{agent_label} recaptures {place.label}"
             sentence = (f"The {agent_label} recaptured {place.label} from the {forces[before.force].label}{at}, "
                         f"according to {outlet.label}.")
