@@ -116,6 +116,8 @@ def validate(
         allow_warnings=True,
         allow_infos=True,
     )
+    if not isinstance(report, Graph):  # pyshacl refused the shapes themselves (e.g. SERVICE in a SPARQL constraint)
+        raise PipelineError(f"the SHACL shapes cannot be applied: {str(report).strip()}")
     return Validation(conforms=bool(conforms), results=_results(bind_prefixes(report), origins), report=report)
 
 
