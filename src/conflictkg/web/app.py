@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -22,6 +23,7 @@ from fastapi.responses import PlainTextResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from conflictkg import __version__
+from conflictkg.pipeline.release import MANIFEST, Release
 from conflictkg.sparql.endpoint import router as sparql_router
 from conflictkg.sparql.execute import QueryExecutor, QueryFailed
 from conflictkg.sparql.negotiate import NotAcceptable
@@ -43,7 +45,10 @@ ALLOWED = "GET, HEAD, POST"
 
 
 def create_app(config: ServerConfig) -> FastAPI:
-    """Build the app for ``config``; raises StoreError (with file and position) on unreadable data."""
+    """Build the app for ``config``; raises StoreError (with file and position) on unreadable data and
+    ReleaseError on a release whose files differ from its manifest."""
+    if config.release_dir is not None and not config.files and (Path(config.release_dir) / MANIFEST).is_file():
+        Release.open(config.release_dir).verify()
     store = Store.open(config.release_dir, config.files)
     app = FastAPI(
         title="conflictkg",
