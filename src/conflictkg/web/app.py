@@ -32,6 +32,7 @@ from conflictkg.sparql.service import DatasetSummary
 from conflictkg.store import Store
 from conflictkg.web.config import ServerConfig
 from conflictkg.web.limits import QueryLimits
+from conflictkg.web.openapi import install_openapi
 from conflictkg.web.reconcile import router as reconcile_router
 from conflictkg.web.security import install_security
 from conflictkg.web.site import install_site
@@ -72,6 +73,7 @@ def create_app(config: ServerConfig) -> FastAPI:
     for router in ROUTERS:
         app.include_router(router)
     install_site(app)
+    install_openapi(app)
     return app
 
 
