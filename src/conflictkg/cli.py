@@ -167,6 +167,27 @@ def serve(
     uvicorn.run(application, host=host, port=port, log_level="info", log_config=uvicorn_log_config())
 
 
+@app.command()
+def publish(
+    to: str = typer.Option(..., "--to", help="The store's SPARQL 1.1 Graph Store endpoint, e.g. http://127.0.0.1:7878/store."),
+    update: str | None = typer.Option(
+        None, "--update", help="Its SPARQL Update endpoint, for an atomic switch [for a URL ending in /store: the same with /update]."
+    ),
+    release: Path | None = typer.Option(None, help="Release directory to publish [ROOT/dist]."),
+    root: Path = ROOT_OPTION,
+) -> None:
+    """Load the release into an external store graph by graph, switch to it, verify the triple counts."""
+    from conflictkg.publish.graph_store import GraphStore, PublishError
+    from conflictkg.publish.load import publish_release
+
+    if update is None and to.rstrip("/").endswith("/store"):
+        update = to.rstrip("/")[: -len("store")] + "update"
+    try:
+        publish_release(release or root / "dist", GraphStore(to, update), progress=typer.echo)
+    except (PublishError, PipelineError) as exc:
+        _fail(exc)
+
+
 DEFAULT_DATA = Path("data")
 """``reconcile --data`` default: the project's data; when absent, only the gazetteer is searched."""
 
