@@ -44,8 +44,9 @@ class GraphStore:
         except (urllib.error.URLError, OSError) as exc:
             raise PublishError(f"{what}: cannot reach {request.full_url}: {getattr(exc, 'reason', exc)}") from None
 
-    def put(self, graph: str, path: Path, media_type: str = "application/n-triples") -> None:
-        """Replace ``graph`` with the triples of the file at ``path``."""
+    def put(self, graph: str, path: Path, media_type: str = "text/turtle") -> None:
+        """Replace ``graph`` with the triples of the file at ``path`` (N-Triples, sent as Turtle, which every
+        Graph Store accepts and of which N-Triples is a subset)."""
         with path.open("rb") as body:
             request = urllib.request.Request(
                 self._graph_url(graph), data=body, method="PUT",
