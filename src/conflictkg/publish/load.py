@@ -24,6 +24,7 @@ import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import pyoxigraph as ox
 
@@ -54,7 +55,7 @@ def staging_name(graph: str, version: str) -> str:
 def split_by_graph(release: Release, directory: Path) -> dict[str, Path]:
     """Write each named graph of the release's N-Quads dump as N-Triples into ``directory``."""
     files: dict[str, Path] = {}
-    handles = {}
+    handles: dict[str, BinaryIO] = {}
     try:
         with gzip.open(release.path("conflictkg.nq.gz"), "rb") as dump:
             for quad in ox.parse(dump, format=ox.RdfFormat.N_QUADS):
@@ -65,6 +66,8 @@ def split_by_graph(release: Release, directory: Path) -> dict[str, Path]:
                     files[graph] = directory / f"graph-{len(files)}.nt"
                     handles[graph] = files[graph].open("wb")
                 handles[graph].write(f"{quad.triple} .\n".encode())
+    except (SyntaxError, OSError, EOFError) as exc:
+        raise PublishError(f"{release.path('conflictkg.nq.gz')}: cannot be read: {exc}") from None
     finally:
         for handle in handles.values():
             handle.close()
