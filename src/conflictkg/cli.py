@@ -140,9 +140,9 @@ def serve(
     ),
     max_query_length: int = typer.Option(MAX_QUERY_LENGTH, min=1, help="Longest query text accepted, in characters (413 beyond)."),
     max_concurrent_queries: int = typer.Option(16, min=1, help="/sparql requests in flight at most (503 + Retry-After beyond)."),
-    rate_limit: float | None = typer.Option(None, min=0.001, help="Requests per second per client address (429 + Retry-After beyond) [no limit]."),
+    rate_limit: float | None = typer.Option(None, min=0.001, help="Requests per second per client address (429 + Retry-After beyond); default: none."),
     rate_burst: int = typer.Option(20, min=1, help="Requests a client may send at once before --rate-limit applies."),
-    max_result_rows: int | None = typer.Option(None, min=1, help="Rows or triples per SPARQL result; a cut is marked in the result [no limit]."),
+    max_result_rows: int | None = typer.Option(None, min=1, help="Rows or triples per SPARQL result; a cut is marked in the result; default: none."),
     release: Path | None = typer.Option(None, help="Release directory served when no files are given [ROOT/dist]."),
     base: str = typer.Option(BASE, help="Canonical IRI base the server's own host stands for."),
     root: Path = ROOT_OPTION,
@@ -175,6 +175,27 @@ def serve(
     except (StoreError, ValueError) as exc:
         _fail(exc)
     uvicorn.run(application, host=host, port=port, log_level="info", log_config=uvicorn_log_config())
+
+
+@app.command()
+def publish(
+    to: str = typer.Option(..., "--to", help="The store's SPARQL 1.1 Graph Store endpoint, e.g. http://127.0.0.1:7878/store."),
+    update: str | None = typer.Option(
+        None, "--update", help="Its SPARQL Update endpoint, for an atomic switch (default for a URL ending in /store: the same with /update)."
+    ),
+    release: Path | None = typer.Option(None, help="Release directory to publish [ROOT/dist]."),
+    root: Path = ROOT_OPTION,
+) -> None:
+    """Load the release into an external store graph by graph, switch to it, verify the triple counts."""
+    from conflictkg.publish.graph_store import GraphStore, PublishError
+    from conflictkg.publish.load import publish_release
+
+    if update is None and to.rstrip("/").endswith("/store"):
+        update = to.rstrip("/")[: -len("store")] + "update"
+    try:
+        publish_release(release or root / "dist", GraphStore(to, update), progress=typer.echo)
+    except (PublishError, PipelineError) as exc:
+        _fail(exc)
 
 
 DEFAULT_DATA = Path("data")

@@ -11,10 +11,13 @@ graphs in a fixed order, and JSON-LD arrays (sets of values) are sorted. With SO
 
 from __future__ import annotations
 
+import ctypes
 import json
+import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -118,6 +121,31 @@ class Release:
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             raise ReleaseError(f"{manifest_path}: not a valid release manifest ({exc!r})") from None
         return release
+
+    def verify(self) -> None:
+        """Raise ReleaseError naming every file that is missing or whose size or SHA-256 is not the
+        manifest's: a damaged or tampered release is refused, never served. Files are hashed in parallel
+        (hashing releases the GIL), so this costs about a second per gigabyte on two cores."""
+        with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
+            problems = [p for p in pool.map(self._check, self.files) if p is not None]
+        if problems:
+            listing = "\n".join(f"  {problem}" for problem in problems)
+            raise ReleaseError(
+                f"{self.root}: refused, {len(problems)} file(s) differ from {MANIFEST} (damaged or tampered with):\n"
+                f"{listing}\nrebuild the release with `conflictkg build`"
+            )
+
+    def _check(self, entry: FileEntry) -> str | None:
+        path = self.root / entry.path
+        try:
+            if path.stat().st_size != entry.bytes:
+                return f"{entry.path}: {path.stat().st_size} bytes, the manifest says {entry.bytes}"
+            actual = file_sha256(path)
+        except OSError as exc:
+            return f"{entry.path}: cannot be read ({exc.strerror or exc})"
+        if actual != entry.sha256:
+            return f"{entry.path}: SHA-256 {actual}, the manifest says {entry.sha256}"
+        return None
 
     def entry(self, name: str) -> FileEntry:
         """The manifest entry of the file ``name`` (a path relative to the release root)."""
@@ -550,14 +578,16 @@ def write_store(directory: Path) -> None:
 def publish(out: Path, write: Callable[[Path], None]) -> None:
     """Run ``write`` into a fresh directory beside ``out``, then swap it in for ``out``.
 
-    Until the swap, ``out`` is untouched, so a failing or interrupted ``write`` (exception, Ctrl-C)
-    leaves the previous release as it was; the half-written directory is removed. The swap is two
-    renames on one file system (old away, new in) and restores the old release if the second fails.
-    A SIGKILL can only leave a stray ``.<name>.new-*`` directory behind, or, in the instant between
-    the two renames, the previous release under ``.<name>.old-*``.
+    Until the swap, ``out`` is untouched, so a failing or interrupted ``write`` (exception, Ctrl-C,
+    SIGKILL) leaves the previous release as it was; the half-written directory is removed (after a
+    SIGKILL a stray ``.<name>.new-*`` directory stays behind). On Linux the swap is one atomic
+    ``renameat2(RENAME_EXCHANGE)``: at every instant ``out`` is either the old or the new release.
+    Elsewhere it is two renames (old away, new in), and a previous release left under
+    ``.<name>.old-*`` by a kill between them is put back by the next ``recover``.
     """
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
+    recover(out)
     fresh = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
     try:
         write(fresh)
@@ -565,6 +595,9 @@ def publish(out: Path, write: Callable[[Path], None]) -> None:
     except BaseException:
         shutil.rmtree(fresh, ignore_errors=True)
         raise
+    if out.exists() and _exchange(fresh, out):
+        shutil.rmtree(fresh, ignore_errors=True)  # ``fresh`` now holds the previous release
+        return
     retired = None
     if out.exists():
         retired = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
@@ -579,6 +612,32 @@ def publish(out: Path, write: Callable[[Path], None]) -> None:
         raise
     if retired is not None:
         shutil.rmtree(retired, ignore_errors=True)
+
+
+def recover(out: Path) -> bool:
+    """Put back a previous release that a kill between publish's two renames left aside; True if it did."""
+    out = Path(out)
+    if out.exists():
+        return False
+    retired = sorted(out.parent.glob(f".{out.name}.old-*"), key=lambda p: p.stat().st_mtime)
+    if not retired or not (retired[-1] / MANIFEST).is_file():
+        return False
+    retired[-1].rename(out)
+    return True
+
+
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Atomically swap two directories (Linux renameat2 RENAME_EXCHANGE); False where unsupported."""
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):
+        return False
+    result = renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
+    return bool(result == 0)
 
 
 def write_release(out: Path, content: ReleaseContent) -> Release:

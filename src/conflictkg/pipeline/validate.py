@@ -137,6 +137,8 @@ def validate(
         allow_warnings=True,
         allow_infos=True,
     )
+    if not isinstance(report, Graph):  # pyshacl refused the shapes themselves (e.g. SERVICE in a SPARQL constraint)
+        raise PipelineError(f"the SHACL shapes cannot be applied: {str(report).strip()}")
     return Validation(conforms=bool(conforms), results=_results(bind_prefixes(report), _one_by_one(origins)),
                       report=report)
 
@@ -177,6 +179,8 @@ def validate_native(dataset: rdflib_turbo.Dataset, shapes: Graph, origins: Origi
         allow_warnings=True,
         allow_infos=True,
     )
+    if not isinstance(report, Graph):  # the engine refused the shapes themselves
+        raise PipelineError(f"the SHACL shapes cannot be applied: {str(report).strip()}")
     report = _own_messages(report, shapes)
     return Validation(conforms=bool(conforms), results=_results(bind_prefixes(report), origins), report=report)
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -22,6 +23,7 @@ from fastapi.responses import PlainTextResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from conflictkg import __version__
+from conflictkg.pipeline.release import MANIFEST, Release
 from conflictkg.sparql.endpoint import router as sparql_router
 from conflictkg.sparql.execute import QueryExecutor, QueryFailed
 from conflictkg.sparql.negotiate import NotAcceptable
@@ -30,6 +32,7 @@ from conflictkg.sparql.service import DatasetSummary
 from conflictkg.store import Store
 from conflictkg.web.config import ServerConfig
 from conflictkg.web.limits import QueryLimits
+from conflictkg.web.openapi import install_openapi
 from conflictkg.web.reconcile import router as reconcile_router
 from conflictkg.web.routes.changes import close_release_executors
 from conflictkg.web.security import install_security
@@ -44,7 +47,10 @@ ALLOWED = "GET, HEAD, POST"
 
 
 def create_app(config: ServerConfig) -> FastAPI:
-    """Build the app for ``config``; raises StoreError (with file and position) on unreadable data."""
+    """Build the app for ``config``; raises StoreError (with file and position) on unreadable data and
+    ReleaseError on a release whose files differ from its manifest."""
+    if config.release_dir is not None and not config.files and (Path(config.release_dir) / MANIFEST).is_file():
+        Release.open(config.release_dir).verify()
     store = Store.open(config.release_dir, config.files)
     app = FastAPI(
         title="conflictkg",
@@ -68,6 +74,7 @@ def create_app(config: ServerConfig) -> FastAPI:
     for router in ROUTERS:
         app.include_router(router)
     install_site(app)
+    install_openapi(app)
     return app
 
 

@@ -1,0 +1,1 @@
+"""Publishing a release into an external triple store (``conflictkg publish --to URL``)."""
