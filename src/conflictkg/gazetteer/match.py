@@ -147,9 +147,12 @@ def haversine_km(a: tuple[float, float], b: tuple[float, float]) -> float:
 def _best_name(
     query: NameKeys, text: str, record: GazetteerRecord, entries: list[IndexEntry]
 ) -> tuple[float, str, str]:
+    how = "Arabic script" if query.arabic else "Latin"
     literal = text.strip().casefold()
     if literal and (same := next((n for n in record.names if n.casefold() == literal), None)):
-        return SAME_NAME, same, "Arabic script" if query.arabic else "Latin"
+        return SAME_NAME, same, how
+    if same := next((n for n in record.names if _folded_equal(query, name_keys(n))), None):
+        return SAME_FOLDED, same, how
     best: tuple[float, str, str] | None = None
     for entry in entries:
         score, how = name_similarity(query, entry.keys)
@@ -157,6 +160,12 @@ def _best_name(
             best = (score, entry.name, how)
     assert best is not None
     return best
+
+
+def _folded_equal(query: NameKeys, other: NameKeys) -> bool:
+    if query.arabic:
+        return query.arabic == other.arabic
+    return bool(query.plain) and query.plain == other.plain
 
 
 def _population_prior(population: int) -> float:
