@@ -213,6 +213,8 @@ class ReconciliationService:
                 return _Type(None)
         if not isinstance(type_id, str):
             raise ReconcileError(f"{key}: type must be a type id string")
+        by_name = {t["name"].casefold(): t["id"] for t in _geonames_types()}
+        type_id = by_name.get(type_id.casefold(), type_id)
         if type_id in (GEONAMES_PLACE, "gn:Feature"):
             return _Type(None, graph=False)
         code = type_id.removeprefix(str(GN)).removeprefix("gn:")
