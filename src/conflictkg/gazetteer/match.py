@@ -292,13 +292,13 @@ def decide(
     lead = best.score - runner.score if runner else best.score
     who = f"{best.record.name} ({best.record.geonameid})"
     if best.score < threshold:
-        return Decision(None, best, f"best candidate {who} scored {best.score:.2f} < {threshold:.2f} "
+        return Decision(None, best, f"best candidate {who} scored {best.score:.3f} < {threshold:.3f} "
                         f"({best.how} threshold)")
     if runner is not None and lead < margin:
-        return Decision(None, best, f"ambiguous: {who} {best.score:.2f} vs {runner.record.name} "
-                        f"({runner.record.geonameid}) {runner.score:.2f}, less than {margin:.2f} apart")
+        return Decision(None, best, f"ambiguous: {who} {best.score:.3f} vs {runner.record.name} "
+                        f"({runner.record.geonameid}) {runner.score:.3f}, less than {margin:.3f} apart")
     relation = "exact" if best.name_score >= EXACT_NAME else "close"
-    ahead = (f"{lead:.2f} ahead of {runner.record.name} ({runner.record.geonameid})" if runner
+    ahead = (f"{lead:.3f} ahead of {runner.record.name} ({runner.record.geonameid})" if runner
              else "no other candidate")
-    return Decision(relation, best, f"score {best.score:.2f} ≥ {threshold:.2f} ({best.how}), {ahead}; "
+    return Decision(relation, best, f"score {best.score:.3f} ≥ {threshold:.3f} ({best.how}), {ahead}; "
                     f"name {'equal' if relation == 'exact' else 'similar'} ({best.name_score:.2f})")
