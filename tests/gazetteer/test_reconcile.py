@@ -97,6 +97,18 @@ def test_scores_rank_and_never_tie_at_100(service: ReconciliationService) -> Non
             assert scores[0] > scores[1], name
 
 
+def test_within_a_gazetteer_name_means_the_area(dump_gazetteer: Gazetteer) -> None:
+    """`within` names a containing area: the governorate when one bears the name, not its seat city."""
+    service = ReconciliationService([], dump_gazetteer)
+    within = service._resolve_within("Deir ez-Zor")
+    assert within.record is not None and within.record.geonameid == 170792
+    assert within.context().admin1 == "SY.07"
+    answer = service.reconcile("q", {"query": "Ayyash", "type": GEONAMES_PLACE,
+                                     "properties": [{"pid": "within", "v": "Deir ez-Zor"}]})
+    assert answer[0]["id"] == "https://sws.geonames.org/7632486/" and answer[0]["match"] is True
+    assert service._resolve_within("Begayliya").record is None  # ambiguous with the trap 2950 by name alone
+
+
 def test_within_a_place_of_ours_restricts_kg_results(service: ReconciliationService) -> None:
     inside = service.reconcile("q", {"query": "Deir Ezzor", "properties": [{"pid": "within", "v": str(ID["place/baghiliyah"])}]})
     assert all(r["id"] != str(ID["place/deir-ezzor"]) for r in inside)

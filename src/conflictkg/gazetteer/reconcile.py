@@ -253,9 +253,11 @@ class ReconciliationService:
         if entity is not None:
             return _Within(entity, self._record_of(entity))
         if self.index is not None:
-            decision = decide(rank(self.index, value, PlaceContext()))
-            if decision.relation and decision.candidate:
-                return _Within(None, decision.candidate.record)
+            # A containing area: "Idlib" is the governorate here, though alone it would be the city.
+            for context in (PlaceContext(kind="admin"), PlaceContext()):
+                decision = decide(rank(self.index, value, context))
+                if decision.relation and decision.candidate:
+                    return _Within(None, decision.candidate.record)
         return _Within(None, None)
 
     def _record_of(self, entity: KGEntity) -> GazetteerRecord | None:
