@@ -52,6 +52,11 @@ def test_reconcile_prints_ranked_candidates(tmp_path: Path, fixtures: Path) -> N
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert "place/baghiliyah" in lines[0] and "sws.geonames.org/171236/" in lines[1]
+    geonames = runner.invoke(app, ["reconcile", "Begayliya", "--within", "Deir Ezzor", "--type", "GeoNames place",
+                                   "--data", str(tmp_path / "data"), "-g", str(fixtures / "SY.txt")])
+    assert geonames.exit_code == 0, geonames.output
+    first = geonames.output.splitlines()[0]
+    assert "sws.geonames.org/171236/" in first and " match " in first and "score" in first
 
 
 def test_bad_input_exits_non_zero_with_a_message(tmp_path: Path, fixtures: Path) -> None:

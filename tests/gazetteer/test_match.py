@@ -62,3 +62,54 @@ def test_nothing_similar_means_no_link() -> None:
 
 def test_haversine() -> None:
     assert 11 < haversine_km(DEIR_EZZOR, (35.42022, 40.05303)) < 13  # Ayyash ~12 km NW (places.md)
+
+
+BAGHILIYAH = ["Begayliya", "al-Baghiliyah", "Al-Bughayliyah", "Baghiliyah", "al-Baghiliyeh", "Bghailiye",
+              "Bughaylīyah", "البغيلية"]
+AYYASH = ["Ayash", "'Ayyash", "Aiyash", "‘Ayyāsh", "عياش", "عيّاش"]
+"""The variants places.md lists (shared/facts/places.md)."""
+
+
+def test_without_any_context_the_article_spellings_never_link_a_trap(dump_gazetteer: Gazetteer) -> None:
+    """places.md's traps: with nothing but the name, a spelling links to the right record or to nothing."""
+    index = CandidateIndex(dump_gazetteer)
+    for names, right in ((BAGHILIYAH, 171236), (AYYASH, 7632486)):
+        for name in names:
+            decision = decide(rank(index, name))
+            chosen = decision.candidate.record.geonameid if decision.relation and decision.candidate else None
+            assert chosen in (right, None), (name, chosen, decision.reason)
+            assert chosen not in TRAPS
+
+
+def test_deir_ezzor_alone_is_the_city_and_with_province_the_governorate(dump_gazetteer: Gazetteer) -> None:
+    index = CandidateIndex(dump_gazetteer)
+    for name in ("Deir Ezzor", "Deir ez-Zor", "Dayr az Zawr", "دير الزور"):
+        decision = decide(rank(index, name))
+        assert decision.relation == "exact" and decision.candidate.record.geonameid == 170794, (name, decision.reason)
+    ranked = rank(index, "Deir Ezzor")
+    area = next(c for c in ranked if c.record.geonameid == 170792)
+    assert any("label names no kind" in r for r in area.reasons)
+    for name in ("Deir Ezzor province", "Deir ez-Zor Governorate"):
+        decision = decide(rank(index, name))
+        assert decision.relation == "exact" and decision.candidate.record.geonameid == 170792, (name, decision.reason)
+
+
+def test_scores_rank_an_equal_name_above_a_similar_one(dump_gazetteer: Gazetteer) -> None:
+    """Without context the trap "Al Baghaliyah" (2950) is the name asked for: it must outrank 171236, not tie."""
+    index = CandidateIndex(dump_gazetteer)
+    ranked = {c.record.geonameid: c for c in rank(index, "Al Baghaliyah", limit=10)}
+    assert ranked[2950].score > ranked[171236].score
+    assert all(c.score < 1.0 for c in ranked.values())
+
+
+def test_an_ambiguous_best_links_nothing_and_names_both(dump_gazetteer: Gazetteer) -> None:
+    from dataclasses import replace
+
+    index = CandidateIndex(dump_gazetteer)
+    best = rank(index, "Begayliya", _context())[0]
+    twin = replace(best, record=replace(best.record, geonameid=1), score=best.score - 0.001)
+    decision = decide([best, twin])
+    assert decision.relation is None and decision.reason.startswith("ambiguous")
+    assert str(best.record.geonameid) in decision.reason and "(1)" in decision.reason
+    linked = decide([best])
+    assert linked.relation and "≥" in linked.reason and best.how in linked.reason

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from conflictkg.gazetteer.reconcile import (
+    GEONAMES_PLACE,
     ReconcileError,
     ReconciliationService,
     entities_from_store,
@@ -17,7 +18,7 @@ from conflictkg.gazetteer.reconcile import (
 )
 from conflictkg.gazetteer.sources import Gazetteer
 from conflictkg.store import Store
-from conflictkg.vocab import CKG, ID
+from conflictkg.vocab import CKG, GN, ID
 
 
 @pytest.fixture()
@@ -30,7 +31,7 @@ def test_manifest_has_the_required_members(service: ReconciliationService) -> No
     manifest = service.manifest("http://127.0.0.1:8000/reconcile")
     for key in ("versions", "name", "identifierSpace", "schemaSpace", "defaultTypes", "view", "preview", "suggest"):
         assert key in manifest
-    assert {t["name"] for t in manifest["defaultTypes"]} == {"Place", "Actor", "Event"}
+    assert {t["name"] for t in manifest["defaultTypes"]} == {"Place", "Actor", "Event", "GeoNames place"}
     assert manifest["preview"]["url"].endswith("/preview?id={{id}}")
     assert set(manifest["suggest"]) == {"entity", "type", "property"}
 
@@ -59,6 +60,55 @@ def test_batch_returns_ranked_candidates_from_kg_and_gazetteer(service: Reconcil
     assert q2_geo[0]["id"] == "https://sws.geonames.org/171236/"
 
 
+def test_a_geonames_type_returns_gazetteer_records_only(service: ReconciliationService) -> None:
+    """Issue 11: without a type our place comes first; with "GeoNames place" the first match is a GeoNames id."""
+    mixed = service.reconcile("q", {"query": "Begayliya", "properties": [{"pid": "within", "v": "Deir Ezzor"}]})
+    assert mixed[0]["id"] == str(ID["place/baghiliyah"])
+    for type_id in (GEONAMES_PLACE, str(GN.P)):
+        only = service.reconcile("q", {"query": "Begayliya", "type": type_id,
+                                       "properties": [{"pid": "within", "v": "Deir Ezzor"}]})
+        assert only and all(r["id"].startswith("https://sws.geonames.org/") for r in only)
+        assert only[0]["id"] == "https://sws.geonames.org/171236/" and only[0]["match"] is True
+        assert any(t["id"] == type_id for t in only[0]["type"])
+    admin = service.reconcile("q", {"query": "Deir Ezzor", "type": str(GN.A)})
+    assert admin and {r["id"] for r in admin} <= {"https://sws.geonames.org/170792/", "https://sws.geonames.org/170793/",
+                                                  "https://sws.geonames.org/163843/"}
+    assert [t["id"] for t in service.suggest("type", "geonames")["result"]][:2] == [GEONAMES_PLACE, str(GN.A)]
+    assert any(t["id"] == str(GN.P) for t in service.suggest("type", "village")["result"])
+
+
+def test_deir_ezzor_without_context_is_the_city(service: ReconciliationService) -> None:
+    """The governorate (170792) and the district (170793) bear the city's name; the name alone means the city."""
+    geo = service.reconcile("q", {"query": "Deir Ezzor", "type": GEONAMES_PLACE})
+    assert geo[0]["id"] == "https://sws.geonames.org/170794/" and geo[0]["match"] is True
+    assert all(not r["match"] for r in geo[1:])
+    province = service.reconcile("q", {"query": "Deir Ezzor province", "type": GEONAMES_PLACE})
+    assert province[0]["id"] == "https://sws.geonames.org/170792/"
+
+
+def test_scores_rank_and_never_tie_at_100(service: ReconciliationService) -> None:
+    """Issue 11: several candidates at 100 cannot be ranked; the better candidate must score higher."""
+    for name in ("Deir Ezzor", "Ayash", "Ayyash", "Begayliya", "البغيلية", "Al Baghaliyah"):
+        results = service.reconcile("q", {"query": name, "type": GEONAMES_PLACE})
+        scores = [r["score"] for r in results]
+        assert scores == sorted(scores, reverse=True), name
+        assert sum(s >= 100 for s in scores) <= 1, (name, scores)
+        if len(scores) > 1 and results[0]["match"]:
+            assert scores[0] > scores[1], name
+
+
+def test_within_a_gazetteer_name_means_the_area(dump_gazetteer: Gazetteer) -> None:
+    """`within` names a containing area: the governorate when one bears the name, not its seat city."""
+    service = ReconciliationService([], dump_gazetteer)
+    within = service._resolve_within("Deir ez-Zor")
+    assert within.record is not None and within.record.geonameid == 170792
+    assert within.context().admin1 == "SY.07"
+    answer = service.reconcile("q", {"query": "Ayyash", "type": GEONAMES_PLACE,
+                                     "properties": [{"pid": "within", "v": "Deir ez-Zor"}]})
+    assert answer[0]["id"] == "https://sws.geonames.org/7632486/" and answer[0]["match"] is True
+    assert service._resolve_within("Begayliya").record is None  # ambiguous with the trap 2950 by name alone
+
+
 def test_within_a_place_of_ours_restricts_kg_results(service: ReconciliationService) -> None:
     inside = service.reconcile("q", {"query": "Deir Ezzor", "properties": [{"pid": "within", "v": str(ID["place/baghiliyah"])}]})
     assert all(r["id"] != str(ID["place/deir-ezzor"]) for r in inside)
@@ -73,6 +123,8 @@ def test_malformed_queries_are_refused_with_a_message(service: ReconciliationSer
         service.run_batch('{"q0": {"limit": 3}}')
     with pytest.raises(ReconcileError, match="unknown type"):
         service.run_batch('{"q0": {"query": "x", "type": "Planet"}}')
+    with pytest.raises(ReconcileError, match="unknown type"):
+        service.run_batch(json.dumps({"q0": {"query": "x", "type": str(GN.Q)}}))
     with pytest.raises(ReconcileError, match="limit"):
         service.run_batch('{"q0": {"query": "x", "limit": -1}}')
     with pytest.raises(ReconcileError, match="at most 100 queries; this one has 101"):
@@ -90,7 +142,7 @@ def test_preview_escapes_text(service: ReconciliationService) -> None:
 
 def test_suggest_entity_type_property(service: ReconciliationService) -> None:
     assert service.suggest("property", "wi")["result"][0]["id"] == "within"
-    assert [t["name"] for t in service.suggest("type", "pl")["result"]] == ["Place"]
+    assert [t["name"] for t in service.suggest("type", "pl")["result"]][:2] == ["Place", "GeoNames place"]
     names = [r["name"] for r in service.suggest("entity", "deir")["result"]]
     assert "Deir Ezzor" in names
     with pytest.raises(ReconcileError):

@@ -40,6 +40,17 @@ def test_batch_by_get_and_by_form_post(client: TestClient) -> None:
     assert by_get["q1"]["result"][0]["name"] == "Deir Ezzor"
 
 
+def test_geonames_type_over_http(client: TestClient) -> None:
+    """A client reconciling a column against GeoNames asks for the type from the manifest and gets GeoNames ids."""
+    manifest = client.get("/reconcile").json()
+    geonames = next(t["id"] for t in manifest["defaultTypes"] if t["name"] == "GeoNames place")
+    queries = json.dumps({"q0": {"query": "Begayliya", "type": geonames, "properties": [{"pid": "within", "v": "Deir Ezzor"}]}})
+    answer = client.post("/reconcile", data={"queries": queries}).json()["q0"]["result"]
+    assert answer[0]["id"] == "https://sws.geonames.org/171236/" and answer[0]["match"] is True
+    types = client.get("/reconcile/suggest/type", params={"prefix": "geonames"}).json()["result"]
+    assert types[0]["id"] == geonames
+
+
 def test_jsonp(client: TestClient) -> None:
     response = client.get("/reconcile", params={"callback": "jQuery123_456"})
     assert response.headers["content-type"].startswith("application/javascript")

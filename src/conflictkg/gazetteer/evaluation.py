@@ -12,7 +12,8 @@ the index so that no query string is found verbatim:
   only another Arabic spelling, or whether the record keeps no Arabic name at all (a deterministic
   third of the records lose all of theirs): then only Arabic → Latin transliteration can find it.
 - Names shared by records in different governorates (admin1 areas), asked with the governorate as
-  context, as ``within`` gives it.
+  context, as ``within`` gives it (only where one record of the governorate bears the name: a query
+  has one right answer).
 
 Negative queries must link nothing: the names of whole records held out of the index (a
 deterministic eighth, asked with their own governorate as context: linking a namesake elsewhere is a
@@ -159,7 +160,7 @@ def build_labelled_set(full: Gazetteer, invented: int = 200) -> tuple[Gazetteer,
             continue
         split = _split(str(gid))
         held: list[str] = []
-        arabic = [n for n in rec.names if is_arabic(n) and fold_name(n) not in common]
+        arabic = [n for n in rec.names if is_arabic(n) and _typed_by_people(n) and fold_name(n) not in common]
         if gid in latin_only:
             held.extend(arabic)
         elif len(arabic) > 1:
@@ -195,6 +196,7 @@ def build_labelled_set(full: Gazetteer, invented: int = 200) -> tuple[Gazetteer,
                 queries.append(LabelledQuery(name, gid, kind, split, context))
         for name in dict.fromkeys(names):
             if fold_name(name) in shared and _typed_by_people(name) and rec.admin1_code \
+                    and len({g for g in owners[fold_name(name)] if full.records[g].admin1_code == rec.admin1_code}) == 1 \
                     and ("shared_within", gid, fold_name(name)) not in seen:
                 seen.add(("shared_within", gid, fold_name(name)))
                 queries.append(LabelledQuery(name, gid, "shared_within", split, _country_context(rec, True)))

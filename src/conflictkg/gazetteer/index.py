@@ -40,12 +40,12 @@ class CandidateIndex:
         self._by_skeleton: dict[str, list[int]] = {}
         self._by_arabic: dict[str, list[int]] = {}
         for rec in gazetteer.records.values():
-            seen: set[NameKeys] = set()
+            seen: set[tuple[str, str]] = set()
             for name in rec.names:
                 keys = name_keys(name)
-                if not keys.key or keys in seen:
-                    continue
-                seen.add(keys)
+                if not keys.key or (keys.key, keys.arabic) in seen:
+                    continue  # a spelling that differs only in what the keys fold away adds no candidate
+                seen.add((keys.key, keys.arabic))
                 pos = len(self.entries)
                 self.entries.append(IndexEntry(rec.geonameid, name, keys))
                 self._by_key.setdefault(keys.key, []).append(pos)

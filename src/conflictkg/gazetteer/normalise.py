@@ -50,14 +50,15 @@ _KURDISH_FOLD = str.maketrans({"ھ": "ه", "ە": "ه", "ڵ": "ل", "ڕ": "ر", "
 """Sorani letters onto the Arabic letters an Arabic writer would use, for Arabic-to-Arabic comparison."""
 
 _ARTICLES = frozenset(
-    "al el il ul l ad ed ar er as es az ez ash esh ach ech at et an en ath adh ag".split()
+    "al el il ul l ad ed ar er as es az ez ash esh ach ech at et an en ath adh ag ehl ehn ehr ehs ehz ehd eht ehsh"
+    .split()
 )
-"""The Arabic article as romanised, with or without sun-letter assimilation."""
+"""The Arabic article as romanised, with or without sun-letter assimilation (and Russian-style "Ehz-")."""
 
 _GENERIC_WORDS = frozenset(
     """province governorate muhafazah mohafazat muhafazat district city town village suburb neighborhood
     neighbourhood quarter military airport airbase air base camp tower depot weapons radio broadcast
-    station the of river markaz nahiyat nahiyah nahiya qada qadaa mintaqat""".split()
+    station the of river fort castle markaz nahiyat nahiyah nahiya qada qadaa mintaqat""".split()
 )
 """Words that say what kind of place a label names, not which one; they guide typing, not matching.
 Administrative words of Iraqi and Syrian records ("Markaz", "Nahiyat" = centre, sub-district) too."""

@@ -4,7 +4,9 @@ Names are reconciled against the knowledge graph's own places, actors and events
 the store with SPARQL) and, for places, against the loaded gazetteer (GeoNames IRIs). The containing
 area is the query property ``within``: a name, one of our IRIs, or a GeoNames id; it becomes the same
 context the linker uses (admin1 area, distance), so "Ayash within Deir Ezzor" avoids the namesakes.
-web/reconcile.py only maps HTTP onto these methods.
+A GeoNames type ("GeoNames place", or one feature class such as "GeoNames populated place (P)")
+restricts the answer to gazetteer records, so a client that takes the first match gets a GeoNames id;
+``match`` is the linker's calibrated decision. web/reconcile.py only maps HTTP onto these methods.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from __future__ import annotations
 import html
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from rapidfuzz import fuzz
@@ -20,9 +22,6 @@ from rapidfuzz import fuzz
 from conflictkg.gazetteer.index import CandidateIndex, index_for
 from conflictkg.gazetteer.link import RADIUS_BY_FEATURE, geonames_id
 from conflictkg.gazetteer.match import (
-    AMBIGUITY_MARGIN,
-    CLOSE_THRESHOLD,
-    EXACT_THRESHOLD,
     PlaceContext,
     decide,
     name_similarity,
@@ -42,9 +41,30 @@ GROUPS: dict[str, tuple[str, ...]] = {
 }
 """Reconcilable types: the three top classes and their subclasses in the ontology."""
 
+GEONAMES_FEATURE_CLASSES: dict[str, str] = {
+    "A": "country, state, region",
+    "P": "populated place (city, village)",
+    "S": "spot, building, farm",
+    "H": "stream, lake",
+    "T": "mountain, hill, rock",
+    "L": "park, area",
+    "R": "road, railroad",
+    "V": "forest, heath",
+    "U": "undersea",
+}
+"""GeoNames feature classes (gn:A … gn:V of the GeoNames ontology), offered as reconciliation types."""
+GEONAMES_PLACE = str(GN.Feature)
+"""The type of every gazetteer record: "GeoNames place"."""
+
 WITHIN = "within"
 KG_MIN_SIMILARITY = 0.6
 """Label similarity under which a resource of the graph is not offered as a candidate at all."""
+KG_WITHIN_SIMILARITY = 0.85
+"""A `within` name resolves to a resource of the graph at this label similarity or more."""
+KG_MATCH_THRESHOLD = 0.92
+KG_MATCH_MARGIN = 0.03
+"""A resource of the graph is the match when its label similarity reaches the threshold and leads the
+next by the margin (the graph has few resources; the gazetteer's decision is calibrated in match)."""
 DEFAULT_LIMIT = 10
 MAX_BATCH_QUERIES = 100
 """Queries one ``queries`` batch may hold. OpenRefine sends 10 at a time; without a cap a 1 MB form
@@ -112,6 +132,25 @@ def _type_ids() -> list[dict[str, str]]:
     return [{"id": str(CKG[g]), "name": g} for g in GROUPS]
 
 
+def _geonames_types() -> list[dict[str, str]]:
+    """"GeoNames place" and one type per feature class, e.g. "GeoNames populated place (city, village) (P)"."""
+    types = [{"id": GEONAMES_PLACE, "name": "GeoNames place", "description": "any record of the loaded gazetteer"}]
+    for code, what in GEONAMES_FEATURE_CLASSES.items():
+        types.append({"id": str(GN[code]), "name": f"GeoNames {what} ({code})",
+                      "description": f"gazetteer records of GeoNames feature class {code}"})
+    return types
+
+
+@dataclass(frozen=True, slots=True)
+class _Type:
+    """What a query's type asks for: a group of the graph, and/or gazetteer records of some classes."""
+
+    group: str | None
+    graph: bool = True
+    gazetteer: bool = True
+    feature_classes: frozenset[str] = frozenset()
+
+
 class ReconciliationService:
     """Manifest, batch queries, preview and suggest over the KG and a gazetteer."""
 
@@ -129,7 +168,7 @@ class ReconciliationService:
             "name": "conflictkg: places, actors and events of the conflict knowledge graph (+ GeoNames)",
             "identifierSpace": str(ID),
             "schemaSpace": str(CKG),
-            "defaultTypes": _type_ids(),
+            "defaultTypes": _type_ids() + [{"id": GEONAMES_PLACE, "name": "GeoNames place"}],
             "view": {"url": "{{id}}"},
             "preview": {"url": f"{service_url}/preview?id={{{{id}}}}", "width": 400, "height": 140},
             "suggest": {
@@ -158,26 +197,36 @@ class ReconciliationService:
         limit = query.get("limit", DEFAULT_LIMIT)
         if not isinstance(limit, int) or isinstance(limit, bool) or limit < 1:
             raise ReconcileError(f"{key}: limit must be a positive integer")
-        group = self._group(key, query.get("type"))
+        wanted = self._type(key, query.get("type"))
         within = self._within(key, query.get("properties", []))
-        results = self._kg_candidates(query["query"], group, within)
-        if group in (None, "Place") and self.index is not None:
-            results.extend(self._gazetteer_candidates(query["query"], within))
+        results = self._kg_candidates(query["query"], wanted.group, within) if wanted.graph else []
+        if wanted.gazetteer and self.index is not None:
+            results.extend(self._gazetteer_candidates(query["query"], within, wanted.feature_classes))
         results.sort(key=lambda r: -r["score"])
         return results[: min(limit, 100)]
 
-    def _group(self, key: str, type_id: object) -> str | None:
+    def _type(self, key: str, type_id: object) -> _Type:
         if type_id is None:
-            return None
+            return _Type(None)
         if isinstance(type_id, list):
             type_id = type_id[0] if type_id else None
+            if type_id is None:
+                return _Type(None)
         if not isinstance(type_id, str):
             raise ReconcileError(f"{key}: type must be a type id string")
+        by_name = {t["name"].casefold(): t["id"] for t in _geonames_types()}
+        type_id = by_name.get(type_id.casefold(), type_id)
+        if type_id in (GEONAMES_PLACE, "gn:Feature"):
+            return _Type(None, graph=False)
+        code = type_id.removeprefix(str(GN)).removeprefix("gn:")
+        if code in GEONAMES_FEATURE_CLASSES and type_id != code:
+            return _Type(None, graph=False, feature_classes=frozenset(code))
         local = type_id.removeprefix(str(CKG)).removeprefix("ckg:")
         for group, members in GROUPS.items():
             if local in members:
-                return group
-        raise ReconcileError(f"{key}: unknown type {type_id!r}; known: {', '.join(t['id'] for t in _type_ids())}")
+                return _Type(group, gazetteer=group == "Place")
+        known = ", ".join(t["id"] for t in _type_ids() + _geonames_types())
+        raise ReconcileError(f"{key}: unknown type {type_id!r}; known: {known}")
 
     def _within(self, key: str, properties: object) -> _Within | None:
         if not isinstance(properties, list):
@@ -201,13 +250,15 @@ class ReconciliationService:
         entity = self.entities.get(value)
         if entity is None:
             best = self._kg_candidates(value, "Place", None)
-            entity = self.entities[best[0]["id"]] if best and best[0]["score"] >= CLOSE_THRESHOLD * 100 else None
+            entity = self.entities[best[0]["id"]] if best and best[0]["score"] >= KG_WITHIN_SIMILARITY * 100 else None
         if entity is not None:
             return _Within(entity, self._record_of(entity))
         if self.index is not None:
-            ranked = rank(self.index, value, PlaceContext(), limit=1)
-            if ranked and ranked[0].score >= EXACT_THRESHOLD:
-                return _Within(None, ranked[0].record)
+            # A containing area: "Idlib" is the governorate here, though alone it would be the city.
+            for context in (PlaceContext(kind="admin"), PlaceContext()):
+                decision = decide(rank(self.index, value, context))
+                if decision.relation and decision.candidate:
+                    return _Within(None, decision.candidate.record)
         return _Within(None, None)
 
     def _record_of(self, entity: KGEntity) -> GazetteerRecord | None:
@@ -256,8 +307,8 @@ class ReconciliationService:
                 "description": self._describe_entity(entity),
             })
         out.sort(key=lambda r: -r["score"])
-        if out and out[0]["score"] >= EXACT_THRESHOLD * 100:
-            out[0]["match"] = len(out) == 1 or out[1]["score"] < out[0]["score"] - AMBIGUITY_MARGIN * 100
+        if out and out[0]["score"] >= KG_MATCH_THRESHOLD * 100:
+            out[0]["match"] = len(out) == 1 or out[1]["score"] < out[0]["score"] - KG_MATCH_MARGIN * 100
         return out
 
     def _describe_entity(self, entity: KGEntity) -> str:
@@ -265,23 +316,36 @@ class ReconciliationService:
         text = ", ".join(sorted(entity.classes))
         return f"{text} in {', '.join(parents)}" if parents else text
 
-    def _gazetteer_candidates(self, text: str, within: _Within | None) -> list[dict[str, Any]]:
+    def _gazetteer_candidates(
+        self, text: str, within: _Within | None, feature_classes: frozenset[str] = frozenset()
+    ) -> list[dict[str, Any]]:
         assert self.index is not None
         context = within.context() if within else PlaceContext()
+        context = replace(context, feature_classes=feature_classes)
         ranked = rank(self.index, text, context, limit=DEFAULT_LIMIT)
         decision = decide(ranked)
         out = []
         for cand in ranked:
             rec = cand.record
             feature = f"{rec.feature_class}.{rec.feature_code}".rstrip(".")
+            types = [{"id": GEONAMES_PLACE, "name": "GeoNames place"}, {"id": str(CKG.Place), "name": "Place"}]
+            if rec.feature_class in GEONAMES_FEATURE_CLASSES:
+                types.append({"id": str(GN[rec.feature_class]),
+                              "name": f"GeoNames {GEONAMES_FEATURE_CLASSES[rec.feature_class]} ({rec.feature_class})"})
+            if rec.feature_code:
+                types.append({"id": str(GN[feature]), "name": f"GeoNames {feature}"})
+            chosen = decision.relation is not None and decision.candidate is cand
+            verdict = f"match: {decision.reason}" if chosen else ""
+            if cand is ranked[0] and not chosen:
+                verdict = f"no match: {decision.reason}"
             out.append({
                 "id": rec.iri,
                 "name": rec.name,
-                "type": [{"id": str(CKG.Place), "name": "Place"}, {"id": str(GN[feature]), "name": f"GeoNames {feature}"}],
+                "type": types,
                 "score": round(cand.score * 100, 1),
-                "match": decision.relation == "exact" and decision.candidate is cand,
+                "match": chosen,
                 "description": f"GeoNames {rec.geonameid}, {feature}, {rec.admin1_code or rec.country}: "
-                + "; ".join(cand.reasons),
+                + "; ".join(cand.reasons) + (f". {verdict}" if verdict else ""),
             })
         return out
 
@@ -313,7 +377,8 @@ class ReconciliationService:
         """Autocomplete for entity, type or property ids, by name prefix (or word prefix)."""
         needle = prefix.casefold().strip()
         if kind == "type":
-            hits = [t for t in _type_ids() if t["name"].casefold().startswith(needle)]
+            hits = [t for t in _type_ids() + _geonames_types() if _prefix_match(t["name"], needle)
+                    or t["id"].casefold() == needle]
         elif kind == "property":
             within = {"id": WITHIN, "name": "within",
                       "description": "containing area: a name, a conflictkg IRI, or a GeoNames id"}
