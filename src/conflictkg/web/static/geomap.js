@@ -1,0 +1,132 @@
+// Offline maps: Leaflet over a base layer shipped in the package (Natural Earth country outlines, and
+// first-level divisions such as governorates loaded per country once zoomed in), no tile server.
+// Many points are clustered with leaflet.markercluster. Labels and popups are built with textContent.
+/* global L, topojson */
+import { hrefFor } from "./links.js";
+
+const BASEMAP = "/static/vendor/basemap/";
+const ADMIN1_ZOOM = 5;
+const CLUSTER_FROM = 50;
+
+let countries = null;
+let admin1Index = null;
+const admin1Cache = new Map();
+
+async function json(path) {
+  const response = await fetch(BASEMAP + path);
+  if (!response.ok) {
+    throw new Error(path + ": " + response.status);
+  }
+  return response.json();
+}
+
+function countriesLayer() {
+  countries = countries || json("countries.json").then((t) => topojson.feature(t, t.objects.countries));
+  return countries;
+}
+
+// The outlines of first-level divisions of every country whose box meets `bounds`.
+async function addAdmin1(map, layer, loaded) {
+  admin1Index = admin1Index || json("admin1/index.json");
+  const index = await admin1Index;
+  const view = map.getBounds();
+  for (const [code, entry] of Object.entries(index)) {
+    const [w, s, e, n] = entry.bbox;
+    if (loaded.has(code) || !view.intersects(L.latLngBounds([s, w], [n, e]))) {
+      continue;
+    }
+    loaded.add(code);
+    if (!admin1Cache.has(code)) {
+      admin1Cache.set(code, json(`admin1/${code}.json`).then((t) => topojson.feature(t, Object.values(t.objects)[0])));
+    }
+    admin1Cache.get(code).then((features) => layer.addData(features)).catch(() => loaded.delete(code));
+  }
+}
+
+// A map in `element` with the offline base layer; resolves when the country outlines are drawn.
+export async function baseMap(element, options = {}) {
+  const map = L.map(element, {
+    preferCanvas: true,
+    worldCopyJump: true,
+    minZoom: 1,
+    maxZoom: 14,
+    attributionControl: true,
+    keyboard: true,
+    ...options,
+  });
+  map.attributionControl.setPrefix(false);
+  map.attributionControl.addAttribution("Outlines: Natural Earth (public domain)");
+  map.setView([20, 20], 2);
+  const outlines = L.geoJSON(null, { interactive: false, style: { color: "#8c8c7a", weight: 1, fillColor: "#f4f1e6", fillOpacity: 1 } });
+  const divisions = L.geoJSON(null, {
+    interactive: false,
+    style: { color: "#a29f8c", weight: 0.8, dashArray: "3 3", fill: false },
+  });
+  outlines.addTo(map);
+  divisions.addTo(map);
+  const loaded = new Set();
+  const refresh = () => {
+    if (map.getZoom() >= ADMIN1_ZOOM) {
+      addAdmin1(map, divisions, loaded).catch(() => {});
+    }
+  };
+  map.on("moveend", refresh);
+  outlines.addData(await countriesLayer());
+  element.dataset.basemap = "ready";
+  return { map, refresh };
+}
+
+// A popup body: the label (a link where the IRI may be one) and any further lines, as text.
+function popup(point, canonicalBase) {
+  const div = document.createElement("div");
+  const href = point.iri ? hrefFor(point.iri, canonicalBase) : null;
+  const title = document.createElement(href ? "a" : "strong");
+  title.textContent = point.label || point.iri || `${point.lat}, ${point.lon}`;
+  if (href) {
+    title.href = href;
+  }
+  div.appendChild(title);
+  for (const line of point.details || []) {
+    const p = document.createElement("div");
+    p.textContent = line;
+    div.appendChild(p);
+  }
+  return div;
+}
+
+// Draws `points` ([{lat, lon, label, iri, details, role}]) on a new map in `element`; clusters from 50
+// points. Returns the Leaflet map.
+export async function pointsMap(element, points, canonicalBase, options = {}) {
+  const { map, refresh } = await baseMap(element, options);
+  const cluster = points.length >= CLUSTER_FROM;
+  const group = cluster ? L.markerClusterGroup({ chunkedLoading: true, showCoverageOnHover: false }) : L.featureGroup();
+  const markers = points.map((p) => {
+    const marker = cluster
+      ? L.marker([p.lat, p.lon], { title: p.label || "", alt: p.label || "point" })
+      : L.circleMarker([p.lat, p.lon], {
+        radius: p.role === "self" ? 8 : 6,
+        color: "#fff",
+        weight: 1.5,
+        fillColor: p.role === "self" ? "#8a2d1c" : "#1f4e8c",
+        fillOpacity: 0.9,
+      });
+    marker.bindPopup(() => popup(p, canonicalBase));
+    if (p.label && !cluster) {
+      marker.bindTooltip(p.label, { permanent: points.length <= 12, direction: "right", className: "map-label" });
+    }
+    return marker;
+  });
+  if (cluster) {
+    group.addLayers(markers);
+  } else {
+    markers.forEach((m) => group.addLayer(m));
+  }
+  group.addTo(map);
+  if (points.length) {
+    const bounds = L.latLngBounds(points.map((p) => [p.lat, p.lon]));
+    map.fitBounds(bounds.pad(0.3), { maxZoom: options.maxFitZoom || 9 });
+  }
+  refresh();
+  element.dataset.points = String(points.length);
+  return map;
+}
