@@ -52,26 +52,41 @@ def server(
 
 
 @pytest.fixture(scope="module")
-def page(server: str) -> Iterator[object]:
+def browser(server: str) -> Iterator[object]:
     if not CHROMIUM.exists():
         pytest.skip(f"{CHROMIUM} is absent: install Debian's chromium (apt-get install chromium) to run browser tests")
     playwright_api = pytest.importorskip("playwright.sync_api", reason="Python Playwright is not installed")
     with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1280, "height": 900})
-        context.route("**/*", _with_strict_csp)
-        statuses: list[tuple[int, str]] = []
-        errors: list[str] = []
-        context.on("response", lambda r: statuses.append((r.status, r.url)))
-        context.on("console", lambda m: errors.append(f"console {m.type}: {m.text} at {m.location}") if _unexpected(m) else None)
-        tab = context.new_page()
-        tab.on("pageerror", lambda e: errors.append(f"uncaught: {e}"))
-        tab.set_default_timeout(15_000)
-        yield tab
-        browser.close()
-        assert not [s for s in statuses if s[0] >= 500], statuses
-        assert not [s for s in statuses if s[0] == 404], f"missing files: {statuses}"
-        assert errors == [], errors
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="module")
+def no_script_page(browser) -> Iterator[object]:  # type: ignore[no-untyped-def]
+    """A tab with JavaScript off: what the server renders alone."""
+    context = browser.new_context(java_script_enabled=False)
+    yield context.new_page()
+    context.close()
+
+
+@pytest.fixture(scope="module")
+def page(browser) -> Iterator[object]:  # type: ignore[no-untyped-def]
+    """A tab under the strict CSP; the module fails on any 5xx, 404, console error or uncaught exception."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.route("**/*", _with_strict_csp)
+    statuses: list[tuple[int, str]] = []
+    errors: list[str] = []
+    context.on("response", lambda r: statuses.append((r.status, r.url)))
+    context.on("console", lambda m: errors.append(f"console {m.type}: {m.text} at {m.location}") if _unexpected(m) else None)
+    tab = context.new_page()
+    tab.on("pageerror", lambda e: errors.append(f"uncaught: {e}"))
+    tab.set_default_timeout(15_000)
+    yield tab
+    context.close()
+    assert not [s for s in statuses if s[0] >= 500], statuses
+    assert not [s for s in statuses if s[0] == 404], f"missing files: {statuses}"
+    assert errors == [], errors
 
 
 def _unexpected(message) -> bool:  # type: ignore[no-untyped-def]
@@ -102,9 +117,33 @@ def test_run_a_query_click_an_iri_and_land_on_its_page(page, server: str) -> Non
 
 
 def test_place_page_draws_its_map_offline(page, server: str) -> None:  # type: ignore[no-untyped-def]
+    """With JavaScript: Leaflet over the shipped outlines, the place and its neighbours labelled."""
+    page.goto(server + "/id/place/ayyash")
+    box = page.locator("#page-map")
+    page.wait_for_selector("#page-map[data-basemap=ready]")
+    assert box.get_attribute("data-points") == "3", "the place, its parent and its sibling"
+    labels = page.locator("#page-map .leaflet-tooltip").all_text_contents()
+    assert sorted(labels) == ["Ayash", "Begayliya", "Deir Ezzor"]
+    assert page.locator("svg.map").is_hidden(), "the static map gives way to the interactive one"
+    bounds = box.bounding_box()
+    assert bounds is not None and bounds["width"] > 300 and bounds["height"] > 200
+    # Keyboard: the map takes focus and "+" zooms in, spreading the labels apart.
+    spread = """() => { const [a, b] = [...document.querySelectorAll('#page-map .leaflet-tooltip')]
+                                  .map(t => t.getBoundingClientRect());
+                       return Math.hypot(a.x - b.x, a.y - b.y); }"""
+    before = page.evaluate(spread)
+    assert box.get_attribute("tabindex") == "0"
+    box.focus()
+    page.keyboard.press("+")
+    page.wait_for_function(f"() => ({spread})() > {before} * 1.5")
+
+
+def test_place_page_map_without_javascript(no_script_page, server: str) -> None:  # type: ignore[no-untyped-def]
+    """Without JavaScript the server's own SVG map is shown, every label inside its box."""
+    page = no_script_page
     page.goto(server + "/id/place/ayyash")
     svg = page.locator("svg.map")
-    assert svg.count() == 1
+    assert svg.count() == 1 and svg.is_visible()
     assert svg.locator("circle").count() >= 3
     box = svg.bounding_box()
     assert box is not None and box["width"] > 100 and box["height"] > 50
@@ -115,6 +154,23 @@ def test_place_page_draws_its_map_offline(page, server: str) -> None:  # type: i
                    .map(([label, _]) => label)"""
     )
     assert overflowing == [], "labels run out of the map"
+
+
+def test_event_page_has_a_small_map_and_a_timeline_of_related_events(page, server: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto(server + "/id/event/is-captures-ayyash")
+    page.wait_for_selector("#page-map[data-basemap=ready]")
+    assert page.get_attribute("#page-map", "data-points") == "2", "its own place and the super-event's province"
+    marks = page.locator("#page-timeline svg g.event")
+    assert marks.count() == 3, "the three dated events: super-event, this one, and the next capture at the same place"
+    assert page.locator("#page-timeline svg g.event.current").count() == 1
+    current = page.locator("#page-timeline svg g.event.current text").text_content()
+    assert current == "IS captures Ayash" and page.locator("#page-timeline g.event.current a").count() == 0
+    assert "without a date" in page.text_content("#page-timeline figcaption"), "the undated recapture is counted, not drawn"
+    link = page.locator("#page-timeline svg a", has_text="IS captures Ayash again")
+    link.click()
+    page.wait_for_url(server + "/id/event/is-retakes-ayyash")
+    page.wait_for_selector("body[data-ready=true]")
+    assert "same place" in page.text_content("ol.timeline")
 
 
 def test_example_parameter_preselects_and_loads_the_example(page, server: str) -> None:  # type: ignore[no-untyped-def]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -143,6 +144,25 @@ def test_event_page_has_claims_evidence_and_timeline(client: TestClient) -> None
     assert "reverses" in timeline and "super-event" in timeline
 
 
+def test_event_timeline_adds_other_events_at_the_same_place(client: TestClient) -> None:
+    html = client.get("/id/event/is-captures-ayyash", headers={"Accept": BROWSER}).text
+    timeline = html[html.index('<ol class="timeline">') : html.index("</ol>", html.index('<ol class="timeline">'))]
+    assert "IS captures Ayash again</a> <span class=\"relation\">same place</span>" in timeline
+    assert timeline.count("Syrian army recaptures Ayash") == 1, "an event related otherwise is listed once"
+    assert "<span class=\"relation\">reversed by</span>" in timeline
+
+
+def test_event_page_lists_where_it_happened_and_feeds_the_map(client: TestClient) -> None:
+    html = client.get("/id/event/is-captures-ayyash", headers={"Accept": BROWSER}).text
+    where = html[html.index('<section class="event-map">') : html.index("</section>", html.index('<section class="event-map">'))]
+    assert 'href="/id/place/ayyash"' in where and "35.42022, 40.05303" in where and "this event" in where
+    assert 'href="/id/place/deir-ezzor-province"' in where and "a related event" in where
+    data = json.loads(html[html.index('id="page-data">') + len('id="page-data">') : html.index("</script>", html.index('id="page-data">'))])
+    assert {p["href"] for p in data["points"]} == {"/id/place/ayyash", "/id/place/deir-ezzor-province"}
+    assert [e["relation"] for e in data["events"]][:3] == ["super-event", "this", "same place"]
+    assert '<script src="/static/vendor/leaflet/leaflet.js"></script>' in html
+
+
 def test_page_shows_inferred_triples_apart(client: TestClient) -> None:
     html = client.get("/id/event/army-recaptures-ayyash", headers={"Accept": BROWSER}).text
     inferred = html[html.index('class="inferred"') :]
@@ -156,6 +176,12 @@ def hostile_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestCli
         "<https://w3id.org/conflictkg/graph/data> .\n"
         f'<{ID}place/evil> <http://www.w3.org/2000/01/rdf-schema#label> "</h1><script>alert(2)</script>" '
         "<https://w3id.org/conflictkg/graph/data> .\n"
+        f"<{ID}event/hostile> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <https://w3id.org/conflictkg/ontology#Capture> "
+        "<https://w3id.org/conflictkg/graph/data> .\n"
+        f'<{ID}event/hostile> <http://www.w3.org/2000/01/rdf-schema#label> "</script><script>alert(1)</script>" '
+        "<https://w3id.org/conflictkg/graph/data> .\n"
+        f"<{ID}event/hostile> <https://w3id.org/conflictkg/ontology#place> <{ID}place/ayyash> "
+        "<https://w3id.org/conflictkg/graph/data> .\n"
     )
     release: Path = write_release(tmp_path_factory.mktemp("hostile") / "dist", extra_nquads=extra)
     with NoServerErrors(create_app(ServerConfig(release_dir=release, query_workers=1))) as test_client:
@@ -167,3 +193,11 @@ def test_literal_text_is_html_escaped(hostile_client: TestClient) -> None:
         html = hostile_client.get(path, headers={"Accept": BROWSER}).text
         assert "<script>alert" not in html
         assert "&lt;script&gt;alert" in html
+
+
+def test_page_data_cannot_break_out_of_its_script_block(hostile_client: TestClient) -> None:
+    html = hostile_client.get("/id/event/hostile", headers={"Accept": BROWSER}).text
+    block = html[html.index('id="page-data">') : html.index("</script>", html.index('id="page-data">'))]
+    assert "<" not in block.removeprefix('id="page-data">'), "labels are escaped inside the JSON block"
+    events = json.loads(block.removeprefix('id="page-data">'))["events"]
+    assert [e["label"] for e in events if e["relation"] == "this"] == ["</script><script>alert(1)</script>"]

@@ -94,6 +94,14 @@ class TimelineEntry:
     expression: str | None
 
 
+@dataclass(frozen=True)
+class EventMap:
+    """Where an event and its related events happened: the located places of each."""
+
+    points: tuple[Located, ...]
+    unlocated: tuple[Term, ...]
+
+
 @dataclass
 class ResourcePage:
     """Everything the resource template renders."""
@@ -109,6 +117,26 @@ class ResourcePage:
     claims: tuple[ClaimRow, ...] = ()
     place: PlaceSection | None = None
     timeline: tuple[TimelineEntry, ...] = field(default_factory=tuple)
+    event_map: EventMap | None = None
+
+    @property
+    def interactive(self) -> bool:
+        """True if the page has a map or a timeline for static/resource.js to draw."""
+        return bool((self.place and self.place.map) or self.event_map or self.timeline)
+
+    def interactive_data(self) -> dict[str, object]:
+        """What static/resource.js draws (the Leaflet map and the SVG timeline), as JSON-ready data."""
+        points = self.place.map.points if self.place and self.place.map else ()
+        located = [p.place for p in points] or list(self.event_map.points if self.event_map else ())
+        return {
+            "points": [
+                {"lat": p.lat, "lon": p.lon, "label": p.label, "href": p.href, "role": p.role} for p in located
+            ],
+            "events": [
+                {"date": e.date, "label": e.event.label, "href": e.event.href, "relation": e.relation}
+                for e in self.timeline
+            ],
+        }
 
 
 def build_page(store: Store, terms: TermFactory, description: Description, article: str | None) -> ResourcePage:
@@ -145,6 +173,7 @@ def build_page(store: Store, terms: TermFactory, description: Description, artic
         page.place = _place(store, terms, node)
     if _is_a(store, node, "Event"):
         page.timeline = _timeline(store, terms, node)
+        page.event_map = _event_map(store, terms, node, page.timeline)
     return page
 
 
@@ -286,7 +315,12 @@ def _gazetteer_links(store: Store, terms: TermFactory, node: ox.NamedNode) -> tu
     return tuple(links[k] for k in sorted(links))
 
 
-_RELATION_ORDER = {"super-event": 0, "reverses": 1, "this": 2, "sibling": 3, "sub-event": 4, "reversed by": 5}
+_RELATION_ORDER = {
+    "super-event": 0, "reverses": 1, "this": 2, "sibling": 3, "sub-event": 4, "reversed by": 5, "same place": 6,
+}
+SAME_PLACE_EACH_SIDE = 10
+"""Events at the same place shown on an event's timeline: this many before its date and as many from it
+on (the nearest in time), so that a place with thousands of events keeps the page small."""
 
 
 def _timeline(store: Store, terms: TermFactory, node: ox.NamedNode) -> tuple[TimelineEntry, ...]:
@@ -303,7 +337,9 @@ def _timeline(store: Store, terms: TermFactory, node: ox.NamedNode) -> tuple[Tim
         }}"""
     )
     entries = {}
-    for row in rows:  # type: ignore[union-attr]
+    for row in [*rows, *_same_place(store, node)]:  # type: ignore[union-attr]
+        if row["relation"].value == "same place" and any(e == row["e"].value for e, _ in entries):
+            continue
         key = (row["e"].value, row["relation"].value)
         if key not in entries:
             entries[key] = TimelineEntry(
@@ -319,3 +355,51 @@ def _timeline(store: Store, terms: TermFactory, node: ox.NamedNode) -> tuple[Tim
         )
     )
 
+
+
+def _same_place(store: Store, node: ox.NamedNode) -> list[ox.QuerySolution]:
+    """Other events at one of the event's places, nearest in time on either side of its date."""
+    common = f"""{node} ckg:place ?place . ?e ckg:place ?place FILTER(?e != {node})
+          OPTIONAL {{ ?e ckg:date ?date }} OPTIONAL {{ ?e ckg:timeExpression ?expression }}
+          BIND("same place" AS ?relation)"""
+    select = "SELECT DISTINCT ?e ?relation ?date ?expression"
+    dated = store.query(f"{_PROLOGUE}ASK {{ {node} ckg:date ?d }}")
+    if not dated:
+        queries = [f"{_PROLOGUE}{select} WHERE {{ {common} }} ORDER BY ?date ?e LIMIT {2 * SAME_PLACE_EACH_SIDE}"]
+    else:
+        own = f"{node} ckg:date ?own"
+        queries = [
+            f"{_PROLOGUE}{select} WHERE {{ {own} . {common} FILTER(!BOUND(?date) || ?date < ?own) }}"
+            f" ORDER BY DESC(?date) ?e LIMIT {SAME_PLACE_EACH_SIDE}",
+            f"{_PROLOGUE}{select} WHERE {{ {own} . {common} FILTER(?date >= ?own) }}"
+            f" ORDER BY ?date ?e LIMIT {SAME_PLACE_EACH_SIDE}",
+        ]
+    return [row for query in queries for row in store.query(query)]  # type: ignore[union-attr]
+
+
+def _event_map(store: Store, terms: TermFactory, node: ox.NamedNode, timeline: tuple[TimelineEntry, ...]) -> EventMap | None:
+    """The located places of the event ("self") and of the events on its timeline ("related")."""
+    events = {node.value, *(e.event.value for e in timeline)}
+    values = " ".join(f"<{iri}>" for iri in sorted(events))
+    rows = store.query(
+        f"""{_PROLOGUE}SELECT DISTINCT ?e ?p ?wkt WHERE {{
+          VALUES ?e {{ {values} }} ?e ckg:place ?p .
+          OPTIONAL {{ ?p geo:hasGeometry ?geometry . ?geometry geo:asWKT ?wkt }}
+        }}"""
+    )
+    located: dict[str, Located] = {}
+    unlocated: dict[str, Term] = {}
+    for row in rows:  # type: ignore[union-attr]
+        term = terms.term(row["p"])
+        role = "self" if row["e"].value == node.value else "related"
+        point = parse_wkt_point(row["wkt"].value) if row["wkt"] is not None else None
+        if point is None:
+            if role == "self":
+                unlocated[term.value] = term
+            continue
+        if term.value not in located or role == "self":
+            located[term.value] = Located(point[0], point[1], term.label, term.href, role)
+    if not located and not unlocated:
+        return None
+    ordered = sorted(located.values(), key=lambda p: (p.role != "self", p.label))
+    return EventMap(tuple(ordered), tuple(sorted(unlocated.values(), key=lambda t: t.label)))

@@ -1,7 +1,7 @@
 // Timeline and bar chart as plain SVG. Two charts of this size need no charting library: SVG keeps them
 // accessible (every mark has a <title>, labels are text), works under a strict CSP, and adds no bytes
 // to download. Text from data is set with textContent only.
-import { hrefFor } from "./links.js";
+import { linkOf } from "./links.js";
 
 const SVG = "http://www.w3.org/2000/svg";
 const DAY = 86400000;
@@ -123,7 +123,7 @@ function strip(dated, canonicalBase) {
     g.appendChild(el("line", { x1: cx, x2: cx, y1: cy, y2: axisY, class: "stem" }));
     g.appendChild(el("circle", { cx, cy, r: item.current ? 6 : 4.5 }));
     const label = el("text", { x: cx + 8, y: cy + 4, class: "event-label" }, item.label);
-    const href = item.iri ? hrefFor(item.iri, canonicalBase) : null;
+    const href = linkOf(item, canonicalBase);
     titled(g, `${isoDay(item.time)} · ${item.label}${item.detail ? " · " + item.detail : ""}`);
     if (href) {
       const a = el("a", { href });
@@ -196,7 +196,7 @@ export function drawBarChart(container, groups, canonicalBase, heading) {
     const w = Math.max(1, (group.value / top) * (width - labelWidth - 80));
     const label = el("text", { x: labelWidth - 8, y: y + 15, "text-anchor": "end", class: "bar-label" },
       group.label.length > 42 ? group.label.slice(0, 41) + "…" : group.label);
-    const href = group.iri ? hrefFor(group.iri, canonicalBase) : null;
+    const href = linkOf(group, canonicalBase);
     if (href) {
       const a = el("a", { href });
       a.appendChild(label);

@@ -2,7 +2,7 @@
 // first-level divisions such as governorates loaded per country once zoomed in), no tile server.
 // Many points are clustered with leaflet.markercluster. Labels and popups are built with textContent.
 /* global L, topojson */
-import { hrefFor } from "./links.js";
+import { linkOf } from "./links.js";
 
 const BASEMAP = "/static/vendor/basemap/";
 const ADMIN1_ZOOM = 5;
@@ -79,7 +79,7 @@ export async function baseMap(element, options = {}) {
 // A popup body: the label (a link where the IRI may be one) and any further lines, as text.
 function popup(point, canonicalBase) {
   const div = document.createElement("div");
-  const href = point.iri ? hrefFor(point.iri, canonicalBase) : null;
+  const href = linkOf(point, canonicalBase);
   const title = document.createElement(href ? "a" : "strong");
   title.textContent = point.label || point.iri || `${point.lat}, ${point.lon}`;
   if (href) {

@@ -30,6 +30,26 @@ export function hrefFor(iri, canonicalBase) {
   return scheme && LINK_SCHEMES.has(scheme[1].toLowerCase()) ? iri : null;
 }
 
+// `href` if it is a path on this server or has a trusted scheme, else null (for links the server made).
+export function safeHref(href) {
+  if (!href) {
+    return null;
+  }
+  if (href.startsWith("/") && !href.startsWith("//")) {
+    return href;
+  }
+  const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(href);
+  return scheme && LINK_SCHEMES.has(scheme[1].toLowerCase()) ? href : null;
+}
+
+// The link for an item carrying either a server-made `href` or an `iri`.
+export function linkOf(item, canonicalBase) {
+  if (item.href !== undefined && item.href !== null) {
+    return safeHref(item.href);
+  }
+  return item.iri ? hrefFor(item.iri, canonicalBase) : null;
+}
+
 // An <a> (or a <span> when the IRI may not be a link) showing `text`, classed internal or external.
 export function iriElement(iri, canonicalBase, text) {
   const href = hrefFor(iri, canonicalBase);
