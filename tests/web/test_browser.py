@@ -351,7 +351,14 @@ def test_results_on_a_map_a_timeline_and_a_chart(page, server: str) -> None:  # 
     assert page.text_content("button[data-view=map]").strip() == "Map (4)", "Ayash's two events share its point"
     page.click("button[data-view=map]")
     page.wait_for_selector("#result-map[data-basemap=ready]")
-    assert page.locator("#result-map .leaflet-tooltip", has_text="Ayash").count() == 1
+    tooltip = page.locator("#result-map .leaflet-tooltip", has_text="Ayash")
+    assert tooltip.count() == 1
+    box = tooltip.bounding_box()
+    page.mouse.click(box["x"] - 10, box["y"] + box["height"] / 2)  # the dot, just left of its label
+    popup = page.locator("#result-map .leaflet-popup-content")
+    popup.wait_for()
+    assert popup.locator("a[href='/id/place/ayyash']").text_content() == "Ayash"
+    assert "2 rows at 35.42022, 40.05303" in popup.text_content()
     page.click("button[data-view=timeline]")
     marks = page.locator("#timeline-view svg g.event")
     assert marks.count() == 3

@@ -76,18 +76,34 @@ export async function baseMap(element, options = {}) {
   return { map, refresh };
 }
 
-// A popup body: the label (a link where the IRI may be one) and any further lines, as text.
+const POPUP_ITEMS = 12;
+
+// A popup body: each item at the point (a link where its IRI may be one), then any further lines, as text.
 function popup(point, canonicalBase) {
   const div = document.createElement("div");
-  const href = linkOf(point, canonicalBase);
-  const title = document.createElement(href ? "a" : "strong");
-  title.textContent = point.label || point.iri || `${point.lat}, ${point.lon}`;
-  if (href) {
-    title.href = href;
+  const items = point.items || [point];
+  const list = document.createElement("ul");
+  list.className = "popup-items";
+  for (const item of items.slice(0, POPUP_ITEMS)) {
+    const li = document.createElement("li");
+    const href = linkOf(item, canonicalBase);
+    const title = document.createElement(href ? "a" : "span");
+    title.textContent = item.label || item.iri || `${point.lat}, ${point.lon}`;
+    if (href) {
+      title.href = href;
+    }
+    li.appendChild(title);
+    list.appendChild(li);
   }
-  div.appendChild(title);
+  if (items.length > POPUP_ITEMS) {
+    const li = document.createElement("li");
+    li.textContent = `and ${items.length - POPUP_ITEMS} more`;
+    list.appendChild(li);
+  }
+  div.appendChild(list);
   for (const line of point.details || []) {
     const p = document.createElement("div");
+    p.className = "popup-detail";
     p.textContent = line;
     div.appendChild(p);
   }

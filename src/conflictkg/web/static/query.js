@@ -22,6 +22,7 @@ const views = $("views");
 const panels = { table: results, map: $("map-view"), timeline: $("timeline-view"), chart: $("chart-view") };
 const ERROR_POSITION = /\bat (\d+):(\d+)/;
 const TRUNCATION_HEADER = /truncat|result-limit|row-limit/i;
+const GRAPH_LINES = 2000;
 
 let editor = null;
 let current = null;
@@ -171,11 +172,19 @@ async function run() {
     }
     showDownloads(config.tableFormats);
   } else {
+    // A graph result is shown as text; past GRAPH_LINES lines only the start is, the downloads have it all.
+    const lines = body.split("\n");
     const pre = document.createElement("pre");
     pre.className = "graph";
-    pre.textContent = body;
+    pre.textContent = lines.slice(0, GRAPH_LINES).join("\n");
     results.replaceChildren(pre);
-    status.textContent = `${formatCount(body.split("\n").filter((l) => l.trim()).length)} lines · ${seconds} s`;
+    if (lines.length > GRAPH_LINES) {
+      const note = document.createElement("p");
+      note.className = "graph-cut";
+      note.textContent = `Showing the first ${formatCount(GRAPH_LINES)} of ${formatCount(lines.length)} lines; download the whole result below.`;
+      results.appendChild(note);
+    }
+    status.textContent = `${formatCount(lines.filter((l) => l.trim()).length)} lines · ${seconds} s` + (notes.length ? " · truncated" : "");
     showDownloads(config.graphFormats);
   }
 }
@@ -230,7 +239,9 @@ async function show(name) {
     box.id = "result-map";
     const note = document.createElement("p");
     note.className = "map-note";
-    note.textContent = `${formatCount(current.points.length)} points` + (current.points.length >= 50 ? ", clustered: zoom in or click a cluster." : ".");
+    const located = current.points.reduce((sum, p) => sum + p.rows, 0);
+    note.textContent = `${formatCount(current.points.length)} positions for ${formatCount(located)} rows` +
+      (current.points.length >= 50 ? ", clustered: zoom in or click a cluster." : "; click a dot for its rows.");
     panel.replaceChildren(box, note);
     current.map = await pointsMap(box, current.points, config.canonicalBase);
   } else if (name === "timeline") {

@@ -38,11 +38,7 @@ function describe(row, vars, skip) {
   return { iri, label: label || iri };
 }
 
-function details(row, vars, skip) {
-  return vars.filter((v) => row[v] && !skip.has(v)).map((v) => `?${v}: ${row[v].value}`).slice(0, 6);
-}
-
-// One point per distinct (resource, position): rows repeating a place (one per event there) share it.
+// One point per distinct position: the rows there (say, each event at a place) are listed in its popup.
 export function findPoints(vars, rows) {
   const wktVars = vars.filter((v) => rows.some((r) => r[v] && r[v].type === "literal" && (r[v].datatype === WKT || POINT.test(r[v].value))));
   const latVar = vars.find((v) => LAT.test(v));
@@ -65,17 +61,24 @@ export function findPoints(vars, rows) {
     }
     for (const [[lon, lat], skip] of coords) {
       const about = describe(row, vars, skip);
-      const key = `${about.iri || about.label}|${lon}|${lat}`;
-      const seen = points.get(key);
-      if (seen) {
-        seen.rows += 1;
-        seen.details[seen.details.length - 1] = `${seen.rows} rows`;
-      } else {
-        points.set(key, { lat, lon, ...about, rows: 1, details: [...details(row, vars, skip), "1 row"] });
+      const key = `${lon}|${lat}`;
+      const point = points.get(key) || { lat, lon, items: [], rows: 0 };
+      point.rows += 1;
+      if (!point.items.some((i) => i.iri === about.iri && i.label === about.label)) {
+        point.items.push(about);
       }
+      points.set(key, point);
     }
   }
-  return [...points.values()];
+  return [...points.values()].map((p) => ({
+    lat: p.lat,
+    lon: p.lon,
+    iri: p.items[0].iri,
+    label: (p.items[0].label || "") + (p.items.length > 1 ? ` (+${p.items.length - 1})` : ""),
+    items: p.items,
+    rows: p.rows,
+    details: [`${p.rows} row${p.rows === 1 ? "" : "s"} at ${p.lat}, ${p.lon}`],
+  }));
 }
 
 // One timeline item per row and date column.
