@@ -24,10 +24,11 @@ pytestmark = pytest.mark.browser
 
 CHROMIUM = Path("/usr/bin/chromium")
 STRICT_CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
-    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+    "font-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 )
-"""What the hardened server sends (no 'unsafe-inline', no 'unsafe-eval'); the tests add it to every response."""
+"""The policy the hardened server sends on HTML pages (no 'unsafe-inline', no 'unsafe-eval', nothing from
+elsewhere); the tests add it to every response, so the UI is tested under it whether or not it is merged."""
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -387,26 +388,49 @@ def test_the_page_is_not_blank(page, server: str, tmp_path) -> None:  # type: ig
         assert len(image.convert("RGB").getcolors(maxcolors=1 << 20) or []) > 20, "the map shows outlines, not an empty box"
 
 
-def test_truncation_signal_is_shown_when_a_limit_cut_the_result(page, server: str) -> None:  # type: ignore[no-untyped-def]
-    """The endpoint's result-size cap says so in a response header; the page shows it."""
+def _capped(mark: str):  # type: ignore[no-untyped-def]
+    """A route handler that makes /sparql answers look cut by the endpoint's result cap (``mark``)."""
 
-    def truncate(route) -> None:  # type: ignore[no-untyped-def]
+    def handler(route) -> None:  # type: ignore[no-untyped-def]
         response = route.fetch()
-        headers = {**response.headers, "content-security-policy": STRICT_CSP, "x-result-truncated": "limit=2"}
-        route.fulfill(response=response, headers=headers)
+        headers = {**response.headers, "content-security-policy": STRICT_CSP}
+        body = response.text()
+        if mark == "header":
+            headers["x-result-truncated"] = "limit=2"
+        elif mark == "json":
+            body = body.rstrip().removesuffix("}") + ',"truncated":true,"truncated_after":2}'
+        else:
+            body += "# truncated after 2 triples (the endpoint's limit)\n"
+        route.fulfill(status=response.status, headers=headers, body=body)
 
-    page.route("**/sparql", truncate)
+    return handler
+
+
+@pytest.mark.parametrize(
+    ("mark", "expected"),
+    [("json", "truncated after 2 rows"), ("header", "x-result-truncated: limit=2"), ("turtle", "truncated after 2 triples")],
+)
+def test_truncation_signal_is_shown_when_a_limit_cut_the_result(page, server: str, mark: str, expected: str) -> None:  # type: ignore[no-untyped-def]
+    """The endpoint's result cap marks a cut (in SPARQL JSON, a Turtle comment, or a header); the page says so."""
+    handler = _capped(mark)
+    page.route("**/sparql", handler)
     try:
-        page.goto(server + "/query?example=places-in-province")
-        page.wait_for_selector("body[data-ready=true]")
-        _run(page)
+        if mark == "turtle":
+            _open_query(page, server, "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } LIMIT 3")
+            page.click("#run")
+            page.wait_for_function("() => document.querySelector('#status').textContent.includes('lines')")
+        else:
+            page.goto(server + "/query?example=places-in-province")
+            page.wait_for_selector("body[data-ready=true]")
+            _run(page)
         notice = page.locator("#truncated")
         assert notice.is_visible()
-        assert "x-result-truncated: limit=2" in notice.text_content()
+        assert expected in notice.text_content()
         assert "truncated" in page.text_content("#status")
     finally:
-        page.unroute("**/sparql", truncate)
-    _run(page)
+        page.unroute("**/sparql", handler)
+    page.click("#run")
+    page.wait_for_function("() => !document.querySelector('#status').textContent.includes('running')")
     assert page.locator("#truncated").is_hidden()
 
 
@@ -426,3 +450,18 @@ def test_literals_from_data_are_inert_and_only_safe_schemes_link(page, server: s
     assert cells.nth(1).locator("span.iri-text").text_content() == "javascript:alert(3)"
     assert cells.nth(2).locator("a").get_attribute("href") == "mailto:desk@example.org"
     assert cells.nth(3).locator("a").get_attribute("href") == "urn:isbn:0451450523"
+
+
+def test_a_large_graph_result_is_shown_in_part_and_downloadable_whole(page, server: str) -> None:  # type: ignore[no-untyped-def]
+    query = f"""CONSTRUCT {{ ?s <http://example.org/n> ?n }} WHERE {{
+      {_digits("a")} {_digits("b")} {_digits("c")} VALUES ?d {{ 0 1 2 }}
+      BIND(?a * 1000 + ?b * 100 + ?c * 10 + ?d AS ?n) BIND(IRI(CONCAT("http://example.org/r", STR(?n))) AS ?s)
+    }}"""
+    _open_query(page, server, query)
+    page.click("#run")
+    page.wait_for_function("() => document.querySelector('#status').textContent.includes('lines')")
+    shown = page.evaluate("() => document.querySelector('#results pre.graph').textContent.split('\\n').length")
+    assert shown == 2000
+    assert "Showing the first 2,000 of" in page.text_content("#results .graph-cut")
+    formats = page.locator("#download-links a").all_text_contents()
+    assert {"turtle", "ntriples", "jsonld", "rdfxml"} <= set(formats)

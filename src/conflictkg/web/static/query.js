@@ -23,6 +23,7 @@ const panels = { table: results, map: $("map-view"), timeline: $("timeline-view"
 const ERROR_POSITION = /\bat (\d+):(\d+)/;
 const TRUNCATION_HEADER = /truncat|result-limit|row-limit/i;
 const GRAPH_LINES = 2000;
+const GRAPH_CUT = /^# (truncated after \d+ triples[^\n]*)\s*$/m;
 
 let editor = null;
 let current = null;
@@ -153,13 +154,24 @@ async function run() {
     return;
   }
   const notes = truncationNotice(response);
+  const type = response.headers.get("Content-Type") || "";
+  const json = type.startsWith("application/sparql-results+json");
+  const data = json ? JSON.parse(body) : null;
+  // The endpoint's result cap marks a cut in the result itself: "truncated": true (and
+  // "truncated_after": N) in SPARQL JSON, a closing "# truncated after N triples" line in Turtle.
+  if (data && data.truncated === true) {
+    notes.push(`truncated after ${formatCount(Number(data.truncated_after) || data.results.bindings.length)} rows`);
+  }
+  const graphCut = !json && GRAPH_CUT.exec(body);
+  if (graphCut) {
+    notes.push(graphCut[1]);
+  }
   if (notes.length) {
-    truncated.textContent = "The result was cut by a limit of this server and is incomplete (" + notes.join("; ") + ").";
+    truncated.textContent = "The result was cut by a limit of this server and is incomplete (" + notes.join("; ") +
+      "). Add a LIMIT, or narrow the query, to see all of what you ask for.";
     truncated.hidden = false;
   }
-  const type = response.headers.get("Content-Type") || "";
-  if (type.startsWith("application/sparql-results+json")) {
-    const data = JSON.parse(body);
+  if (json) {
     if (typeof data.boolean === "boolean") {
       const p = document.createElement("p");
       p.className = "boolean";
