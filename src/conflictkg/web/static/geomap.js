@@ -25,8 +25,10 @@ function countriesLayer() {
   return countries;
 }
 
-// The outlines of first-level divisions of every country whose box meets `bounds`.
-async function addAdmin1(map, layer, loaded) {
+// Zoomed in, each country in view is drawn from its first-level divisions: the divisions dashed, their
+// union as the country's outline. The 1:110m world layer is only for the view of continents: it is cheap
+// to redraw, where a detailed world layer costs seconds of re-projection on every zoom.
+async function addAdmin1(map, layers, loaded) {
   admin1Index = admin1Index || json("admin1/index.json");
   const index = await admin1Index;
   const view = map.getBounds();
@@ -37,13 +39,23 @@ async function addAdmin1(map, layer, loaded) {
     }
     loaded.add(code);
     if (!admin1Cache.has(code)) {
-      admin1Cache.set(code, json(`admin1/${code}.json`).then((t) => topojson.feature(t, Object.values(t.objects)[0])));
+      admin1Cache.set(code, json(`admin1/${code}.json`).then((t) => {
+        const object = Object.values(t.objects)[0];
+        return { divisions: topojson.feature(t, object), outline: topojson.merge(t, object.geometries) };
+      }));
     }
-    admin1Cache.get(code).then((features) => layer.addData(features)).catch(() => loaded.delete(code));
+    admin1Cache.get(code).then((shapes) => {
+      layers.land.addData(shapes.outline);
+      layers.divisions.addData(shapes.divisions);
+      const container = map.getContainer();
+      container.dataset.countries = String(Number(container.dataset.countries || 0) + 1);
+    }).catch(() => loaded.delete(code));
   }
 }
 
-// A map in `element` with the offline base layer; resolves when the country outlines are drawn.
+const LAND = { color: "#8c8c7a", weight: 1, fillColor: "#f4f1e6", fillOpacity: 1 };
+
+// A map in `element` with the offline base layer; resolves when the world outlines are drawn.
 export async function baseMap(element, options = {}) {
   const map = L.map(element, {
     preferCanvas: true,
@@ -57,21 +69,36 @@ export async function baseMap(element, options = {}) {
   map.attributionControl.setPrefix(false);
   map.attributionControl.addAttribution("Outlines: Natural Earth (public domain)");
   map.setView([20, 20], 2);
-  const outlines = L.geoJSON(null, { interactive: false, style: { color: "#8c8c7a", weight: 1, fillColor: "#f4f1e6", fillOpacity: 1 } });
-  const divisions = L.geoJSON(null, {
-    interactive: false,
-    style: { color: "#a29f8c", weight: 0.8, dashArray: "3 3", fill: false },
-  });
-  outlines.addTo(map);
-  divisions.addTo(map);
+  // The base layer has a pane (and so a canvas) of its own under the data, whatever loads last.
+  map.createPane("basemap").style.zIndex = "250";
+  const base = { interactive: false, pane: "basemap" };
+  const world = L.geoJSON(null, { ...base, style: LAND });
+  const detail = {
+    land: L.geoJSON(null, { ...base, style: LAND }),
+    divisions: L.geoJSON(null, { ...base, style: { color: "#a29f8c", weight: 0.8, dashArray: "3 3", fill: false } }),
+  };
   const loaded = new Set();
   const refresh = () => {
-    if (map.getZoom() >= ADMIN1_ZOOM) {
-      addAdmin1(map, divisions, loaded).catch(() => {});
+    const near = map.getZoom() >= ADMIN1_ZOOM;
+    for (const layer of [detail.land, detail.divisions]) {
+      if (near && !map.hasLayer(layer)) {
+        layer.addTo(map);
+      } else if (!near && map.hasLayer(layer)) {
+        layer.remove();
+      }
+    }
+    if (near && map.hasLayer(world)) {
+      world.remove();
+    } else if (!near && !map.hasLayer(world)) {
+      world.addTo(map);
+    }
+    if (near) {
+      addAdmin1(map, detail, loaded).catch(() => {});
     }
   };
   map.on("moveend", refresh);
-  outlines.addData(await countriesLayer());
+  world.addData(await countriesLayer());
+  refresh();
   element.dataset.basemap = "ready";
   return { map, refresh };
 }
@@ -132,15 +159,17 @@ export async function pointsMap(element, points, canonicalBase, options = {}) {
     }
     return marker;
   });
+  // Frame the points first, then put the group on the map and add to it: markercluster then clusters
+  // in chunks between frames, at the final zoom, instead of all at once.
+  if (points.length) {
+    const bounds = L.latLngBounds(points.map((p) => [p.lat, p.lon]));
+    map.fitBounds(bounds.pad(0.3), { maxZoom: options.maxFitZoom || 9, animate: false });
+  }
+  group.addTo(map);
   if (cluster) {
     group.addLayers(markers);
   } else {
     markers.forEach((m) => group.addLayer(m));
-  }
-  group.addTo(map);
-  if (points.length) {
-    const bounds = L.latLngBounds(points.map((p) => [p.lat, p.lon]));
-    map.fitBounds(bounds.pad(0.3), { maxZoom: options.maxFitZoom || 9 });
   }
   refresh();
   element.dataset.points = String(points.length);
