@@ -201,3 +201,21 @@ def test_page_data_cannot_break_out_of_its_script_block(hostile_client: TestClie
     assert "<" not in block.removeprefix('id="page-data">'), "labels are escaped inside the JSON block"
     events = json.loads(block.removeprefix('id="page-data">'))["events"]
     assert [e["label"] for e in events if e["relation"] == "this"] == ["</script><script>alert(1)</script>"]
+
+
+def test_event_at_an_unlocated_place_is_drawn_at_the_place_containing_it(tmp_path_factory: pytest.TempPathFactory) -> None:
+    data = "<https://w3id.org/conflictkg/graph/data>"
+    extra = (
+        f"<{ID}place/depot> <http://www.w3.org/2000/01/rdf-schema#label> \"Ayash depot\"@en {data} .\n"
+        f"<{ID}place/depot> <https://w3id.org/conflictkg/ontology#locatedIn> <{ID}place/ayyash> {data} .\n"
+        f"<{ID}place/nowhere> <http://www.w3.org/2000/01/rdf-schema#label> \"Nowhere known\"@en {data} .\n"
+        f"<{ID}event/depot-raid> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <https://w3id.org/conflictkg/ontology#Capture> {data} .\n"
+        f"<{ID}event/depot-raid> <https://w3id.org/conflictkg/ontology#place> <{ID}place/depot> {data} .\n"
+        f"<{ID}event/depot-raid> <https://w3id.org/conflictkg/ontology#place> <{ID}place/nowhere> {data} .\n"
+    )
+    release = write_release(tmp_path_factory.mktemp("unlocated") / "dist", extra_nquads=extra)
+    with NoServerErrors(create_app(ServerConfig(release_dir=release, query_workers=1))) as client:
+        html = client.get("/id/event/depot-raid", headers={"Accept": BROWSER}).text
+    where = html[html.index('<section class="event-map">') : html.index("</section>", html.index('<section class="event-map">'))]
+    assert "Ayash depot (within Ayash; drawn at its position)" in where and "35.42022, 40.05303" in where
+    assert 'href="/id/place/nowhere"' in where and "coordinates unknown" in where, "what cannot be placed says so"

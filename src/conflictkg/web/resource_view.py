@@ -377,6 +377,31 @@ def _same_place(store: Store, node: ox.NamedNode) -> list[ox.QuerySolution]:
     return [row for query in queries for row in store.query(query)]  # type: ignore[union-attr]
 
 
+ANCESTOR_STEPS = 6
+"""How far up ckg:locatedIn an event page looks for a located place to draw an unlocated one at."""
+
+
+def _located_ancestor(store: Store, terms: TermFactory, place: ox.NamedNode) -> tuple[tuple[float, float], str] | None:
+    """The position and label of the nearest place containing ``place`` that has coordinates."""
+    current = [place]
+    for _ in range(ANCESTOR_STEPS):
+        values = " ".join(str(node) for node in current)
+        rows = list(
+            store.query(  # type: ignore[arg-type]
+                f"""{_PROLOGUE}SELECT ?parent ?wkt WHERE {{ VALUES ?p {{ {values} }} ?p ckg:locatedIn ?parent .
+                OPTIONAL {{ ?parent geo:hasGeometry ?g . ?g geo:asWKT ?wkt }} }} ORDER BY ?parent"""
+            )
+        )
+        for row in rows:
+            point = parse_wkt_point(row["wkt"].value) if row["wkt"] is not None else None
+            if point is not None:
+                return point, terms.label(row["parent"].value)
+        current = [row["parent"] for row in rows]
+        if not current:
+            return None
+    return None
+
+
 def _event_map(store: Store, terms: TermFactory, node: ox.NamedNode, timeline: tuple[TimelineEntry, ...]) -> EventMap | None:
     """The located places of the event ("self") and of the events on its timeline ("related")."""
     events = {node.value, *(e.event.value for e in timeline)}
@@ -393,12 +418,18 @@ def _event_map(store: Store, terms: TermFactory, node: ox.NamedNode, timeline: t
         term = terms.term(row["p"])
         role = "self" if row["e"].value == node.value else "related"
         point = parse_wkt_point(row["wkt"].value) if row["wkt"] is not None else None
-        if point is None:
-            if role == "self":
+        label = term.label
+        if point is None and role == "self":
+            ancestor = _located_ancestor(store, terms, row["p"])
+            if ancestor is None:
                 unlocated[term.value] = term
+                continue
+            point, within = ancestor
+            label = f"{term.label} (within {within}; drawn at its position)"
+        if point is None:
             continue
         if term.value not in located or role == "self":
-            located[term.value] = Located(point[0], point[1], term.label, term.href, role)
+            located[term.value] = Located(point[0], point[1], label, term.href, role)
     if not located and not unlocated:
         return None
     ordered = sorted(located.values(), key=lambda p: (p.role != "self", p.label))
