@@ -366,7 +366,11 @@ def test_results_on_a_map_a_timeline_and_a_chart(page, server: str) -> None:  # 
     assert "2016-01-16" in page.text_content("#timeline-view figcaption")
     page.click("button[data-view=chart]")
     page.wait_for_selector("#chart-view svg rect.bar")
-    assert page.locator("#chart-view svg rect.bar").count() >= 2
+    assert page.locator("#chart-view svg rect.bar").count() == 4, "rows per ?place, the first column"
+    assert page.locator("#chart-view svg a[href='/id/place/ayyash'] text").text_content() == "ayyash"
+    assert page.locator("#chart-view svg rect.bar title").first.text_content() == "ayyash: 2", "largest first"
+    page.select_option("#chart-view select >> nth=0", "label")
+    assert page.locator("#chart-view svg text.bar-label").first.text_content() == "Ayash"
 
 
 def test_the_page_is_not_blank(page, server: str, tmp_path) -> None:  # type: ignore[no-untyped-def]

@@ -50,6 +50,12 @@ export function linkOf(item, canonicalBase) {
   return item.iri ? hrefFor(item.iri, canonicalBase) : null;
 }
 
+// A short name for an IRI in charts and on the map: the part after its last "#" or "/".
+export function shortIri(iri) {
+  const tail = iri.replace(/[#/]+$/, "").split(/[#/]/).pop();
+  return tail || iri;
+}
+
 // An <a> (or a <span> when the IRI may not be a link) showing `text`, classed internal or external.
 export function iriElement(iri, canonicalBase, text) {
   const href = hrefFor(iri, canonicalBase);

@@ -2,6 +2,7 @@
 // columns), dates for a timeline, groups with counts for a bar chart.
 import { parseDate } from "./charts.js";
 import { isNumeric } from "./results-table.js";
+import { shortIri } from "./links.js";
 
 const WKT = "http://www.opengis.net/ont/geosparql#wktLiteral";
 const POINT = /^\s*(?:<[^>]*>\s*)?POINT\s*\(\s*([-+]?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)\s+([-+]?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)\s*\)\s*$/i;
@@ -35,7 +36,7 @@ function describe(row, vars, skip) {
       label = term.value;
     }
   }
-  return { iri, label: label || iri };
+  return { iri, label: label || (iri ? shortIri(iri) : null) };
 }
 
 // One point per distinct position: the rows there (say, each event at a place) are listed in its popup.
@@ -111,7 +112,8 @@ export function groupCounts(vars, rows, groupVar, valueVar) {
   for (const row of rows) {
     const term = row[groupVar];
     const key = term ? term.value : "(none)";
-    const entry = totals.get(key) || { label: key, value: 0, iri: term && term.type === "uri" ? term.value : null };
+    const iri = term && term.type === "uri" ? term.value : null;
+    const entry = totals.get(key) || { label: iri ? shortIri(iri) : key, value: 0, iri };
     entry.value += valueVar ? Number(row[valueVar] ? row[valueVar].value : 0) || 0 : 1;
     totals.set(key, entry);
   }
