@@ -456,6 +456,30 @@ def test_literals_from_data_are_inert_and_only_safe_schemes_link(page, server: s
     assert cells.nth(3).locator("a").get_attribute("href") == "urn:isbn:0451450523"
 
 
+def test_labels_from_data_stay_text_on_the_map_and_the_charts(page, server: str) -> None:  # type: ignore[no-untyped-def]
+    query = """PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
+    SELECT ?label ?lat ?long ?date WHERE {
+      VALUES (?label ?lat ?long ?date) {
+        ("<img src=x onerror=alert(1)>" 35.4 40.1 "2016-01-16"^^xsd:date)
+        ("<b>bold</b>" 35.3 40.2 "2016-01-17"^^xsd:date)
+      }
+    }"""
+    _open_query(page, server, query)
+    _run(page)
+    page.click("button[data-view=map]")
+    tooltip = page.locator("#result-map .leaflet-tooltip", has_text="onerror")
+    tooltip.wait_for()
+    assert tooltip.text_content() == "<img src=x onerror=alert(1)>", "latitude/longitude columns are mapped, the label is text"
+    box = tooltip.bounding_box()
+    page.mouse.click(box["x"] - 10, box["y"] + box["height"] / 2)
+    page.locator("#result-map .leaflet-popup-content").wait_for()
+    page.click("button[data-view=timeline]")
+    page.click("button[data-view=chart]")
+    page.wait_for_selector("#chart-view svg rect.bar")
+    assert page.locator("#result-map img:not(.leaflet-marker-icon), #result-map b, #timeline-view img, #chart-view img").count() == 0
+    assert "<b>bold</b>" in page.text_content("#timeline-view svg")
+
+
 def test_a_large_graph_result_is_shown_in_part_and_downloadable_whole(page, server: str) -> None:  # type: ignore[no-untyped-def]
     query = f"""CONSTRUCT {{ ?s <http://example.org/n> ?n }} WHERE {{
       {_digits("a")} {_digits("b")} {_digits("c")} VALUES ?d {{ 0 1 2 }}

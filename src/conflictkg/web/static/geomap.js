@@ -155,7 +155,8 @@ export async function pointsMap(element, points, canonicalBase, options = {}) {
       });
     marker.bindPopup(() => popup(p, canonicalBase));
     if (p.label && !cluster) {
-      marker.bindTooltip(p.label, { permanent: points.length <= 12, direction: "right", className: "map-label" });
+      // Leaflet writes a string tooltip as HTML: hand it a text node instead.
+      marker.bindTooltip(document.createTextNode(p.label), { permanent: points.length <= 12, direction: "right", className: "map-label" });
     }
     return marker;
   });
