@@ -126,6 +126,8 @@ def test_place_page_draws_its_map_offline(page, server: str) -> None:  # type: i
     labels = page.locator("#page-map .leaflet-tooltip").all_text_contents()
     assert sorted(labels) == ["Ayash", "Begayliya", "Deir Ezzor"]
     assert page.locator("svg.map").is_hidden(), "the static map gives way to the interactive one"
+    assert page.locator("#page-timeline svg g.event").count() == 2, "the two dated events at Ayash on a timeline"
+    assert page.get_attribute("#page-timeline svg", "aria-label").startswith("Events here: 2 dated items")
     bounds = box.bounding_box()
     assert bounds is not None and bounds["width"] > 300 and bounds["height"] > 200
     # Keyboard: the map takes focus and "+" zooms in, spreading the labels apart.

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import re
+import urllib.parse
+from html import unescape as html_unescape
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -219,3 +222,33 @@ def test_event_at_an_unlocated_place_is_drawn_at_the_place_containing_it(tmp_pat
     where = html[html.index('<section class="event-map">') : html.index("</section>", html.index('<section class="event-map">'))]
     assert "Ayash depot (within Ayash; drawn at its position)" in where and "35.42022, 40.05303" in where
     assert 'href="/id/place/nowhere"' in where and "coordinates unknown" in where, "what cannot be placed says so"
+
+
+def test_place_page_lists_events_there_and_within_with_a_query_for_all(client: TestClient) -> None:
+    html = client.get("/id/place/deir-ezzor-province", headers={"Accept": BROWSER}).text
+    section = html[html.index('<section class="timeline place-events">') :]
+    section = section[: section.index("</section>")]
+    order = [section.index(label) for label in ("IS multi-front attack on Deir Ezzor<", "IS captures Ayash again", "Syrian army counter-assault")]
+    assert order == sorted(order), "dated events by date, undated last"
+    assert '<span class="relation">here</span>' in section and '<span class="relation">in Ayash</span>' in section
+    link = re.search(r'<a href="/query\?query=([^"]+)">Query all events here</a>', section)
+    assert link is not None
+    query = urllib.parse.unquote(html_unescape(link.group(1)))
+    assert "ckg:locatedIn+ <https://w3id.org/conflictkg/id/place/deir-ezzor-province>" in query
+    rows = client.post("/sparql", data={"query": query}, headers={"Accept": "application/sparql-results+json"}).json()
+    assert len(rows["results"]["bindings"]) == 5, "the query finds all five events in the province"
+
+
+def test_a_place_with_very_many_events_within_lists_only_its_own(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Sorting every event of a country by date is too slow at 100,000 events; past the scan limit the
+    page lists the events placed at it directly and links to the query for all."""
+    monkeypatch.setattr("conflictkg.web.resource_view.PLACE_EVENT_SCAN", 2)
+    html = client.get("/id/place/deir-ezzor-province", headers={"Accept": BROWSER}).text
+    section = html[html.index('<section class="timeline place-events">') :]
+    section = section[: section.index("</section>")]
+    assert "More than 2 events lie within this place" in section
+    assert "IS multi-front attack on Deir Ezzor" in section and "Syrian army counter-assault" in section
+    assert "in Ayash" not in section and "IS captures Ayash" not in section
+    assert "Query all events here" in section

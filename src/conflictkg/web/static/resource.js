@@ -43,7 +43,7 @@ function drawEventTimeline() {
     detail: e.relation,
     current: e.relation === "this",
   }));
-  drawTimeline(holder, items, canonicalBase, "Related events");
+  drawTimeline(holder, items, canonicalBase, document.querySelector(".place-events") ? "Events here" : "Related events");
 }
 
 drawEventTimeline();
