@@ -239,16 +239,16 @@ def test_place_page_lists_events_there_and_within_with_a_query_for_all(client: T
     assert len(rows["results"]["bindings"]) == 5, "the query finds all five events in the province"
 
 
-def test_a_place_with_very_many_events_within_lists_only_its_own(
+def test_a_place_with_very_many_places_within_lists_only_its_own_events(
     client: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Sorting every event of a country by date is too slow at 100,000 events; past the scan limit the
-    page lists the events placed at it directly and links to the query for all."""
-    monkeypatch.setattr("conflictkg.web.resource_view.PLACE_EVENT_SCAN", 2)
+    """Gathering every event within a country is too slow at 100,000 events; past the scan limit of places
+    within, the page lists the events placed at it directly and links to the query for all."""
+    monkeypatch.setattr("conflictkg.web.resource_view.PLACES_WITHIN_SCAN", 2)
     html = client.get("/id/place/deir-ezzor-province", headers={"Accept": BROWSER}).text
     section = html[html.index('<section class="timeline place-events">') :]
     section = section[: section.index("</section>")]
-    assert "More than 2 events lie within this place" in section
+    assert "More than 2 places lie within this one" in section
     assert "IS multi-front attack on Deir Ezzor" in section and "Syrian army counter-assault" in section
     assert "in Ayash" not in section and "IS captures Ayash" not in section
     assert "Query all events here" in section
