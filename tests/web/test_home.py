@@ -38,7 +38,26 @@ def test_query_ui_embeds_the_example_queries_and_works_offline(client: TestClien
     assert config["idBase"] == "https://w3id.org/conflictkg/id/"
     assert {"csv", "tsv", "json", "xml"} <= set(config["tableFormats"])
     assert not re.search(r'(src|href)="(https?:)?//', html), "no external assets"
-    assert client.get("/static/query.js").status_code == 200
+    for asset in re.findall(r'(?:src|href)="(/static/[^"]+)"', html):
+        assert client.get(asset).status_code == 200, asset
+    assert '<script type="module" src="/static/query.js"></script>' in html
+
+
+def test_query_ui_completes_our_prefixes_and_the_ontology_terms(client: TestClient) -> None:
+    config = _query_config(client.get("/query").text)
+    assert config["prefixes"]["ckg"] == "https://w3id.org/conflictkg/ontology#"
+    assert config["prefixes"]["place"] == "https://w3id.org/conflictkg/id/place/"
+    terms = {t["iri"]: t for t in config["terms"]}
+    event = terms["https://w3id.org/conflictkg/ontology#Event"]
+    assert (event["kind"], event["label"]) == ("class", "Event")
+    assert event["comment"] == "Something that happened in a conflict."
+    assert terms["https://w3id.org/conflictkg/ontology#date"]["kind"] == "property"
+
+
+def test_a_shared_query_link_fills_the_editor(client: TestClient) -> None:
+    html = client.get("/query", params={"query": "SELECT * WHERE { ?s ?p ?o } # </textarea><script>", "inference": "true"}).text
+    assert "SELECT * WHERE { ?s ?p ?o } # &lt;/textarea&gt;&lt;script&gt;</textarea>" in html
+    assert 'id="inference" name="inference" value="true" checked' in html
 
 
 def test_article_anchors_every_span_and_highlights_one(client: TestClient) -> None:

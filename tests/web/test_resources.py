@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import re
+import urllib.parse
+from html import unescape as html_unescape
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -143,6 +147,25 @@ def test_event_page_has_claims_evidence_and_timeline(client: TestClient) -> None
     assert "reverses" in timeline and "super-event" in timeline
 
 
+def test_event_timeline_adds_other_events_at_the_same_place(client: TestClient) -> None:
+    html = client.get("/id/event/is-captures-ayyash", headers={"Accept": BROWSER}).text
+    timeline = html[html.index('<ol class="timeline">') : html.index("</ol>", html.index('<ol class="timeline">'))]
+    assert "IS captures Ayash again</a> <span class=\"relation\">same place</span>" in timeline
+    assert timeline.count("Syrian army recaptures Ayash") == 1, "an event related otherwise is listed once"
+    assert "<span class=\"relation\">reversed by</span>" in timeline
+
+
+def test_event_page_lists_where_it_happened_and_feeds_the_map(client: TestClient) -> None:
+    html = client.get("/id/event/is-captures-ayyash", headers={"Accept": BROWSER}).text
+    where = html[html.index('<section class="event-map">') : html.index("</section>", html.index('<section class="event-map">'))]
+    assert 'href="/id/place/ayyash"' in where and "35.42022, 40.05303" in where and "this event" in where
+    assert 'href="/id/place/deir-ezzor-province"' in where and "a related event" in where
+    data = json.loads(html[html.index('id="page-data">') + len('id="page-data">') : html.index("</script>", html.index('id="page-data">'))])
+    assert {p["href"] for p in data["points"]} == {"/id/place/ayyash", "/id/place/deir-ezzor-province"}
+    assert [e["relation"] for e in data["events"]][:3] == ["super-event", "this", "same place"]
+    assert '<script src="/static/vendor/leaflet/leaflet.js"></script>' in html
+
+
 def test_page_shows_inferred_triples_apart(client: TestClient) -> None:
     html = client.get("/id/event/army-recaptures-ayyash", headers={"Accept": BROWSER}).text
     inferred = html[html.index('class="inferred"') :]
@@ -156,6 +179,12 @@ def hostile_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestCli
         "<https://w3id.org/conflictkg/graph/data> .\n"
         f'<{ID}place/evil> <http://www.w3.org/2000/01/rdf-schema#label> "</h1><script>alert(2)</script>" '
         "<https://w3id.org/conflictkg/graph/data> .\n"
+        f"<{ID}event/hostile> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <https://w3id.org/conflictkg/ontology#Capture> "
+        "<https://w3id.org/conflictkg/graph/data> .\n"
+        f'<{ID}event/hostile> <http://www.w3.org/2000/01/rdf-schema#label> "</script><script>alert(1)</script>" '
+        "<https://w3id.org/conflictkg/graph/data> .\n"
+        f"<{ID}event/hostile> <https://w3id.org/conflictkg/ontology#place> <{ID}place/ayyash> "
+        "<https://w3id.org/conflictkg/graph/data> .\n"
     )
     release: Path = write_release(tmp_path_factory.mktemp("hostile") / "dist", extra_nquads=extra)
     with NoServerErrors(create_app(ServerConfig(release_dir=release, query_workers=1))) as test_client:
@@ -167,3 +196,59 @@ def test_literal_text_is_html_escaped(hostile_client: TestClient) -> None:
         html = hostile_client.get(path, headers={"Accept": BROWSER}).text
         assert "<script>alert" not in html
         assert "&lt;script&gt;alert" in html
+
+
+def test_page_data_cannot_break_out_of_its_script_block(hostile_client: TestClient) -> None:
+    html = hostile_client.get("/id/event/hostile", headers={"Accept": BROWSER}).text
+    block = html[html.index('id="page-data">') : html.index("</script>", html.index('id="page-data">'))]
+    assert "<" not in block.removeprefix('id="page-data">'), "labels are escaped inside the JSON block"
+    events = json.loads(block.removeprefix('id="page-data">'))["events"]
+    assert [e["label"] for e in events if e["relation"] == "this"] == ["</script><script>alert(1)</script>"]
+
+
+def test_event_at_an_unlocated_place_is_drawn_at_the_place_containing_it(tmp_path_factory: pytest.TempPathFactory) -> None:
+    data = "<https://w3id.org/conflictkg/graph/data>"
+    extra = (
+        f"<{ID}place/depot> <http://www.w3.org/2000/01/rdf-schema#label> \"Ayash depot\"@en {data} .\n"
+        f"<{ID}place/depot> <https://w3id.org/conflictkg/ontology#locatedIn> <{ID}place/ayyash> {data} .\n"
+        f"<{ID}place/nowhere> <http://www.w3.org/2000/01/rdf-schema#label> \"Nowhere known\"@en {data} .\n"
+        f"<{ID}event/depot-raid> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <https://w3id.org/conflictkg/ontology#Capture> {data} .\n"
+        f"<{ID}event/depot-raid> <https://w3id.org/conflictkg/ontology#place> <{ID}place/depot> {data} .\n"
+        f"<{ID}event/depot-raid> <https://w3id.org/conflictkg/ontology#place> <{ID}place/nowhere> {data} .\n"
+    )
+    release = write_release(tmp_path_factory.mktemp("unlocated") / "dist", extra_nquads=extra)
+    with NoServerErrors(create_app(ServerConfig(release_dir=release, query_workers=1))) as client:
+        html = client.get("/id/event/depot-raid", headers={"Accept": BROWSER}).text
+    where = html[html.index('<section class="event-map">') : html.index("</section>", html.index('<section class="event-map">'))]
+    assert "Ayash depot (within Ayash; drawn at its position)" in where and "35.42022, 40.05303" in where
+    assert 'href="/id/place/nowhere"' in where and "coordinates unknown" in where, "what cannot be placed says so"
+
+
+def test_place_page_lists_events_there_and_within_with_a_query_for_all(client: TestClient) -> None:
+    html = client.get("/id/place/deir-ezzor-province", headers={"Accept": BROWSER}).text
+    section = html[html.index('<section class="timeline place-events">') :]
+    section = section[: section.index("</section>")]
+    order = [section.index(label) for label in ("IS multi-front attack on Deir Ezzor<", "IS captures Ayash again", "Syrian army counter-assault")]
+    assert order == sorted(order), "dated events by date, undated last"
+    assert '<span class="relation">here</span>' in section and '<span class="relation">in Ayash</span>' in section
+    link = re.search(r'<a href="/query\?query=([^"]+)">Query all events here</a>', section)
+    assert link is not None
+    query = urllib.parse.unquote(html_unescape(link.group(1)))
+    assert "ckg:locatedIn+ <https://w3id.org/conflictkg/id/place/deir-ezzor-province>" in query
+    rows = client.post("/sparql", data={"query": query}, headers={"Accept": "application/sparql-results+json"}).json()
+    assert len(rows["results"]["bindings"]) == 5, "the query finds all five events in the province"
+
+
+def test_a_place_with_very_many_places_within_lists_only_its_own_events(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Gathering every event within a country is too slow at 100,000 events; past the scan limit of places
+    within, the page lists the events placed at it directly and links to the query for all."""
+    monkeypatch.setattr("conflictkg.web.resource_view.PLACES_WITHIN_SCAN", 2)
+    html = client.get("/id/place/deir-ezzor-province", headers={"Accept": BROWSER}).text
+    section = html[html.index('<section class="timeline place-events">') :]
+    section = section[: section.index("</section>")]
+    assert "More than 2 places lie within this one" in section
+    assert "IS multi-front attack on Deir Ezzor" in section and "Syrian army counter-assault" in section
+    assert "in Ayash" not in section and "IS captures Ayash" not in section
+    assert "Query all events here" in section

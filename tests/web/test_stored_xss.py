@@ -166,9 +166,11 @@ def test_browser_rule_matches_the_python_rule() -> None:
     node = shutil.which("node")
     if node is None:
         pytest.skip("node is not installed: cannot run web/static/links.js outside a browser")
-    script = f"const l = require({json.dumps(str(LINKS_JS))}); const cases = JSON.parse(require('fs').readFileSync(0, 'utf8'));" \
+    script = f"import * as l from {json.dumps(LINKS_JS.as_uri())}; import {{ readFileSync }} from 'fs';" \
+             "const cases = JSON.parse(readFileSync(0, 'utf8'));" \
              "process.stdout.write(JSON.stringify(Object.fromEntries(cases.map(c => [c, l.liveHref(c) !== null]))));"
-    result = subprocess.run([node, "-e", script], input=json.dumps(list(CASES)), capture_output=True, text=True, check=True, timeout=30)
+    result = subprocess.run([node, "--input-type=module", "-e", script], input=json.dumps(list(CASES)),
+                            capture_output=True, text=True, check=True, timeout=30)
     assert json.loads(result.stdout) == CASES
 
 

@@ -36,7 +36,7 @@ class Located:
     lat: float
     label: str
     href: str | None
-    role: str  # "self", "parent", "child" or "sibling"
+    role: str  # "self", "parent", "child" or "sibling"; on event pages "self" or "related"
 
 
 @dataclass(frozen=True)

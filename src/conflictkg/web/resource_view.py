@@ -94,6 +94,26 @@ class TimelineEntry:
     expression: str | None
 
 
+@dataclass(frozen=True)
+class PlaceEvents:
+    """Events at a place or at places within it: the latest PLACE_EVENTS, oldest first, and the query
+    that lists them all. ``crowded_after``: set (to PLACES_WITHIN_SCAN) when more places than that lie
+    within, so that only the events placed at it directly are listed."""
+
+    entries: tuple[TimelineEntry, ...]
+    more: bool
+    query: str
+    crowded_after: int | None = None
+
+
+@dataclass(frozen=True)
+class EventMap:
+    """Where an event and its related events happened: the located places of each."""
+
+    points: tuple[Located, ...]
+    unlocated: tuple[Term, ...]
+
+
 @dataclass
 class ResourcePage:
     """Everything the resource template renders."""
@@ -109,6 +129,27 @@ class ResourcePage:
     claims: tuple[ClaimRow, ...] = ()
     place: PlaceSection | None = None
     timeline: tuple[TimelineEntry, ...] = field(default_factory=tuple)
+    event_map: EventMap | None = None
+    place_events: PlaceEvents | None = None
+
+    @property
+    def interactive(self) -> bool:
+        """True if the page has a map or a timeline for static/resource.js to draw."""
+        return bool((self.place and self.place.map) or self.event_map or self.timeline or self.place_events)
+
+    def interactive_data(self) -> dict[str, object]:
+        """What static/resource.js draws (the Leaflet map and the SVG timeline), as JSON-ready data."""
+        points = self.place.map.points if self.place and self.place.map else ()
+        located = [p.place for p in points] or list(self.event_map.points if self.event_map else ())
+        return {
+            "points": [
+                {"lat": p.lat, "lon": p.lon, "label": p.label, "href": p.href, "role": p.role} for p in located
+            ],
+            "events": [
+                {"date": e.date, "label": e.event.label, "href": e.event.href, "relation": e.relation}
+                for e in (self.timeline or (self.place_events.entries if self.place_events else ()))
+            ],
+        }
 
 
 def build_page(store: Store, terms: TermFactory, description: Description, article: str | None) -> ResourcePage:
@@ -143,8 +184,10 @@ def build_page(store: Store, terms: TermFactory, description: Description, artic
     page.claims = _claims(store, terms, node)
     if _is_a(store, node, "Place") or any(t.predicate.value.endswith("#hasGeometry") for t in own):
         page.place = _place(store, terms, node)
+        page.place_events = _place_events(store, terms, node)
     if _is_a(store, node, "Event"):
         page.timeline = _timeline(store, terms, node)
+        page.event_map = _event_map(store, terms, node, page.timeline)
     return page
 
 
@@ -286,7 +329,12 @@ def _gazetteer_links(store: Store, terms: TermFactory, node: ox.NamedNode) -> tu
     return tuple(links[k] for k in sorted(links))
 
 
-_RELATION_ORDER = {"super-event": 0, "reverses": 1, "this": 2, "sibling": 3, "sub-event": 4, "reversed by": 5}
+_RELATION_ORDER = {
+    "super-event": 0, "reverses": 1, "this": 2, "sibling": 3, "sub-event": 4, "reversed by": 5, "same place": 6,
+}
+SAME_PLACE_EACH_SIDE = 10
+"""Events at the same place shown on an event's timeline: this many before its date and as many from it
+on (the nearest in time), so that a place with thousands of events keeps the page small."""
 
 
 def _timeline(store: Store, terms: TermFactory, node: ox.NamedNode) -> tuple[TimelineEntry, ...]:
@@ -303,7 +351,9 @@ def _timeline(store: Store, terms: TermFactory, node: ox.NamedNode) -> tuple[Tim
         }}"""
     )
     entries = {}
-    for row in rows:  # type: ignore[union-attr]
+    for row in [*rows, *_same_place(store, node)]:  # type: ignore[union-attr]
+        if row["relation"].value == "same place" and any(e == row["e"].value for e, _ in entries):
+            continue
         key = (row["e"].value, row["relation"].value)
         if key not in entries:
             entries[key] = TimelineEntry(
@@ -319,3 +369,149 @@ def _timeline(store: Store, terms: TermFactory, node: ox.NamedNode) -> tuple[Tim
         )
     )
 
+
+
+def _same_place(store: Store, node: ox.NamedNode) -> list[ox.QuerySolution]:
+    """Other events at one of the event's places, nearest in time on either side of its date."""
+    common = f"""{node} ckg:place ?place . ?e ckg:place ?place FILTER(?e != {node})
+          OPTIONAL {{ ?e ckg:date ?date }} OPTIONAL {{ ?e ckg:timeExpression ?expression }}
+          BIND("same place" AS ?relation)"""
+    select = "SELECT DISTINCT ?e ?relation ?date ?expression"
+    dated = store.query(f"{_PROLOGUE}ASK {{ {node} ckg:date ?d }}")
+    if not dated:
+        queries = [f"{_PROLOGUE}{select} WHERE {{ {common} }} ORDER BY ?date ?e LIMIT {2 * SAME_PLACE_EACH_SIDE}"]
+    else:
+        own = f"{node} ckg:date ?own"
+        queries = [
+            f"{_PROLOGUE}{select} WHERE {{ {own} . {common} FILTER(!BOUND(?date) || ?date < ?own) }}"
+            f" ORDER BY DESC(?date) ?e LIMIT {SAME_PLACE_EACH_SIDE}",
+            f"{_PROLOGUE}{select} WHERE {{ {own} . {common} FILTER(?date >= ?own) }}"
+            f" ORDER BY ?date ?e LIMIT {SAME_PLACE_EACH_SIDE}",
+        ]
+    return [row for query in queries for row in store.query(query)]  # type: ignore[union-attr]
+
+
+ANCESTOR_STEPS = 6
+"""How far up ckg:locatedIn an event page looks for a located place to draw an unlocated one at."""
+
+
+def _located_ancestor(store: Store, terms: TermFactory, place: ox.NamedNode) -> tuple[tuple[float, float], str] | None:
+    """The position and label of the nearest place containing ``place`` that has coordinates."""
+    current = [place]
+    for _ in range(ANCESTOR_STEPS):
+        values = " ".join(str(node) for node in current)
+        rows = list(
+            store.query(  # type: ignore[arg-type]
+                f"""{_PROLOGUE}SELECT ?parent ?wkt WHERE {{ VALUES ?p {{ {values} }} ?p ckg:locatedIn ?parent .
+                OPTIONAL {{ ?parent geo:hasGeometry ?g . ?g geo:asWKT ?wkt }} }} ORDER BY ?parent"""
+            )
+        )
+        for row in rows:
+            point = parse_wkt_point(row["wkt"].value) if row["wkt"] is not None else None
+            if point is not None:
+                return point, terms.label(row["parent"].value)
+        current = [row["parent"] for row in rows]
+        if not current:
+            return None
+    return None
+
+
+def _event_map(store: Store, terms: TermFactory, node: ox.NamedNode, timeline: tuple[TimelineEntry, ...]) -> EventMap | None:
+    """The located places of the event ("self") and of the events on its timeline ("related")."""
+    events = {node.value, *(e.event.value for e in timeline)}
+    values = " ".join(f"<{iri}>" for iri in sorted(events))
+    rows = store.query(
+        f"""{_PROLOGUE}SELECT DISTINCT ?e ?p ?wkt WHERE {{
+          VALUES ?e {{ {values} }} ?e ckg:place ?p .
+          OPTIONAL {{ ?p geo:hasGeometry ?geometry . ?geometry geo:asWKT ?wkt }}
+        }}"""
+    )
+    located: dict[str, Located] = {}
+    unlocated: dict[str, Term] = {}
+    for row in rows:  # type: ignore[union-attr]
+        term = terms.term(row["p"])
+        role = "self" if row["e"].value == node.value else "related"
+        point = parse_wkt_point(row["wkt"].value) if row["wkt"] is not None else None
+        label = term.label
+        if point is None and role == "self":
+            ancestor = _located_ancestor(store, terms, row["p"])
+            if ancestor is None:
+                unlocated[term.value] = term
+                continue
+            point, within = ancestor
+            label = f"{term.label} (within {within}; drawn at its position)"
+        if point is None:
+            continue
+        if term.value not in located or role == "self":
+            located[term.value] = Located(point[0], point[1], label, term.href, role)
+    if not located and not unlocated:
+        return None
+    ordered = sorted(located.values(), key=lambda p: (p.role != "self", p.label))
+    return EventMap(tuple(ordered), tuple(sorted(unlocated.values(), key=lambda t: t.label)))
+
+
+PLACE_EVENTS = 200
+"""Events a place page lists and draws: the latest this many; the query behind "all of them" has no limit."""
+PLACES_WITHIN_SCAN = 500
+"""Events at up to this many places within a place are gathered for its page. A place holding more (a
+country or a province at scale) lists only the events placed at it directly: asking for events at
+"any place within" made the engine walk up from every event of the dataset (8 s for a town's page at
+100,000 events), so the places within are found first, walking down from the page's place."""
+
+
+def place_events_query(iri: str) -> str:
+    """The SPARQL query for every event at ``iri`` or at a place within it, latest first (the link that
+    a place page offers to list them all in /query)."""
+    return (
+        "PREFIX ckg: <https://w3id.org/conflictkg/ontology#>\n"
+        "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
+        f"# Which events happened at <{iri}> or at a place within it?\n"
+        "SELECT DISTINCT ?event ?label ?date ?place ?where WHERE {\n"
+        f'  {{ ?event ckg:place <{iri}> BIND(<{iri}> AS ?place) BIND("here" AS ?where) }}\n'
+        f'  UNION {{ ?place ckg:locatedIn+ <{iri}> . ?event ckg:place ?place BIND("within" AS ?where) }}\n'
+        "  OPTIONAL { ?event rdfs:label ?label }\n"
+        "  OPTIONAL { ?event ckg:date ?date }\n"
+        "} ORDER BY DESC(?date) ?event"
+    )
+
+
+def _place_events(store: Store, terms: TermFactory, node: ox.NamedNode) -> PlaceEvents | None:
+    within = [
+        row["place"]
+        for row in store.query(  # type: ignore[union-attr]
+            f"{_PROLOGUE}SELECT DISTINCT ?place WHERE {{ ?place ckg:locatedIn+ {node} }} LIMIT {PLACES_WITHIN_SCAN + 1}"
+        )
+    ]
+    crowded = len(within) > PLACES_WITHIN_SCAN
+    branches = [f'{{ VALUES ?place {{ {node} }} ?event ckg:place ?place BIND("here" AS ?where) }}']
+    if within and not crowded:
+        values = " ".join(str(place) for place in within)
+        branches.append(f'{{ VALUES ?place {{ {values} }} ?event ckg:place ?place BIND("within" AS ?where) }}')
+    rows = list(
+        store.query(  # type: ignore[arg-type]
+            f"""{_PROLOGUE}SELECT DISTINCT ?event ?date ?place ?where WHERE {{
+              {" UNION ".join(branches)}
+              OPTIONAL {{ ?event ckg:date ?date }}
+            }} ORDER BY DESC(?date) ?event LIMIT {PLACE_EVENTS + 1}"""
+        )
+    )
+    if not rows and not crowded:
+        return None
+    terms.preload(node for row in rows for node in (row["event"], row["place"]))
+    entries: dict[str, TimelineEntry] = {}
+    for row in rows[:PLACE_EVENTS]:
+        event = row["event"].value
+        if event not in entries:
+            entries[event] = TimelineEntry(
+                event=terms.term(row["event"]),
+                relation=row["where"].value if row["where"].value == "here" else f"in {terms.label(row['place'].value)}",
+                date=row["date"].value if row["date"] is not None else None,
+                expression=None,
+            )
+    ordered = sorted(entries.values(), key=lambda e: (e.date or "9999", e.event.label))
+    return PlaceEvents(
+        tuple(ordered),
+        more=len(rows) > PLACE_EVENTS or crowded,
+        query=place_events_query(node.value),
+        crowded_after=PLACES_WITHIN_SCAN if crowded else None,
+    )

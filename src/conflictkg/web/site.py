@@ -25,6 +25,7 @@ from conflictkg.store import Store
 from conflictkg.vocab import CKG, ONTOLOGY_GRAPH, ONTOLOGY_IRI, SHAPES_GRAPH
 from conflictkg.web.addresses import Addresses
 from conflictkg.web.dataset_overview import Overview, overview
+from conflictkg.web.query_completion import CompletionTerm, completion_terms
 from conflictkg.web.ontology_doc import OntologyDoc, ShapeEntry, load_graph, ontology_doc, shapes_doc
 from conflictkg.web.query_examples import ExampleQuery, load_examples
 
@@ -77,6 +78,11 @@ class Site:
     def examples(self) -> tuple[ExampleQuery, ...]:
         """The example queries for the query UI: the release's, none when serving plain files."""
         return load_examples(self.query_files)
+
+    @cached_property
+    def completion_terms(self) -> tuple[CompletionTerm, ...]:
+        """The ontology terms the query editor completes."""
+        return completion_terms(self.store)
 
     @cached_property
     def overview(self) -> Overview:
