@@ -26,6 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterable, Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -39,10 +40,12 @@ COUNTRIES = [("Syria", 652, "Middle East", 35.0, 38.5), ("Iraq", 645, "Middle Ea
              ("Afghanistan", 700, "Asia", 34.5, 69.2), ("Ukraine", 369, "Europe", 49.0, 32.0)]
 
 
-def synthetic_rows(count: int, seed: int = 7) -> list[list[str]]:
-    """``count`` invented GED rows (consistent: best = sum of deaths, low ≤ best ≤ high)."""
+def synthetic_rows(count: int, seed: int = 7) -> Iterator[list[str]]:
+    """``count`` invented GED rows (consistent: best = sum of deaths, low ≤ best ≤ high), one at a time.
+
+    A generator, so that the benchmark process stays small: a child's ``ru_maxrss`` on Linux includes
+    what its parent held when it was forked."""
     rng = random.Random(seed)
-    rows = []
     for i in range(count):
         country, gw, region, lat0, lon0 = COUNTRIES[i % len(COUNTRIES)]
         violence = rng.choice((1, 1, 2, 3))
@@ -77,19 +80,21 @@ def synthetic_rows(count: int, seed: int = 7) -> list[list[str]]:
             "deaths_civilians": deaths[2], "deaths_unknown": deaths[3], "best": best, "high": best + rng.randrange(0, 10),
             "low": max(0, best - rng.randrange(0, 3)), "gwnoa": gw if violence == 1 else "", "gwnob": "",
         }
-        rows.append([str(row[c]) for c in COLUMNS])
-    return rows
+        yield [str(row[c]) for c in COLUMNS]
 
 
-def write_file(path: Path, rows: list[list[str]]) -> None:
+def write_file(path: Path, rows: Iterable[list[str]]) -> None:
     with gzip.open(path, "wt", encoding="utf-8", newline="", compresslevel=3) as stream:
         writer = csv.writer(stream, lineterminator="\n")
         writer.writerow(COLUMNS)
         writer.writerows(rows)
 
 
-def measure(code: str, *args: str) -> tuple[float, float]:
-    """(seconds, peak RSS in MiB) of ``python -c code args`` in its own process."""
+def measure(code: str, *args: str) -> tuple[float, float, float]:
+    """(wall seconds, CPU seconds, peak RSS in MiB) of ``python -c code args`` in its own process.
+
+    CPU seconds are reported beside wall time: on a shared machine under load a niced process gets a
+    fraction of a core, and its wall time says more about the neighbours than about the import."""
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     started = time.perf_counter()
     process = subprocess.Popen([sys.executable, "-c", code, *args], env=env, stdout=subprocess.DEVNULL)
@@ -97,7 +102,7 @@ def measure(code: str, *args: str) -> tuple[float, float]:
     seconds = time.perf_counter() - started
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"benchmark step failed: {code[:60]}…")
-    return seconds, usage.ru_maxrss / 1024
+    return seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
 
 
 PANDAS = "import sys, pandas; pandas.read_csv(sys.argv[1], low_memory=False)"
@@ -129,7 +134,7 @@ def main() -> None:
         for part in ("ontology", "shapes"):
             shutil.copytree(ROOT / part, project / part)
         shutil.copytree(ROOT / "data", project / "data", ignore=shutil.ignore_patterns("imports"))
-        results: dict[str, list[tuple[float, float]]] = {"pandas.read_csv (peer)": [], "import ucdp-ged": []}
+        results: dict[str, list[tuple[float, float, float]]] = {"pandas.read_csv (peer)": [], "import ucdp-ged": []}
         if not args.no_export:
             results["export ucdp-ged (pyoxigraph)"] = []
         for _ in range(args.runs):
@@ -140,13 +145,14 @@ def main() -> None:
         output = project / "data/imports/bench.nt.gz"
         with gzip.open(output, "rt", encoding="utf-8") as stream:
             triples = sum(1 for _ in stream)
-        peer = statistics.median(s for s, _ in results["pandas.read_csv (peer)"])
-        print(f"\n| step ({args.rows:,} rows) | median s | × pandas | peak RSS MiB |")
-        print("|---|---|---|---|")
+        peer = statistics.median(c for _, c, _ in results["pandas.read_csv (peer)"])
+        print(f"\n| step ({args.rows:,} rows) | median wall s | median CPU s | CPU × pandas | peak RSS MiB |")
+        print("|---|---|---|---|---|")
         for name, runs in results.items():
-            seconds = statistics.median(s for s, _ in runs)
-            memory = max(m for _, m in runs)
-            print(f"| {name} | {seconds:.1f} | {seconds / peer:.1f} | {memory:.0f} |")
+            wall = statistics.median(s for s, _, _ in runs)
+            cpu = statistics.median(c for _, c, _ in runs)
+            memory = max(m for _, _, m in runs)
+            print(f"| {name} | {wall:.1f} | {cpu:.1f} | {cpu / peer:.1f} | {memory:.0f} |")
         print(f"\nimport graph: {triples:,} triples ({triples / args.rows:.1f} per row), "
               f"{output.stat().st_size / 2**20:.1f} MiB gzipped N-Triples")
 

@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from rdflib import Graph, Literal
-from rdflib.namespace import DCAT, SKOS
+from rdflib.namespace import SKOS
 
-from conflictkg.datasets.changes import diff_lines, list_releases, read_summary, release_iri
+from conflictkg.datasets.changes import DCAT_PREVIOUS_VERSION, diff_lines, list_releases, read_summary, release_iri
 from conflictkg.pipeline.build import build
 from conflictkg.vocab import CKG, DATA_GRAPH, ID
 
@@ -61,7 +61,7 @@ def test_second_release_records_its_changes_and_the_first_stays_queryable(tmp_pa
     assert any(line.startswith("A ") and "renamed for the test" in line for line in patch)
     changelog = Graph().parse(second.root / "changes/changelog.ttl")
     release = release_iri(second.version)
-    assert (release, DCAT.previousVersion, release_iri(first.version)) in changelog
+    assert (release, DCAT_PREVIOUS_VERSION, release_iri(first.version)) in changelog
     assert (release, SKOS.changeNote, Literal("label corrected", lang="en")) in changelog
     change = next(n for n in changelog.objects(release, CKG.graphChange)
                   if (n, CKG.changedGraph, DATA_GRAPH) in changelog)

@@ -41,7 +41,8 @@ CHANGELOG_FILE = f"{CHANGES_DIR}/changelog.ttl"
 SUMMARY_FILE = f"{CHANGES_DIR}/summary.json"
 RELEASES_DIR = "releases"
 DCAT_VERSION = URIRef(str(DCAT) + "version")
-"""dcat:version (DCAT 3; rdflib's DCAT namespace predates it)."""
+DCAT_PREVIOUS_VERSION = URIRef(str(DCAT) + "previousVersion")
+"""dcat:version and dcat:previousVersion (DCAT 3; rdflib's DCAT namespace predates them)."""
 RELEASE_BASE = BASE + "release/"
 """``https://w3id.org/conflictkg/release/<version>``: the IRI of one release in the changelog."""
 
@@ -180,7 +181,7 @@ def changelog(changes: ReleaseChanges) -> Graph:
     if changes.reason:
         graph.add((release, SKOS.changeNote, Literal(changes.reason, lang="en")))
     if changes.previous:
-        graph.add((release, DCAT.previousVersion, release_iri(changes.previous)))
+        graph.add((release, DCAT_PREVIOUS_VERSION, release_iri(changes.previous)))
         graph.add((release, PROV.wasRevisionOf, release_iri(changes.previous)))
     for graph_iri in sorted(set(changes.added) | set(changes.removed)):
         name = graph_iri[len(str(GRAPH)):].replace("/", "-") if graph_iri.startswith(str(GRAPH)) else "default"

@@ -334,7 +334,7 @@ def _iso(country: str) -> tuple[str, str]:
     return str(record.get("isonumeric", "")), str(record.get("iso3", ""))
 
 
-def _point(wkt: str) -> tuple[str, str]:
+def point(wkt: str) -> tuple[str, str]:
     """(latitude, longitude) as written in a ``POINT(lon lat)`` literal."""
     inside = wkt[wkt.find("(") + 1: wkt.rfind(")")].split()
     return (inside[1], inside[0]) if len(inside) == 2 else ("", "")
@@ -373,9 +373,9 @@ class EventRow:
         places = self.m("place")
         if not places:
             return ""
-        return max(places, key=lambda p: (len(self._chain(p)), p))
+        return max(places, key=lambda p: (len(self.chain(p)), p))
 
-    def _chain(self, place: str) -> list[str]:
+    def chain(self, place: str) -> list[str]:
         chain, node = [place], place
         while node in self.snap.parent and len(chain) < 12:
             node = self.snap.parent[node]
@@ -384,7 +384,7 @@ class EventRow:
 
     def areas(self) -> list[str]:
         """Administrative areas containing (or being) the place, from the country down."""
-        chain = self._chain(self.place()) if self.place() else []
+        chain = self.chain(self.place()) if self.place() else []
         return [p for p in reversed(chain) if str(CKG.AdministrativeArea) in self.snap.types.get(p, set())]
 
     def country(self) -> str:
@@ -393,10 +393,10 @@ class EventRow:
 
     def coordinates(self) -> tuple[str, str, int]:
         """(lat, lon, how many steps up the point was found) of the place or the nearest container."""
-        for steps, node in enumerate(self._chain(self.place()) if self.place() else []):
+        for steps, node in enumerate(self.chain(self.place()) if self.place() else []):
             wkt = self.snap.node_values.get(node, {}).get("wkt")
             if wkt:
-                return (*_point(wkt), steps)
+                return (*point(wkt), steps)
         return "", "", -1
 
     def where_prec(self) -> str:
@@ -416,25 +416,25 @@ class EventRow:
         return "1" if steps == 0 else "2" if steps == 1 else "3"
 
     # --- actors ---
-    def _actor_code(self, actor: str, depth: int = 0) -> int:
+    def actor_code(self, actor: str, depth: int = 0) -> int:
         types = self.snap.types.get(actor, set())
         for cls, code in INTER_CODES.items():
             if cls in types:
                 return code
         parent = self.snap.node_values.get(actor, {}).get("unit_of")
-        return self._actor_code(parent, depth + 1) if parent and depth < 5 else 8
+        return self.actor_code(parent, depth + 1) if parent and depth < 5 else 8
 
     def sides(self) -> tuple[list[str], list[str]]:
         """(side A and its associates, side B and its associates)."""
-        agents = sorted(self.m("agent"), key=lambda a: (self._actor_code(a) != 1, self.snap.labels.get(a, a)))
+        agents = sorted(self.m("agent"), key=lambda a: (self.actor_code(a) != 1, self.snap.labels.get(a, a)))
         targets = [t for t in self.m("target") if self.snap.types.get(t, set()) & ACTOR_CLASSES]
         a = self.v.get("side_a") or (agents[0] if agents else "")
-        b = self.v.get("side_b") or next((x for x in agents + targets if x != a and not self._belongs(x, a)), "")
-        assoc_a = [x for x in agents if x not in (a, b) and self._belongs(x, a)]
+        b = self.v.get("side_b") or next((x for x in agents + targets if x != a and not self.belongs(x, a)), "")
+        assoc_a = [x for x in agents if x not in (a, b) and self.belongs(x, a)]
         assoc_b = [x for x in agents + targets if x not in (a, b) and x not in assoc_a]
         return [a, *assoc_a] if a else [], [b, *assoc_b] if b else []
 
-    def _belongs(self, actor: str, to: str) -> bool:
+    def belongs(self, actor: str, to: str) -> bool:
         node, steps = actor, 0
         while node and steps < 6:
             values = self.snap.node_values.get(node, {})
@@ -467,11 +467,11 @@ class EventRow:
         concept = self.v.get("event_type", "")
         if concept in self.snap.ucdp_type:
             return self.snap.ucdp_type[concept]
-        if self._is(CKG.Killing):
+        if self.is_a(CKG.Killing):
             return "3"
-        return "1" if any(self._actor_code(a) == 1 for a in self.m("agent")) else "2"
+        return "1" if any(self.actor_code(a) == 1 for a in self.m("agent")) else "2"
 
-    def _is(self, cls: object) -> bool:
+    def is_a(self, cls: object) -> bool:
         return str(cls) in self.snap.event_classes.get(self.snap.classes.get(self.iri, ""), [])
 
     def label(self, node: str) -> str:
@@ -501,7 +501,7 @@ def _selected(row: EventRow, filters: Filters) -> bool:
         return False
     if filters.end and (not row.start() or row.start() > filters.end.isoformat()):
         return False
-    if filters.type and not row._is(CKG[filters.type]):
+    if filters.type and not row.is_a(CKG[filters.type]):
         return False
     if filters.source:
         imported = row.imported()
@@ -524,8 +524,8 @@ def rows(snap: Snapshot, filters: Filters = Filters()) -> Iterator[EventRow]:
 def acled_record(row: EventRow) -> dict[str, str]:
     """One event in ACLED's layout (plus event_iri)."""
     side_a, side_b = row.sides()
-    inter1 = row._actor_code(side_a[0]) if side_a else None
-    inter2 = row._actor_code(side_b[0]) if side_b else None
+    inter1 = row.actor_code(side_a[0]) if side_a else None
+    inter2 = row.actor_code(side_b[0]) if side_b else None
     codes = sorted(c for c in (inter1, inter2) if c is not None)
     interaction = "" if not codes else str(codes[0] * 10 + (codes[1] if len(codes) > 1 else 0))
     areas = row.areas()
@@ -535,7 +535,7 @@ def acled_record(row: EventRow) -> dict[str, str]:
     where_prec = row.where_prec()
     date_prec = row.date_prec()
     event_type, sub_event = row.snap.acled.get(row.snap.classes[row.iri], ("", ""))
-    civilians = any(row._actor_code(a) == 7 for a in side_b) or row.ucdp_violence() == "3"
+    civilians = any(row.actor_code(a) == 7 for a in side_b) or row.ucdp_violence() == "3"
     totals = row.claimant_totals(conservative=True)
     sources = row.v.get("source_office") or "; ".join(sorted(row.snap.sources.get(row.iri, set())))
     start = row.start()
@@ -597,9 +597,9 @@ def ged_record(row: EventRow) -> dict[str, str]:
             report = row.snap.reports.get(part)
             if report is None or report.count is None:
                 continue
-            if report.group == a or row._belongs(report.group, a):
+            if report.group == a or row.belongs(report.group, a):
                 deaths["deaths_a"] += report.count
-            elif report.group == b or row._belongs(report.group, b):
+            elif report.group == b or row.belongs(report.group, b):
                 deaths["deaths_b"] += report.count
             elif report.group == str(ID["actor/ucdp-civilians"]):
                 deaths["deaths_civilians"] += report.count

@@ -30,7 +30,7 @@ from datetime import date
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 
-from conflictkg.datasets.export import EventRow, Snapshot, _point
+from conflictkg.datasets.export import EventRow, Snapshot, point
 from conflictkg.vocab import CKG, ID, bind_prefixes
 
 METHOD = "same-event/1: date window, place identity/containment, event-type compatibility"
@@ -84,12 +84,12 @@ def _place_score(a: EventRow, b: EventRow) -> tuple[float, str]:
         return 0.0, "a place is unknown"
     if pa == pb:
         return 1.0, f"same place ({a.label(pa)})"
-    if pb in a._chain(pa) or pa in b._chain(pb):
+    if pb in a.chain(pa) or pa in b.chain(pb):
         return 0.8, f"one place contains the other ({a.label(pa)}, {b.label(pb)})"
     wa = a.snap.node_values.get(pa, {}).get("wkt")
     wb = b.snap.node_values.get(pb, {}).get("wkt")
     if wa and wb:
-        km = _km(_point(wa), _point(wb))
+        km = _km(point(wa), point(wb))
         if km <= 5:
             return 0.9, f"{km:.1f} km apart ({a.label(pa)}, {b.label(pb)})"
         if km <= 25:
