@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import typer
 
@@ -14,6 +14,9 @@ from conflictkg.pipeline import PipelineError
 from conflictkg.pipeline.build import build, build_time, is_current, validate_asserted
 from conflictkg.pipeline.sources import load
 from conflictkg.vocab import BASE
+
+if TYPE_CHECKING:
+    from conflictkg.web.config import ServerConfig
 
 app = typer.Typer(
     name="conflictkg",
@@ -122,36 +125,48 @@ def serve(
     files: list[Path] = typer.Argument(None, help="RDF files to serve instead of the release."),
     host: str = typer.Option("127.0.0.1", help="Interface to bind."),
     port: int = typer.Option(8000, min=0, max=65535, help="TCP port."),
-    workers: int = typer.Option(2, min=1, help="Query worker processes (each holds a copy of the data)."),
+    workers: int = typer.Option(2, min=1, help="Server processes; they share one read-only on-disk store."),
+    threads: int = typer.Option(2, min=1, help="Query threads per server process."),
     timeout: float = typer.Option(30.0, min=0.1, help="Seconds a SPARQL query may run before it is stopped."),
     cors_origin: list[str] = typer.Option(["*"], help="Allowed CORS origin (repeatable)."),
     release: Path | None = typer.Option(None, help="Release directory served when no files are given [ROOT/dist]."),
     base: str = typer.Option(BASE, help="Canonical IRI base the server's own host stands for."),
     root: Path = ROOT_OPTION,
     gazetteer: list[Path] = GazetteerOption,
+    cache_dir: Path | None = typer.Option(
+        None, help="Where stores built from FILES (or from a release without store/) are kept and reused "
+        "[$CONFLICTKG_CACHE_DIR/stores, else ~/.cache/conflictkg/stores]."
+    ),
 ) -> None:
     """Serve the release (built first if missing) or the given RDF files, read-only."""
-    import uvicorn
-
-    from conflictkg.store import StoreError
-    from conflictkg.web.app import create_app
+    from conflictkg.gazetteer.sources import default_cache_dir
     from conflictkg.web.config import ServerConfig
-    from conflictkg.web.server_log import uvicorn_log_config
+    from conflictkg.web.serving import run
 
     config = ServerConfig(
         release_dir=None if files else _release_to_serve(root, release, gazetteer),
-        files=list(files or []),
+        files=[f.resolve() for f in files or []],
         canonical_base=base,
         cors_origins=cors_origin,
         query_timeout=timeout,
         query_workers=workers,
+        query_threads=threads,
+        store_cache=cache_dir or default_cache_dir() / "stores",
         gazetteer_files=list(gazetteer),
     )
+    _prepare_store(config)
+    run(config, host, port)
+
+
+def _prepare_store(config: ServerConfig) -> None:
+    """Build the on-disk store the server processes will open (once; later runs reuse it), so bad data
+    is one error line before anything is served."""
+    from conflictkg.store import Store, StoreError
+
     try:
-        application = create_app(config)
+        Store.open(config.release_dir, config.files, config.store_cache)
     except StoreError as exc:
         _fail(exc)
-    uvicorn.run(application, host=host, port=port, log_level="info", log_config=uvicorn_log_config())
 
 
 DEFAULT_DATA = Path("data")

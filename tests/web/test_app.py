@@ -1,4 +1,4 @@
-"""create_app wires the store, the worker pool and the routers, and never answers with a traceback."""
+"""create_app wires the store, the query threads and the routers, and never answers with a traceback."""
 
 from __future__ import annotations
 
@@ -12,18 +12,44 @@ from conflictkg.web.app import ROUTERS, create_app
 from conflictkg.web.config import ServerConfig
 
 
-def test_state_holds_config_store_and_executor(example_file: Path) -> None:
-    config = ServerConfig(files=[example_file], query_workers=1, cors_origins=["https://example.net"])
+def test_state_holds_config_store_and_evaluator(example_file: Path) -> None:
+    config = ServerConfig(files=[example_file], query_threads=1, cors_origins=["https://example.net"])
     app = create_app(config)
     assert app.state.config is config and isinstance(app.state.store, Store)
     assert len(ROUTERS) >= 1
     with TestClient(app) as client:
-        assert app.state.executor.size == 1
+        assert app.state.evaluator.size == 1
         response = client.get("/sparql", params={"query": "ASK {}"}, headers={"Origin": "https://example.net"})
         assert response.headers["access-control-allow-origin"] == "https://example.net"
         other = client.get("/sparql", params={"query": "ASK {}"}, headers={"Origin": "https://evil.example"})
         assert "access-control-allow-origin" not in other.headers
-    assert app.state.executor is None
+    assert app.state.evaluator is None
+
+
+def test_sparql_is_the_first_route_and_inside_the_middleware(example_file: Path) -> None:
+    """The raw ASGI endpoint is matched before FastAPI's routes and wrapped by every middleware."""
+    app = create_app(ServerConfig(files=[example_file]))
+    assert [getattr(route, "path", None) for route in app.router.routes[:2]] == ["/sparql", "/sparql/"]
+    seen: list[str] = []
+
+    class Tagging:
+        def __init__(self, inner) -> None:  # type: ignore[no-untyped-def]
+            self.inner = inner
+
+        async def __call__(self, scope, receive, send) -> None:  # type: ignore[no-untyped-def]
+            async def tagged(message):  # type: ignore[no-untyped-def]
+                if message["type"] == "http.response.start":
+                    message["headers"] = [*message["headers"], (b"x-tagged", b"yes")]
+                    seen.append(scope["path"])
+                await send(message)
+
+            await self.inner(scope, receive, tagged)
+
+    app.add_middleware(Tagging)
+    with TestClient(app) as client:
+        assert client.get("/sparql", params={"query": "ASK {}"}).headers["x-tagged"] == "yes"
+        assert client.get("/sparql", params={"query": "SELECT"}).headers["x-tagged"] == "yes"
+    assert seen == ["/sparql", "/sparql"]
 
 
 def test_unexpected_errors_are_plain_500_without_traceback(example_file: Path) -> None:

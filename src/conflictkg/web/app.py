@@ -1,16 +1,18 @@
-"""The FastAPI application: loads the store, starts the query workers, mounts the routers.
+"""The FastAPI application: opens the store, starts the query threads, mounts the routers.
 
-Every part of the server is a router listed in ``ROUTERS``; a new part adds its router there. The app
-exposes ``app.state.config`` (ServerConfig), ``app.state.store`` (the read-only Store, for pages that
-look resources up in-process), ``app.state.dataset_summary`` and, while the app runs,
-``app.state.executor`` (the SPARQL worker pool). Exception handlers turn every refusal into a plain-text
-answer with the right status, so no request ends in a traceback.
+``/sparql`` is a raw ASGI endpoint (sparql.endpoint) mounted as the first route, inside every
+middleware; every other part of the server is a router listed in ``ROUTERS``; a new part adds its
+router there. The app exposes ``app.state.config`` (ServerConfig), ``app.state.store`` (the read-only
+Store, for pages that look resources up in-process and for the query threads),
+``app.state.dataset_summary`` and, while the app runs, ``app.state.evaluator`` (the query threads).
+Exception handlers turn every refusal into a plain-text answer with the right status, so no request
+ends in a traceback.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI, Request
@@ -18,10 +20,12 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import PlainTextResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Route
 
 from conflictkg import __version__
-from conflictkg.sparql.endpoint import router as sparql_router
-from conflictkg.sparql.execute import QueryExecutor, QueryFailed
+from conflictkg.sparql.endpoint import PATHS as SPARQL_PATHS
+from conflictkg.sparql.endpoint import SparqlEndpoint
+from conflictkg.sparql.execute import Evaluator, QueryFailed
 from conflictkg.sparql.negotiate import NotAcceptable
 from conflictkg.sparql.protocol import ProtocolError
 from conflictkg.sparql.service import DatasetSummary
@@ -32,15 +36,19 @@ from conflictkg.web.site import install_site
 
 log = logging.getLogger(__name__)
 
-ROUTERS: list[APIRouter] = [sparql_router, reconcile_router]
+ROUTERS: list[APIRouter] = [reconcile_router]
 """The routers mounted on the app, in order."""
 
 ALLOWED = "GET, HEAD, POST"
 
 
-def create_app(config: ServerConfig) -> FastAPI:
-    """Build the app for ``config``; raises StoreError (with file and position) on unreadable data."""
-    store = Store.open(config.release_dir, config.files)
+def create_app(config: ServerConfig, on_stuck: Callable[[], None] | None = None) -> FastAPI:
+    """Build the app for ``config``; raises StoreError (with file and position) on unreadable data.
+
+    ``on_stuck`` is called when a query thread cannot be stopped (sparql.execute); `conflictkg serve`
+    passes the function that retires the process (web.serving).
+    """
+    store = Store.open(config.release_dir, config.files, config.store_cache)
     app = FastAPI(
         title="conflictkg",
         version=__version__,
@@ -49,6 +57,8 @@ def create_app(config: ServerConfig) -> FastAPI:
     )
     app.state.config = config
     app.state.store = store
+    app.state.on_stuck = on_stuck
+    app.state.evaluator = None
     app.state.dataset_summary = DatasetSummary.of(store)
     app.add_middleware(
         CORSMiddleware,
@@ -58,6 +68,10 @@ def create_app(config: ServerConfig) -> FastAPI:
         expose_headers=["Content-Type", "Content-Length", "ETag", "Link", "Vary"],
     )
     _install_error_handlers(app)
+    endpoint = SparqlEndpoint()
+    for path in reversed(SPARQL_PATHS):
+        app.router.routes.insert(0, Route(path, endpoint, name="sparql" if path == "/sparql" else None,
+                                          include_in_schema=False))
     for router in ROUTERS:
         app.include_router(router)
     install_site(app)
@@ -66,19 +80,18 @@ def create_app(config: ServerConfig) -> FastAPI:
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """Run the SPARQL worker pool for as long as the app serves."""
+    """Run the query threads for as long as the app serves."""
     config: ServerConfig = app.state.config
-    executor = QueryExecutor(
-        config.release_dir, [p.resolve() for p in config.files], size=config.query_workers, timeout=config.query_timeout
+    evaluator = Evaluator(
+        app.state.store, threads=config.query_threads, timeout=config.query_timeout, on_stuck=app.state.on_stuck
     )
-    await executor.start()
-    log.info("%d query workers ready (start-up %s s)", executor.size, [round(s, 2) for s in executor.startup_seconds])
-    app.state.executor = executor
+    evaluator.start()
+    app.state.evaluator = evaluator
     try:
         yield
     finally:
-        app.state.executor = None
-        await executor.close()
+        app.state.evaluator = None
+        evaluator.close()
 
 
 def _plain(status: int, message: str, headers: dict[str, str] | None = None) -> PlainTextResponse:
