@@ -32,6 +32,7 @@ from conflictkg.sparql.negotiate import Format, NotAcceptable, choose
 from conflictkg.sparql.protocol import READ_ONLY
 from conflictkg.sparql.query_text import is_update
 from conflictkg.sparql.results import ChunkWriter, formats_for, result_kind, write_result
+from conflictkg.sparql.rewrite import hoist_required_patterns
 from conflictkg.store import Store
 
 log = logging.getLogger(__name__)
@@ -289,6 +290,24 @@ class Evaluator:
                 job.running = False
                 job.finished = True
 
+    def _query(self, request: QueryJob):  # type: ignore[no-untyped-def]
+        """Start evaluating the planner-friendly form of the query (sparql.rewrite); should the engine
+        refuse that form, the text as written is evaluated, so errors are about the client's text."""
+        planned = hoist_required_patterns(request.query)
+        for text in (planned, request.query) if planned is not request.query else (request.query,):
+            try:
+                return self.store.query(
+                    text,
+                    default_graph=request.default_graph,
+                    named_graphs=request.named_graphs,
+                    include_inferred=request.inference,
+                    base_iri=request.base_iri,
+                )
+            except SyntaxError:
+                if text is request.query:
+                    raise
+        raise AssertionError("unreachable: the text as written was tried last")
+
     def _run(self, job: _Job) -> None:
         """Evaluate, negotiate and serialise one job, posting its answer or its error to the loop.
 
@@ -299,13 +318,7 @@ class Evaluator:
         sink: _Sink | None = None
         failure: Exception | None = None
         try:
-            result = self.store.query(
-                request.query,
-                default_graph=request.default_graph,
-                named_graphs=request.named_graphs,
-                include_inferred=request.inference,
-                base_iri=request.base_iri,
-            )
+            result = self._query(request)
             fmt = choose(request.accept, request.formats, formats_for(result_kind(result)))
             if not request.head:
                 sink = _Sink(job, fmt)
