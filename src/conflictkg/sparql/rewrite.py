@@ -1,4 +1,5 @@
-"""A planner fix applied to query texts: required patterns written after an OPTIONAL are moved before it.
+"""Planner fixes applied to query texts: required patterns written after an OPTIONAL are moved before
+it, and a property path anchored on a constant is written first in its block.
 
 Oxigraph's planner reorders joins only inside a basic graph pattern and never hoists a required pattern
 above a left join (oxigraph issues #1951, #1883): in ``{ A OPTIONAL { O } T }`` it evaluates the
@@ -14,7 +15,13 @@ values. ``A`` counts as binding only the variables of its triples blocks (a trip
 included, binds every variable in it); a block also moves past FILTERs (group filters apply to the whole
 group wherever they are written), and past nothing else: not BIND, VALUES, MINUS, GRAPH, SERVICE,
 sub-groups or UNION, whose positions matter or whose bindings are not certain. Every ``{…}`` group is
-treated alike, nested ones included. Anything the scanner does not understand (unbalanced brackets)
+treated alike, nested ones included.
+
+Oxigraph also breaks ties between equally estimated patterns by their written order, and it starts a
+group like ``?capture a ?type . ?type rdfs:subClassOf* ckg:Capture`` from the type triples, evaluating
+the path once per row (260 ms at 10 k events, 40 ms with the path first). The triples of a block are a
+conjunction, so writing a path pattern with a constant end (``?type rdfs:subClassOf* ckg:Capture``)
+first never changes the answer; only such single-triple statements move. Anything the scanner does not understand (unbalanced brackets)
 leaves the text unchanged, and a rewritten text the engine refuses is retried as written
 (sparql.execute), so a client only ever sees errors about its own text.
 """
@@ -73,8 +80,9 @@ def _tokens(query: str) -> list[_Token]:
 
 @lru_cache(maxsize=2048)
 def hoist_required_patterns(query: str) -> str:
-    """``query`` with required triples moved before the OPTIONALs they may safely precede (or as it is)."""
-    if "OPTIONAL" not in query.upper():
+    """``query`` with required triples moved before the OPTIONALs they may safely precede and anchored
+    paths first in their blocks (or ``query`` itself when nothing moves)."""
+    if "OPTIONAL" not in query.upper() and "*" not in query and "+" not in query:
         return query
     try:
         tokens = _tokens(query)
@@ -176,7 +184,11 @@ def _elements(query: str, tokens: list[_Token], first: int, stop: int) -> tuple[
     def close_block(end: int) -> None:
         nonlocal changed
         if block_start is not None and block_start < end:
-            text, block_changed = _rewrite_span(query, tokens, block_start, end)
+            reordered = _anchored_paths_first(query, tokens, block_start, end)
+            if reordered is not None:
+                text, block_changed = reordered, True
+            else:
+                text, block_changed = _rewrite_span(query, tokens, block_start, end)
             changed = changed or block_changed
             elements.append(_Element("triples", text, _variables(tokens, block_start, end)))
 
@@ -207,6 +219,37 @@ def _elements(query: str, tokens: list[_Token], first: int, stop: int) -> tuple[
                 position += 1
     close_block(stop)
     return elements, changed
+
+
+def _anchored_paths_first(query: str, tokens: list[_Token], first: int, stop: int) -> str | None:
+    """The block's statements with single-triple path patterns anchored on a constant written first,
+    or None when there is none to move (or the block has brackets, which stay as written)."""
+    statements: list[tuple[int, int]] = []
+    start = first
+    for position in range(first, stop):
+        text = tokens[position].text
+        if text in _OPEN or text in _CLOSE:
+            return None
+        if text == ".":
+            if start < position:
+                statements.append((start, position))
+            start = position + 1
+    if start < stop:
+        statements.append((start, stop))
+    anchored = [s for s in statements if _is_anchored_path(tokens[s[0]:s[1]])]
+    if not anchored or anchored == statements[: len(anchored)]:
+        return None
+    ordered = anchored + [s for s in statements if s not in anchored]
+    return " .\n".join(query[tokens[a].start:tokens[b - 1].end] for a, b in ordered)
+
+
+def _is_anchored_path(statement: list[_Token]) -> bool:
+    """``subject path object`` (one triple) whose path has a modifier and whose subject or object is a constant."""
+    if len(statement) != 3 or any(t.text in (";", ",") for t in statement):
+        return False
+    subject, path, obj = (t.text for t in statement)
+    is_path = path.endswith(("*", "+")) or "/" in path.replace("://", "") or "|" in path or path.startswith("^")
+    return is_path and (subject[:1] not in "?$" or obj[:1] not in "?$")
 
 
 def _block_ends(tokens: list[_Token], position: int, stop: int) -> bool:
