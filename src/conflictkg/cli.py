@@ -137,6 +137,10 @@ def serve(
         None, help="Where stores built from FILES (or from a release without store/) are kept and reused "
         "[$CONFLICTKG_CACHE_DIR/stores, else ~/.cache/conflictkg/stores]."
     ),
+    in_memory: bool = typer.Option(
+        False, "--in-memory", help="Parse the data into each server process's memory instead of sharing the "
+        "read-only on-disk store: joins about 10x faster, about 1 GB per 3 M triples per process, slower start."
+    ),
 ) -> None:
     """Serve the release (built first if missing) or the given RDF files, read-only."""
     from conflictkg.gazetteer.sources import default_cache_dir
@@ -152,6 +156,7 @@ def serve(
         query_workers=workers,
         query_threads=threads,
         store_cache=cache_dir or default_cache_dir() / "stores",
+        in_memory=in_memory,
         gazetteer_files=list(gazetteer),
     )
     _prepare_store(config)

@@ -175,16 +175,26 @@ class Store:
 
     @classmethod
     def open(
-        cls, release_dir: Path | None = None, files: Sequence[Path] = (), cache_dir: Path | None = None
+        cls, release_dir: Path | None = None, files: Sequence[Path] = (), cache_dir: Path | None = None,
+        *, in_memory: bool = False,
     ) -> Store:
         """Load ``files`` if any are given, else the release: every server process calls this, so they
-        all hold the same dataset (with ``cache_dir``, the same on-disk store)."""
+        all hold the same dataset (with ``cache_dir``, the same on-disk store).
+
+        ``in_memory`` parses the data into this process's memory even when an on-disk store exists:
+        joins run about ten times faster there than on the read-only RocksDB store (measured at 10 k
+        events), at the cost of a private copy (~1 GB per 3 M triples) in every process.
+        """
         if files:
-            return cls.from_files(files, cache_dir)
+            return cls.from_files(files, None if in_memory else cache_dir)
         if release_dir is None:
             raise StoreError("nothing to serve: give RDF files or a release directory")
         if not (Path(release_dir) / RELEASE_DUMP).is_file():
             raise StoreError(f"{release_dir}: no release here ({RELEASE_DUMP} is missing)")
+        if in_memory:
+            store = cls(default_graphs=[str(g) for g in ASSERTED_GRAPHS])
+            store.load_file(Path(release_dir) / RELEASE_DUMP)
+            return store
         return cls.from_release(Path(release_dir), cache_dir)
 
     def load_file(self, path: Path, graph: ox.NamedNode | None = None) -> None:

@@ -48,7 +48,7 @@ def create_app(config: ServerConfig, on_stuck: Callable[[], None] | None = None)
     ``on_stuck`` is called when a query thread cannot be stopped (sparql.execute); `conflictkg serve`
     passes the function that retires the process (web.serving).
     """
-    store = Store.open(config.release_dir, config.files, config.store_cache)
+    store = Store.open(config.release_dir, config.files, config.store_cache, in_memory=config.in_memory)
     app = FastAPI(
         title="conflictkg",
         version=__version__,

