@@ -137,6 +137,7 @@ def serve(
         None, help="Where stores built from FILES (or from a release without store/) are kept and reused "
         "[$CONFLICTKG_CACHE_DIR/stores, else ~/.cache/conflictkg/stores]."
     ),
+    access_log: bool = typer.Option(True, help="Log every request (one line each)."),
     in_memory: bool = typer.Option(
         False, "--in-memory", help="Parse the data into each server process's memory instead of sharing the "
         "read-only on-disk store: joins about 10x faster, about 1 GB per 3 M triples per process, slower start."
@@ -157,6 +158,7 @@ def serve(
         query_threads=threads,
         store_cache=cache_dir or default_cache_dir() / "stores",
         in_memory=in_memory,
+        access_log=access_log,
         gazetteer_files=list(gazetteer),
     )
     _prepare_store(config)

@@ -1,8 +1,10 @@
 """The /sparql endpoint as a raw ASGI application: protocol parsing → evaluation → streamed answer.
 
-It is mounted as the app's first route, so every ASGI middleware of the app (CORS, limits, headers)
-wraps it, but a query skips FastAPI's parameter validation and dependency machinery, which cost about
-40 % of a small query's time (shared/facts). It reads what it needs from ``app.state``: ``evaluator``
+``SparqlFastPath`` is the app's innermost middleware: it answers ``/sparql`` itself, so every
+middleware added to the app (CORS, limits, headers) wraps it, but a query skips FastAPI's routing,
+parameter validation and dependency machinery, which cost about 40 % of a small query's time
+(shared/facts). A GET's parsed request is remembered by its query string (the screening of a query
+text is the costliest step of parsing). It reads what it needs from ``app.state``: ``evaluator``
 (the query threads) and ``dataset_summary`` (for the service description). Every refusal is a plain-text
 answer with its status (4xx, or 503 with Retry-After); a streaming answer that must be cut off ends
 the connection (QueryAborted), so the client never takes a truncated body for a whole one.
@@ -10,6 +12,7 @@ the connection (QueryAborted), so the client never takes a truncated body for a 
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 from urllib.parse import parse_qsl
@@ -37,11 +40,31 @@ _VARY = (b"vary", b"Accept")
 _TEXT = b"text/plain; charset=utf-8"
 
 
+PARSED_MEMORY = 1024
+"""GET requests whose parsed form is remembered (query strings up to PARSED_MAX_BYTES)."""
+PARSED_MAX_BYTES = 8192
+
+
+class SparqlFastPath:
+    """ASGI middleware answering ``/sparql`` and ``/sparql/`` with SparqlEndpoint; the rest goes on."""
+
+    def __init__(self, app: Callable[[Scope, Receive, Send], Awaitable[None]]) -> None:
+        self.app = app
+        self.endpoint = SparqlEndpoint()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"] in PATHS:
+            await self.endpoint(scope, receive, send)
+        else:
+            await self.app(scope, receive, send)
+
+
 class SparqlEndpoint:
     """SPARQL 1.1 Protocol query operation (GET, POST form, POST direct); read-only."""
 
     def __init__(self) -> None:
         self._bases: dict[tuple[str, bytes, str], str] = {}
+        self._parsed: OrderedDict[tuple[str, bytes], ProtocolRequest | ProtocolError] = OrderedDict()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -62,13 +85,11 @@ class SparqlEndpoint:
         method = scope["method"]
         if method not in METHODS:
             raise ProtocolError(405, f"method {method} is not allowed; use GET or POST")
-        body = await _read_body(receive, headers) if method == "POST" else b""
-        operation = parse_request(
-            method,
-            parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True),
-            _text(headers.get(b"content-type")),
-            body,
-        )
+        if method == "POST":
+            body = await _read_body(receive, headers)
+            operation = _parse(method, scope.get("query_string", b""), _text(headers.get(b"content-type")), body)
+        else:
+            operation = self._parse_get(method, scope.get("query_string", b""))
         if operation.query is None:
             await self._service_description(scope, send, headers, operation)
             return
@@ -114,6 +135,23 @@ class SparqlEndpoint:
         await _respond(send, 200, body, [(b"content-type", fmt.content_type.encode()), _VARY],
                        None if scope["method"] == "HEAD" else len(body))
 
+    def _parse_get(self, method: str, query_string: bytes) -> ProtocolRequest:
+        """``parse_request`` for a GET or HEAD, remembered by query string (refusals included)."""
+        key = (method, query_string)
+        known = self._parsed.get(key)
+        if known is None:
+            try:
+                known = _parse(method, query_string, None, b"")
+            except ProtocolError as exc:
+                known = exc
+            if len(query_string) <= PARSED_MAX_BYTES:
+                self._parsed[key] = known
+                if len(self._parsed) > PARSED_MEMORY:
+                    self._parsed.popitem(last=False)
+        if isinstance(known, ProtocolError):
+            raise ProtocolError(known.status, known.message)  # a fresh one: a raised exception keeps its traceback
+        return known
+
     def _base(self, scope: Scope, headers: dict[bytes, bytes]) -> str:
         """The server's base URL as the client addressed it (as Starlette's ``request.base_url``)."""
         key = (scope.get("scheme", "http"), headers.get(b"host", b""), scope.get("root_path", ""))
@@ -127,6 +165,12 @@ class SparqlEndpoint:
             if len(self._bases) < 1024:  # Host is client input: bound the memo
                 self._bases[key] = base
         return base
+
+
+def _parse(method: str, query_string: bytes, content_type: str | None, body: bytes) -> ProtocolRequest:
+    """The protocol request (URL parameters decoded as Starlette decodes them)."""
+    params = parse_qsl(query_string.decode("latin-1"), keep_blank_values=True)
+    return parse_request(method, params, content_type, body)
 
 
 def _headers(scope: Scope) -> dict[bytes, bytes]:

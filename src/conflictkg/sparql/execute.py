@@ -23,9 +23,11 @@ import asyncio
 import logging
 import queue
 import threading
-from collections import deque
+import time
+from collections import OrderedDict, deque
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from conflictkg.sparql.negotiate import Format, NotAcceptable, choose
@@ -42,6 +44,14 @@ STUCK_GRACE = 0.5
 
 CHUNKS_AHEAD = 4
 """Chunks a streaming thread may serialise ahead of the client: memory stays flat on a huge result."""
+
+FAST_SECONDS = 0.002
+"""A request whose whole answer took less than this on a thread is answered on the event loop itself
+the next times it comes (the store is read-only: the same request costs the same), saving the two
+thread hand-offs that dominate a lookup's time on a busy machine."""
+
+FAST_MEMORY = 4096
+"""How many such requests are remembered (least recently used first out)."""
 
 
 class QueryFailed(Exception):
@@ -172,12 +182,12 @@ class _Sink:
             self._job.take_credit()
         self._job.post(("chunk", chunk))
 
-    def finish(self) -> None:
-        """The result is fully written."""
+    def finish(self, seconds: float) -> None:
+        """The result is fully written, in ``seconds``."""
         if self.started:
             self._job.post(("done",))
         else:
-            self._job.post(("complete", self._fmt, self._first or b""))
+            self._job.post(("complete", self._fmt, self._first or b"", seconds))
 
 
 class Evaluator:
@@ -196,11 +206,28 @@ class Evaluator:
         self._jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
         self._threads: list[threading.Thread] = []
         self._closed = False
+        self._fast: OrderedDict[tuple[object, ...], None] = OrderedDict()
+        self._inline_since: float | None = None
 
     def start(self) -> None:
-        """Start the threads."""
+        """Start the threads, and the watchdog of answers given on the event loop."""
         for _ in range(self.size):
             self._add_thread()
+        threading.Thread(target=self._watch_inline, name="sparql-watchdog", daemon=True).start()
+
+    def _watch_inline(self) -> None:
+        """A request answered on the event loop cannot be interrupted either: should one ever run past the
+        deadline (it ran fast before, so only a starved machine could make it), ``on_stuck`` retires the
+        process, which the supervisor replaces."""
+        while not self._closed:
+            time.sleep(min(0.5, self.timeout / 4))
+            since = self._inline_since
+            if since is not None and time.monotonic() - since > self.timeout:
+                self.stuck += 1
+                log.error("an inline query ran past the %g s time limit; the event loop is blocked", self.timeout)
+                if self.on_stuck is not None:
+                    self.on_stuck()
+                return
 
     def close(self) -> None:
         """Let the threads end after their current job (a stuck one is not waited for)."""
@@ -220,6 +247,9 @@ class Evaluator:
         """
         if self._closed:
             raise QueryFailed(503, "the query service is shutting down; try again")
+        key = _key(request)
+        if key in self._fast:
+            return self._inline(request, key)
         loop = asyncio.get_running_loop()
         job = _Job(loop, request)
         job.timer = loop.call_later(self.timeout, self._expire, job)
@@ -230,6 +260,8 @@ class Evaluator:
             return Answer(item[1], item[2], self._rest(job))
         job.timer.cancel()
         if kind == "complete":
+            if item[3] < FAST_SECONDS:
+                self._remember(key)
             return Answer(item[1], item[2])
         if kind == "error":
             raise item[1]
@@ -240,6 +272,33 @@ class Evaluator:
                 f"the server stayed busy with other queries for the whole {self.timeout:g} s time limit; try again"
             )
         raise QueryAborted(str(item[1]))
+
+    def _remember(self, key: tuple[object, ...]) -> None:
+        self._fast[key] = None
+        if len(self._fast) > FAST_MEMORY:
+            self._fast.popitem(last=False)
+
+    def _inline(self, request: QueryJob, key: tuple[object, ...]) -> Answer:
+        """Answer a request known to be fast on the event loop: no hand-off, same answers and refusals."""
+        self._fast.move_to_end(key)
+        self._inline_since = started = time.monotonic()
+        parts: list[bytes] = []
+        try:
+            result = self._query(request)
+            fmt = _negotiated(request.accept, request.formats, result_kind(result))
+            if not request.head:
+                write_result(result, fmt.name, ChunkWriter(parts.append))
+        except SyntaxError as exc:
+            raise refusal(request.query, exc) from None
+        except NotAcceptable:
+            raise
+        except Exception as exc:  # as on a thread: any engine failure is the query's
+            raise QueryFailed(400, f"query evaluation failed: {exc}") from None
+        finally:
+            self._inline_since = None
+        if time.monotonic() - started > 10 * FAST_SECONDS:
+            self._fast.pop(key, None)  # slower than it was: back to the threads
+        return Answer(fmt, b"".join(parts))
 
     async def _rest(self, job: _Job) -> AsyncIterator[bytes]:
         """The chunks after the first; a credit goes back to the thread for each chunk sent."""
@@ -317,9 +376,10 @@ class Evaluator:
         request = job.request
         sink: _Sink | None = None
         failure: Exception | None = None
+        started = time.monotonic()
         try:
             result = self._query(request)
-            fmt = choose(request.accept, request.formats, formats_for(result_kind(result)))
+            fmt = _negotiated(request.accept, request.formats, result_kind(result))
             if not request.head:
                 sink = _Sink(job, fmt)
                 write_result(result, fmt.name, ChunkWriter(sink))
@@ -339,6 +399,22 @@ class Evaluator:
         if failure is not None:
             job.post(("error", failure))
         elif sink is None:
-            job.post(("complete", fmt, b""))
+            job.post(("complete", fmt, b"", time.monotonic() - started))
         else:
-            sink.finish()
+            sink.finish(time.monotonic() - started)
+
+
+@lru_cache(maxsize=256)
+def _negotiated(accept: str | None, formats: tuple[str, ...], kind: str) -> Format:
+    """``choose`` remembered: clients send the same few Accept headers (a refusal is not remembered)."""
+    return choose(accept, formats, formats_for(kind))
+
+
+def _key(request: QueryJob) -> tuple[object, ...]:
+    """What makes two requests cost the same on a read-only store (QueryJob's lists are unhashable)."""
+    return (
+        request.query,
+        tuple(request.default_graph) if request.default_graph is not None else None,
+        tuple(request.named_graphs) if request.named_graphs is not None else None,
+        request.inference, request.base_iri, request.accept, request.formats, request.head,
+    )

