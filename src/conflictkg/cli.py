@@ -168,8 +168,10 @@ def serve(
 def _prepare_store(config: ServerConfig) -> None:
     """Build the on-disk store the server processes will open (once; later runs reuse it), so bad data
     is one error line before anything is served."""
+    from conflictkg import store
     from conflictkg.store import Store, StoreError
 
+    store.progress = lambda message: typer.echo(message, err=True)
     try:
         Store.open(config.release_dir, config.files, config.store_cache)
     except StoreError as exc:

@@ -25,8 +25,9 @@ import os
 import re
 import shutil
 import tempfile
+import time
 import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import IO
@@ -45,6 +46,9 @@ SUMMARY_FILE = "conflictkg-store.json"
 """Inside a store directory: what it was built from and its counts (RocksDB ignores foreign files)."""
 STORE_FORMAT = 1
 """Bumped when the layout or the summary changes, so that older cached stores are rebuilt."""
+
+progress: Callable[[str], None] = lambda message: None  # noqa: E731
+"""Told when a cached store is being built (minutes for millions of triples); the CLI prints it."""
 
 RDF_FORMATS: dict[str, ox.RdfFormat] = {
     ".ttl": ox.RdfFormat.TURTLE,
@@ -383,8 +387,12 @@ def _cached(
         return target, summary
     Path(cache_dir).mkdir(parents=True, exist_ok=True)
     scratch = Path(tempfile.mkdtemp(prefix=f".{key}.", dir=cache_dir))
+    started = time.perf_counter()
+    progress(f"loading {', '.join(str(p) for p, _ in inputs)} into an on-disk store at {target} "
+             "(once: it is reused while they are unchanged)")
     try:
         summary = build_store(scratch / "store", inputs, source, default_graphs)
+        progress(f"store ready: {summary.quads} quads in {time.perf_counter() - started:.1f} s")
         shutil.rmtree(target, ignore_errors=True)
         try:
             os.replace(scratch / "store", target)
