@@ -4,7 +4,9 @@ pyoxigraph releases the GIL while it evaluates and serialises, so a few threads 
 evaluate queries while the event loop goes on answering other requests; `conflictkg serve` runs several
 such processes over one read-only on-disk store, whose memory they share through the page cache. A
 query is handed to a thread once and comes back as one message when its answer is small (parsing,
-negotiation and serialisation all happen on the thread), so the hop costs little.
+negotiation and serialisation all happen on the thread), so the hop costs little; and a request whose
+answer took under ``FAST_SECONDS`` is answered on the event loop itself the next times it comes (the
+store is read-only, so the same request costs the same), which spares a lookup the two hand-offs.
 
 Every job has a deadline covering the wait for a thread, evaluation and streaming. When it passes
 before the answer has started, the client gets a 503 that says so; when the answer is already
@@ -13,8 +15,9 @@ mistakes a truncated result for a whole one. A thread that is writing a result s
 write. pyoxigraph cannot cancel a query that is still computing (oxigraph issue #1926): a thread still
 busy ``STUCK_GRACE`` seconds after its deadline is *stuck*, and the evaluator calls ``on_stuck`` —
 under `conflictkg serve` the process stops taking connections, finishes its other requests and exits,
-and the supervisor starts a fresh one (web.serving). Without ``on_stuck`` (an app embedded in tests) a
-fresh thread takes the stuck one's place and the stuck one is left to finish.
+and the supervisor starts a fresh one (web.serving); a watchdog does the same for an answer on the
+event loop that overruns. Without ``on_stuck`` (an app embedded in tests) a fresh thread takes the
+stuck one's place and the stuck one is left to finish.
 """
 
 from __future__ import annotations
