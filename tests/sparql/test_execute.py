@@ -177,3 +177,19 @@ def test_dataset_restriction_and_base_iri(store: Store) -> None:
 
     empty, based = _run(store, scenario)
     assert b"false" in empty and b"http://host/x" in based
+
+
+def test_a_request_that_was_fast_is_answered_on_the_event_loop_with_the_same_answer(store: Store) -> None:
+    async def scenario(evaluator: Evaluator):  # type: ignore[no-untyped-def]
+        request = QueryJob("SELECT ?o { <urn:f:1> ?p ?o }", accept="text/csv")
+        first = await evaluator.evaluate(request)
+        remembered = execute._key(request) in evaluator._fast
+        threads = {t.ident for t in threading.enumerate()}
+        second = await evaluator.evaluate(request)
+        with pytest.raises(NotAcceptable):
+            await evaluator.evaluate(QueryJob(request.query, accept="image/png"))
+        return first, second, remembered, threads == {t.ident for t in threading.enumerate()}
+
+    first, second, remembered, same_threads = _run(store, scenario)
+    assert remembered and same_threads
+    assert (first.fmt, first.body) == (second.fmt, second.body) and second.rest is None
