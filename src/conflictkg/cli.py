@@ -166,14 +166,14 @@ def serve(
 
 
 def _prepare_store(config: ServerConfig) -> None:
-    """Build the on-disk store the server processes will open (once; later runs reuse it), so bad data
-    is one error line before anything is served."""
+    """Find (or build, once; later runs reuse it) the on-disk store the server processes will open, so
+    bad data is one error line before anything is served and the processes need not checksum the files."""
     from conflictkg import store
     from conflictkg.store import Store, StoreError
 
     store.progress = lambda message: typer.echo(message, err=True)
     try:
-        Store.open(config.release_dir, config.files, config.store_cache)
+        config.store_path = Store.open(config.release_dir, config.files, config.store_cache).location
     except StoreError as exc:
         _fail(exc)
 

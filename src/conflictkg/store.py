@@ -118,11 +118,14 @@ class Store:
         *,
         engine: ox.Store | None = None,
         summary: StoreSummary | None = None,
+        location: Path | None = None,
     ) -> None:
         self._store = engine if engine is not None else ox.Store()
         self._default_graphs = list(default_graphs) if default_graphs is not None else None
         self.summary = summary
         """Counts saved with an on-disk store; None for a store parsed into memory."""
+        self.location = location
+        """The directory of an on-disk store (which other processes may open read-only); None in memory."""
 
     @property
     def engine(self) -> ox.Store:
@@ -175,7 +178,12 @@ class Store:
             engine = ox.Store.read_only(str(directory))
         except OSError as exc:
             raise StoreError(f"{directory}: cannot open the store ({one_line(str(exc))})") from None
-        return cls(default_graphs, engine=engine, summary=summary)
+        return cls(default_graphs, engine=engine, summary=summary, location=Path(directory))
+
+    @classmethod
+    def reopen(cls, directory: Path, default_graphs: Sequence[str] | None) -> Store:
+        """Open again, read-only, an on-disk store another process found or built (its ``location``)."""
+        return cls.read_only(directory, default_graphs, StoreSummary.read(Path(directory)))
 
     @classmethod
     def open(

