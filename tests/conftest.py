@@ -29,6 +29,20 @@ SERVER_START_TIMEOUT = 60.0
 """Seconds a `conflictkg serve` subprocess may take to answer (the machine is shared and slow)."""
 
 
+@pytest.fixture(scope="session", autouse=True)
+def private_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Caches (stores built by `conflictkg serve FILE`, the gazetteer's) go to the session's temporary
+    directory, never the user's home; servers started as subprocesses inherit it."""
+    cache = tmp_path_factory.mktemp("cache")
+    previous = os.environ.get("CONFLICTKG_CACHE_DIR")
+    os.environ["CONFLICTKG_CACHE_DIR"] = str(cache)
+    yield cache
+    if previous is None:
+        os.environ.pop("CONFLICTKG_CACHE_DIR", None)
+    else:
+        os.environ["CONFLICTKG_CACHE_DIR"] = previous
+
+
 @pytest.fixture(scope="session")
 def real_linker(tmp_path_factory: pytest.TempPathFactory) -> GazetteerLinker:
     """The linking step of ``conflictkg build``: the default gazetteer, stamped with the build time.

@@ -3,7 +3,7 @@
 `serve FILE` with a broken file of every supported format, compressed or not, and with things that are
 not RDF files at all; `build --root` with a broken file of each kind a project has; `reconcile` with odd
 names and options. Exit codes are non-zero and no traceback reaches the output. `serve` never starts
-uvicorn here: ``uvicorn.run`` is replaced, and the load failure happens before it would be called.
+a server here: ``web.serving.run`` is replaced, and the load failure happens before it would be called.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-import uvicorn
 from typer.testing import CliRunner
 
 from conflictkg.cli import app
@@ -33,9 +32,11 @@ GOOD_TTL = b"<urn:a> <urn:b> <urn:c> .\n"
 
 @pytest.fixture
 def no_server(monkeypatch: pytest.MonkeyPatch) -> list[object]:
-    """Replace uvicorn.run; the list records each app it would have served."""
+    """Replace the server's start; the list records each configuration it would have served."""
+    from conflictkg.web import serving
+
     started: list[object] = []
-    monkeypatch.setattr(uvicorn, "run", lambda application, **_: started.append(application))
+    monkeypatch.setattr(serving, "run", lambda config, *_: started.append(config))
     return started
 
 

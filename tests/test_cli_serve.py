@@ -34,14 +34,14 @@ def test_missing_release_is_built_and_a_failed_build_is_a_clear_error(tmp_path: 
 
 def test_an_explicit_release_is_served_as_it_is(tmp_path: Path, monkeypatch) -> None:
     """`--release DIR` is not rebuilt from the project in the working directory, even when it differs."""
-    import uvicorn
-
+    from conflictkg.web import serving
     from tests.web.conftest import write_release
 
     release = write_release(tmp_path / "dist")
     before = (release / "manifest.json").read_bytes()
-    monkeypatch.setattr(uvicorn, "run", lambda *args, **kwargs: None)
-    result = runner.invoke(app, ["serve", "--release", str(release), "--workers", "1"])
+    monkeypatch.setattr(serving, "run", lambda *args, **kwargs: None)
+    result = runner.invoke(app, ["serve", "--release", str(release), "--workers", "1",
+                                 "--cache-dir", str(tmp_path / "cache")])
     assert result.exit_code == 0, result.output
     assert "building" not in result.output
     assert (release / "manifest.json").read_bytes() == before

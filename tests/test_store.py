@@ -131,3 +131,16 @@ def test_a_release_without_its_store_is_cached_like_files(tmp_path: Path) -> Non
     store = Store.from_release(release, cache_dir=tmp_path / "cache")
     assert store.summary is not None and store.default_graph_size() == 1
     assert _values(store.query("SELECT ?o { <urn:a> <urn:p> ?o }")) == {"asserted"}
+
+
+def test_in_memory_parses_even_when_an_on_disk_store_exists(tmp_path: Path) -> None:
+    from conflictkg.store import build_release_store
+
+    release = _release_like(tmp_path)
+    build_release_store(release)
+    store = Store.open(release, in_memory=True)
+    assert store.summary is None and store.default_graph_size() == 1
+    data = tmp_path / "data.nt"
+    data.write_text("<urn:a> <urn:p> <urn:b> .\n")
+    cache = tmp_path / "cache"
+    assert Store.open(files=[data], cache_dir=cache, in_memory=True).summary is None and not cache.exists()

@@ -10,6 +10,7 @@ import shutil
 import socket
 import subprocess
 import threading
+import time
 from urllib.parse import quote, urlsplit
 
 import httpx
@@ -119,33 +120,52 @@ def test_jena_get_with_h2c_upgrade_headers(live_server: str) -> None:
     assert b"Attack on Ayyash" in body
 
 
-def test_slow_query_times_out_without_holding_up_others(live_server: str) -> None:
-    """A cross join past the 2 s limit is stopped with 503; an ASK sent meanwhile answers first."""
-    finished: list[str] = []
-    statuses: dict[str, int] = {}
-    slow_started = threading.Event()
+def test_runaway_query_is_stopped_while_fast_queries_keep_answering(live_server: str) -> None:
+    """A cross join that would run for ever: its client gets a 503 naming the time limit soon after the
+    2 s limit; ASKs sent meanwhile on fresh connections all answer, p99 < 50 ms (bounded: 400 of them
+    or 8 s); the server then answers as before (the retired process was replaced)."""
+    outcome: dict[str, object] = {}
+    started = threading.Event()
 
     def slow() -> None:
-        slow_started.set()
+        started.set()
+        began = time.monotonic()
         response = httpx.get(live_server + "sparql", params={"query": SLOW}, timeout=60)
-        statuses["slow"] = response.status_code
-        statuses["slow_text"] = response.text  # type: ignore[assignment]
-        finished.append("slow")
+        outcome.update(status=response.status_code, text=response.text, seconds=time.monotonic() - began)
 
-    def fast() -> None:
-        slow_started.wait()
-        response = httpx.get(live_server + "sparql", params={"query": "ASK { ?s a <http://example.org/Village> }"})
-        statuses["fast"] = response.status_code
+    runaway = threading.Thread(target=slow)
+    runaway.start()
+    started.wait()
+    latencies: list[float] = []
+    statuses: set[int] = set()
+    deadline = time.monotonic() + 8
+    fresh_connections = httpx.Client(limits=httpx.Limits(max_keepalive_connections=0), timeout=30)
+    while (runaway.is_alive() or len(latencies) < 100) and len(latencies) < 400 and time.monotonic() < deadline:
+        began = time.monotonic()
+        response = fresh_connections.get(live_server + "sparql", params={"query": "ASK { ?s a <http://example.org/Village> }"})
+        latencies.append(time.monotonic() - began)
+        statuses.add(response.status_code)
         assert json.loads(response.content)["boolean"] is True
-        finished.append("fast")
+    runaway.join(timeout=60)
+    assert outcome["status"] == 503 and "time limit" in str(outcome["text"])
+    assert float(outcome["seconds"]) < 4.0  # type: ignore[arg-type]
+    assert statuses == {200}
+    latencies.sort()
+    assert latencies[int(len(latencies) * 0.99) - 1] < 0.05, f"p99 {latencies[int(len(latencies) * 0.99) - 1]:.3f} s"
+    for _ in range(100):  # the supervisor has started a fresh process: queries keep answering
+        assert httpx.get(live_server + "sparql", params={"query": "ASK { ?s ?p ?o }"}, timeout=30).status_code == 200
 
-    threads = [threading.Thread(target=slow), threading.Thread(target=fast)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert statuses["slow"] == 503 and "time limit" in statuses["slow_text"]  # type: ignore[operator]
-    assert statuses["fast"] == 200
-    assert finished == ["fast", "slow"]
-    after = httpx.get(live_server + "sparql", params={"query": "ASK { ?s ?p ?o }"}, timeout=30)
-    assert after.status_code == 200, "the stopped worker was replaced"
+
+def test_a_result_cut_off_mid_stream_is_visibly_incomplete(live_server: str) -> None:
+    """A client that stalls past the time limit while a large result streams gets a broken chunked
+    body, never a complete-looking 200."""
+    huge = "SELECT * { ?a <urn:filler:p> ?b . ?c <urn:filler:p> ?d }"
+    with httpx.stream("GET", live_server + "sparql", params={"query": huge}, timeout=60) as response:
+        assert response.status_code == 200 and "content-length" not in response.headers
+        chunks = response.iter_raw()
+        next(chunks)
+        time.sleep(3.0)
+        with pytest.raises(httpx.RemoteProtocolError, match="incomplete"):
+            for _ in chunks:
+                pass
+    assert httpx.get(live_server + "sparql", params={"query": "ASK { ?s ?p ?o }"}, timeout=30).status_code == 200

@@ -1,110 +1,195 @@
-"""The worker pool: queries run in other processes, a timeout really ends the work, workers are replaced."""
+"""Query threads: answers and refusals, streaming with flat memory, deadlines, and stuck threads."""
 
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
+import json
+import threading
+import time
 
+import pyoxigraph as ox
 import pytest
 
-from conflictkg.sparql.execute import QueryExecutor, QueryFailed, QueryJob, QueryTimeout
+from conflictkg.sparql import execute
+from conflictkg.sparql.execute import Answer, Evaluator, QueryAborted, QueryFailed, QueryJob, QueryTimeout
+from conflictkg.sparql.negotiate import NotAcceptable
+from conflictkg.store import Store
 
-SLOW = "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+FILLER = 150
+CROSS_JOIN = "SELECT (COUNT(*) AS ?n) { ?a <urn:p> ?b . ?c <urn:p> ?d . ?e <urn:p> ?f }"
+"""150³ rows: about a second of computing before the first byte, finite so a stuck thread ends."""
 
 
-async def _collect(executor: QueryExecutor, query: str, fmt: str = "json") -> bytes:
-    evaluation = await executor.evaluate(QueryJob(query))
-    return b"".join([chunk async for chunk in evaluation.stream(fmt)])
+@pytest.fixture(scope="module")
+def store() -> Store:
+    store = Store()
+    store.engine.extend(
+        ox.Quad(ox.NamedNode(f"urn:f:{i}"), ox.NamedNode("urn:p"), ox.Literal(i)) for i in range(FILLER)
+    )
+    store.engine.extend(
+        ox.Quad(ox.NamedNode(f"urn:row:{i}"), ox.NamedNode("urn:q"), ox.Literal("x" * 100)) for i in range(20_000)
+    )
+    return store
 
 
-def _run(example_file: Path, scenario, *, size: int = 2, timeout: float = 20.0):
-    async def main():
-        executor = QueryExecutor(None, [example_file], size=size, timeout=timeout)
-        await executor.start()
+def _run(store: Store, scenario, **options):  # type: ignore[no-untyped-def]
+    async def main():  # type: ignore[no-untyped-def]
+        evaluator = Evaluator(store, **options)
+        evaluator.start()
         try:
-            return await scenario(executor)
+            return await scenario(evaluator)
         finally:
-            await executor.close()
+            evaluator.close()
 
     return asyncio.run(main())
 
 
-def test_answers_and_reports_start_up(example_file: Path) -> None:
-    async def scenario(executor: QueryExecutor):
-        assert len(executor.startup_seconds) == 2
-        return await _collect(executor, "ASK { <http://example.org/ayyash> ?p ?o }")
-
-    assert b'"boolean":true' in _run(example_file, scenario)
+async def _whole(answer: Answer) -> bytes:
+    return answer.body + b"".join([chunk async for chunk in answer.rest]) if answer.rest else answer.body
 
 
-def test_syntax_error_is_400_and_the_worker_stays(example_file: Path) -> None:
-    async def scenario(executor: QueryExecutor):
-        with pytest.raises(QueryFailed) as failed:
-            await executor.evaluate(QueryJob("SELECT * {"))
-        assert failed.value.status == 400 and "syntax" in failed.value.message
-        pids = {w.process.pid for w in executor._workers}
-        await _collect(executor, "ASK {}")
-        assert {w.process.pid for w in executor._workers} == pids
+def test_a_small_answer_arrives_whole_in_the_negotiated_format(store: Store) -> None:
+    async def scenario(evaluator: Evaluator):  # type: ignore[no-untyped-def]
+        return (
+            await evaluator.evaluate(QueryJob("ASK { <urn:f:1> ?p ?o }")),
+            await evaluator.evaluate(QueryJob("SELECT ?o { <urn:f:1> ?p ?o }", accept="text/csv")),
+            await evaluator.evaluate(QueryJob("CONSTRUCT WHERE { <urn:f:1> ?p ?o }", formats=("nt",))),
+            await evaluator.evaluate(QueryJob("SELECT ?o { <urn:f:1> ?p ?o }", head=True)),
+        )
 
-    _run(example_file, scenario)
-
-
-def test_update_sent_as_query_is_403(example_file: Path) -> None:
-    async def scenario(executor: QueryExecutor):
-        with pytest.raises(QueryFailed) as failed:
-            await executor.evaluate(QueryJob("INSERT DATA { <urn:a> <urn:b> <urn:c> }"))
-        assert failed.value.status == 403
-        assert await _collect(executor, "ASK { <urn:a> <urn:b> <urn:c> }") == b'{"head":{},"boolean":false}'
-
-    _run(example_file, scenario)
+    ask, csv, graph, head = _run(store, scenario)
+    assert ask.rest is None and ask.fmt.name == "json" and json.loads(ask.body)["boolean"] is True
+    assert csv.fmt.name == "csv" and csv.body.splitlines() == [b"o", b"1"]
+    assert graph.fmt.name == "ntriples" and b"<urn:f:1> <urn:p>" in graph.body
+    assert head.fmt.name == "json" and head.body == b""
 
 
-def test_timeout_kills_the_worker_and_a_new_one_takes_its_place(example_file: Path) -> None:
-    async def scenario(executor: QueryExecutor):
-        before = {w.process.pid for w in executor._workers}
+def test_refusals(store: Store) -> None:
+    async def scenario(evaluator: Evaluator):  # type: ignore[no-untyped-def]
+        failures = []
+        for job in (QueryJob("SELECT * {"), QueryJob("INSERT DATA { <urn:a> <urn:b> <urn:c> }"),
+                    QueryJob("SELECT * { ?s ?p ?o }", accept="image/png"), QueryJob("ASK {}", formats=("turtle",))):
+            try:
+                await evaluator.evaluate(job)
+            except (QueryFailed, NotAcceptable) as exc:
+                failures.append(exc)
+        return failures, await evaluator.evaluate(QueryJob("ASK { <urn:a> <urn:b> <urn:c> }"))
+
+    (syntax, update, png, turtle), after = _run(store, scenario)
+    assert isinstance(syntax, QueryFailed) and syntax.status == 400 and "syntax" in syntax.message
+    assert isinstance(update, QueryFailed) and update.status == 403
+    assert isinstance(png, NotAcceptable) and "text/csv" in png.supported
+    assert isinstance(turtle, NotAcceptable)
+    assert json.loads(after.body)["boolean"] is False
+
+
+def test_a_large_result_streams_with_a_bounded_lead(store: Store) -> None:
+    """The thread serialises at most CHUNKS_AHEAD chunks ahead of the reader: memory stays flat."""
+
+    async def scenario(evaluator: Evaluator):  # type: ignore[no-untyped-def]
+        answer = await evaluator.evaluate(QueryJob("SELECT ?s ?o { ?s <urn:q> ?o }"))
+        assert answer.rest is not None
+        await asyncio.sleep(0.3)  # a slow client: the thread must wait for it
+        job_items = len(answer.rest.ag_frame.f_locals["job"]._items)  # type: ignore[attr-defined]
+        body = answer.body + b"".join([chunk async for chunk in answer.rest])
+        return job_items, body
+
+    waiting, body = _run(store, scenario)
+    assert waiting <= execute.CHUNKS_AHEAD + 1
+    assert len(json.loads(body)["results"]["bindings"]) == 20_000
+
+
+def test_a_query_past_its_deadline_is_a_503_and_a_stuck_thread_is_reported(store: Store) -> None:
+    stuck = threading.Event()
+
+    async def scenario(evaluator: Evaluator):  # type: ignore[no-untyped-def]
+        started = time.monotonic()
         with pytest.raises(QueryTimeout) as stopped:
-            await _collect(executor, SLOW)
-        assert stopped.value.status == 503
-        killed = before - {w.process.pid for w in executor._workers}
-        assert len(killed) == 1
-        # the pool is whole again: two queries at once both get a worker
-        results = await asyncio.gather(_collect(executor, "ASK {}"), _collect(executor, "ASK {}"))
-        assert all(b"true" in r for r in results)
-        assert len(executor._workers) == 2
+            await evaluator.evaluate(QueryJob(CROSS_JOIN))
+        waited = time.monotonic() - started
+        await asyncio.sleep(execute.STUCK_GRACE + 0.3)
+        return stopped.value, waited
 
-    _run(example_file, scenario, timeout=1.0)
-
-
-def test_abandoned_result_returns_the_worker(example_file: Path) -> None:
-    async def scenario(executor: QueryExecutor):
-        evaluation = await executor.evaluate(QueryJob("SELECT * { ?s ?p ?o }"))
-        assert evaluation.kind == "solutions"
-        await evaluation.abandon()
-        return await _collect(executor, "ASK {}")
-
-    assert b"true" in _run(example_file, scenario, size=1)
+    stopped, waited = _run(store, scenario, timeout=0.2, on_stuck=stuck.set)
+    assert stopped.status == 503 and "time limit" in stopped.message
+    assert waited < 1.0
+    assert stuck.is_set(), "the engine was still computing: the process must be retired"
 
 
-def test_dataset_restriction_and_base_iri(example_file: Path) -> None:
-    async def scenario(executor: QueryExecutor):
-        restricted = await executor.evaluate(QueryJob("ASK { ?s ?p ?o }", default_graph=["urn:nowhere"], named_graphs=[]))
-        empty = b"".join([c async for c in restricted.stream("json")])
-        relative = await executor.evaluate(QueryJob("SELECT (<x> AS ?iri) {}", base_iri="http://host/sparql"))
-        based = b"".join([c async for c in relative.stream("csv")])
-        return empty, based
+def test_without_a_supervisor_a_fresh_thread_replaces_a_stuck_one(store: Store) -> None:
+    async def scenario(evaluator: Evaluator):  # type: ignore[no-untyped-def]
+        with pytest.raises(QueryTimeout):
+            await evaluator.evaluate(QueryJob(CROSS_JOIN))
+        await asyncio.sleep(execute.STUCK_GRACE + 0.3)
+        started = time.monotonic()
+        answer = await evaluator.evaluate(QueryJob("ASK {}"))
+        return evaluator.stuck, answer, time.monotonic() - started
 
-    empty, based = _run(example_file, scenario)
-    assert b"false" in empty
-    assert b"http://host/x" in based
+    stuck, answer, seconds = _run(store, scenario, threads=1, timeout=0.2)
+    assert stuck == 1 and json.loads(answer.body)["boolean"] is True
+    assert seconds < 0.5, "the replacement thread answered; the stuck one was not waited for"
 
 
-def test_bad_data_fails_start_up(tmp_path: Path) -> None:
-    bad = tmp_path / "bad.ttl"
-    bad.write_text("<urn:a> <urn:b> .")
+def test_a_job_waiting_for_a_busy_thread_times_out_with_its_own_message(store: Store) -> None:
+    async def scenario(evaluator: Evaluator):  # type: ignore[no-untyped-def]
+        return await asyncio.gather(
+            evaluator.evaluate(QueryJob(CROSS_JOIN)), evaluator.evaluate(QueryJob("ASK {}")), return_exceptions=True
+        )
 
-    async def main() -> None:
-        executor = QueryExecutor(None, [bad], size=1)
-        await executor.start()
+    running, waiting = _run(store, scenario, threads=1, timeout=0.2, on_stuck=lambda: None)
+    assert isinstance(running, QueryTimeout) and "time limit" in running.message
+    assert isinstance(waiting, QueryTimeout) and "busy" in waiting.message
 
-    with pytest.raises(Exception, match="bad.ttl"):
-        asyncio.run(main())
+
+def test_a_stream_past_its_deadline_is_aborted_and_its_thread_stops(store: Store) -> None:
+    calls: list[str] = []
+
+    async def scenario(evaluator: Evaluator):  # type: ignore[no-untyped-def]
+        answer = await evaluator.evaluate(QueryJob("SELECT ?s ?o { ?s <urn:q> ?o }"))
+        await asyncio.sleep(0.6)  # the client stalls past the deadline
+        assert answer.rest is not None
+        with pytest.raises(QueryAborted, match="time limit"):
+            async for _ in answer.rest:
+                pass
+        await asyncio.sleep(execute.STUCK_GRACE + 0.3)
+        return evaluator.stuck
+
+    assert _run(store, scenario, timeout=0.4, on_stuck=lambda: calls.append("stuck")) == 0
+    assert calls == [], "a thread waiting for the client stops by itself: no process has to go"
+
+
+def test_a_client_that_goes_away_frees_the_thread(store: Store) -> None:
+    async def scenario(evaluator: Evaluator):  # type: ignore[no-untyped-def]
+        answer = await evaluator.evaluate(QueryJob("SELECT ?s ?o { ?s <urn:q> ?o }"))
+        assert answer.rest is not None
+        await answer.rest.__anext__()
+        await answer.rest.aclose()  # what the endpoint does when the connection drops
+        return await evaluator.evaluate(QueryJob("ASK {}"))
+
+    assert json.loads(_run(store, scenario, threads=1, timeout=5.0).body)["boolean"] is True
+
+
+def test_dataset_restriction_and_base_iri(store: Store) -> None:
+    async def scenario(evaluator: Evaluator):  # type: ignore[no-untyped-def]
+        empty = await evaluator.evaluate(QueryJob("ASK { ?s ?p ?o }", default_graph=["urn:nowhere"], named_graphs=[]))
+        based = await evaluator.evaluate(QueryJob("SELECT (<x> AS ?iri) {}", base_iri="http://host/sparql", accept="text/csv"))
+        return await _whole(empty), await _whole(based)
+
+    empty, based = _run(store, scenario)
+    assert b"false" in empty and b"http://host/x" in based
+
+
+def test_a_request_that_was_fast_is_answered_on_the_event_loop_with_the_same_answer(store: Store) -> None:
+    async def scenario(evaluator: Evaluator):  # type: ignore[no-untyped-def]
+        request = QueryJob("SELECT ?o { <urn:f:1> ?p ?o }", accept="text/csv")
+        first = await evaluator.evaluate(request)
+        remembered = execute._key(request) in evaluator._fast
+        threads = {t.ident for t in threading.enumerate()}
+        second = await evaluator.evaluate(request)
+        with pytest.raises(NotAcceptable):
+            await evaluator.evaluate(QueryJob(request.query, accept="image/png"))
+        return first, second, remembered, threads == {t.ident for t in threading.enumerate()}
+
+    first, second, remembered, same_threads = _run(store, scenario)
+    assert remembered and same_threads
+    assert (first.fmt, first.body) == (second.fmt, second.body) and second.rest is None

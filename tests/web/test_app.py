@@ -1,4 +1,4 @@
-"""create_app wires the store, the worker pool and the routers, and never answers with a traceback."""
+"""create_app wires the store, the query threads and the routers, and never answers with a traceback."""
 
 from __future__ import annotations
 
@@ -12,18 +12,46 @@ from conflictkg.web.app import ROUTERS, create_app
 from conflictkg.web.config import ServerConfig
 
 
-def test_state_holds_config_store_and_executor(example_file: Path) -> None:
-    config = ServerConfig(files=[example_file], query_workers=1, cors_origins=["https://example.net"])
+def test_state_holds_config_store_and_evaluator(example_file: Path) -> None:
+    config = ServerConfig(files=[example_file], query_threads=1, cors_origins=["https://example.net"])
     app = create_app(config)
     assert app.state.config is config and isinstance(app.state.store, Store)
     assert len(ROUTERS) >= 1
     with TestClient(app) as client:
-        assert app.state.executor.size == 1
+        assert app.state.evaluator.size == 1
         response = client.get("/sparql", params={"query": "ASK {}"}, headers={"Origin": "https://example.net"})
         assert response.headers["access-control-allow-origin"] == "https://example.net"
         other = client.get("/sparql", params={"query": "ASK {}"}, headers={"Origin": "https://evil.example"})
         assert "access-control-allow-origin" not in other.headers
-    assert app.state.executor is None
+    assert app.state.evaluator is None
+
+
+def test_sparql_is_answered_inside_every_middleware(example_file: Path) -> None:
+    """The raw ASGI endpoint is the innermost middleware: one added later (as harden's are) wraps it."""
+    from conflictkg.sparql.endpoint import SparqlFastPath
+
+    app = create_app(ServerConfig(files=[example_file]))
+    assert app.user_middleware[-1].cls is SparqlFastPath
+    seen: list[str] = []
+
+    class Tagging:
+        def __init__(self, inner) -> None:  # type: ignore[no-untyped-def]
+            self.inner = inner
+
+        async def __call__(self, scope, receive, send) -> None:  # type: ignore[no-untyped-def]
+            async def tagged(message):  # type: ignore[no-untyped-def]
+                if message["type"] == "http.response.start":
+                    message["headers"] = [*message["headers"], (b"x-tagged", b"yes")]
+                    seen.append(scope["path"])
+                await send(message)
+
+            await self.inner(scope, receive, tagged)
+
+    app.add_middleware(Tagging)
+    with TestClient(app) as client:
+        assert client.get("/sparql", params={"query": "ASK {}"}).headers["x-tagged"] == "yes"
+        assert client.get("/sparql", params={"query": "SELECT"}).headers["x-tagged"] == "yes"
+    assert seen == ["/sparql", "/sparql"]
 
 
 def test_unexpected_errors_are_plain_500_without_traceback(example_file: Path) -> None:
@@ -57,3 +85,11 @@ def test_bad_data_is_reported_before_serving(tmp_path: Path) -> None:
         create_app(ServerConfig(files=[bad]))
     with pytest.raises(StoreError, match="no release"):
         create_app(ServerConfig(release_dir=tmp_path))
+
+
+def test_server_config_travels_as_json(tmp_path: Path) -> None:
+    """`conflictkg serve` hands its configuration to the server processes as JSON."""
+    config = ServerConfig(release_dir=tmp_path, files=[tmp_path / "a.ttl"], store_cache=tmp_path / "cache",
+                          store_path=tmp_path / "store", query_threads=3, in_memory=True)
+    assert ServerConfig.from_json(config.to_json()) == config
+    assert ServerConfig.from_json('{"query_workers": 4}') == ServerConfig(query_workers=4)

@@ -1,112 +1,226 @@
-"""The /sparql route: protocol parsing → evaluation in a worker → negotiated, streamed response.
+"""The /sparql endpoint as a raw ASGI application: protocol parsing → evaluation → streamed answer.
 
-The route reads what it needs from ``app.state``: ``executor`` (the worker pool) and
-``dataset_summary`` (for the service description). Errors are raised as ``ProtocolError``,
-``QueryFailed`` or ``NotAcceptable``; the app's exception handlers turn them into plain-text 4xx/503
-answers.
+``SparqlFastPath`` is the app's innermost middleware: it answers ``/sparql`` itself, so every
+middleware added to the app (CORS, limits, headers) wraps it, but a query skips FastAPI's routing,
+parameter validation and dependency machinery, which cost about 40 % of a small query's time
+(shared/facts). A GET's parsed request is remembered by its query string (the screening of a query
+text is the costliest step of parsing). It reads what it needs from ``app.state``: ``evaluator``
+(the query threads) and ``dataset_summary`` (for the service description). Every refusal is a plain-text
+answer with its status (4xx, or 503 with Retry-After); a streaming answer that must be cut off ends
+the connection (QueryAborted), so the client never takes a truncated body for a whole one.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+from urllib.parse import parse_qsl
 
-from fastapi import APIRouter, Request
-from fastapi.responses import RedirectResponse, Response, StreamingResponse
-
-from conflictkg.sparql.execute import QueryExecutor, QueryFailed, QueryJob
+from conflictkg.sparql.execute import Evaluator, QueryFailed, QueryJob
 from conflictkg.sparql.negotiate import Format, NotAcceptable, choose
 from conflictkg.sparql.protocol import MAX_BODY_BYTES, ProtocolError, ProtocolRequest, parse_request
-from conflictkg.sparql.results import RDF_FORMATS, formats_for, serialize_rdf
+from conflictkg.sparql.results import RDF_FORMATS, serialize_rdf
 from conflictkg.sparql.service import DatasetSummary, describe
 
-router = APIRouter()
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
 
 HTML = Format("html", "text/html", aliases=("application/xhtml+xml",))
 SERVICE_FORMATS: tuple[Format, ...] = (*RDF_FORMATS, HTML)
 """The service description in RDF; a browser that prefers HTML is sent to the query UI."""
 
 QUERY_UI = "/query"
-VARY = {"Vary": "Accept"}
-METHODS = ["GET", "HEAD", "POST"]
+PATHS = ("/sparql", "/sparql/")
+ALLOWED = "GET, HEAD, POST"
+METHODS = frozenset(ALLOWED.split(", "))
+_VARY = (b"vary", b"Accept")
+_TEXT = b"text/plain; charset=utf-8"
 
 
-async def _read_body(request: Request) -> bytes:
+PARSED_MEMORY = 1024
+"""GET requests whose parsed form is remembered (query strings up to PARSED_MAX_BYTES)."""
+PARSED_MAX_BYTES = 8192
+
+
+class SparqlFastPath:
+    """ASGI middleware answering ``/sparql`` and ``/sparql/`` with SparqlEndpoint; the rest goes on."""
+
+    def __init__(self, app: Callable[[Scope, Receive, Send], Awaitable[None]]) -> None:
+        self.app = app
+        self.endpoint = SparqlEndpoint()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"] in PATHS:
+            await self.endpoint(scope, receive, send)
+        else:
+            await self.app(scope, receive, send)
+
+
+class SparqlEndpoint:
+    """SPARQL 1.1 Protocol query operation (GET, POST form, POST direct); read-only."""
+
+    def __init__(self) -> None:
+        self._bases: dict[tuple[str, bytes, str], str] = {}
+        self._parsed: OrderedDict[tuple[str, bytes], ProtocolRequest | ProtocolError] = OrderedDict()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return
+        headers = _headers(scope)
+        try:
+            await self._answer(scope, receive, send, headers)
+        except ProtocolError as exc:
+            extra = [(b"allow", ALLOWED.encode())] if exc.status == 405 else []
+            await _plain(send, exc.status, exc.message, extra)
+        except QueryFailed as exc:
+            await _plain(send, exc.status, exc.message, [(b"retry-after", b"5")] if exc.status == 503 else [])
+        except NotAcceptable as exc:
+            listing = "\n".join(f"  {media}" for media in exc.supported)
+            await _plain(send, 406, f"none of the requested formats can be produced; supported media types:\n{listing}")
+
+    async def _answer(self, scope: Scope, receive: Receive, send: Send, headers: dict[bytes, bytes]) -> None:
+        method = scope["method"]
+        if method not in METHODS:
+            raise ProtocolError(405, f"method {method} is not allowed; use GET or POST")
+        if method == "POST":
+            body = await _read_body(receive, headers)
+            operation = _parse(method, scope.get("query_string", b""), _text(headers.get(b"content-type")), body,
+                               _max_query_length(scope))
+        else:
+            operation = self._parse_get(method, scope.get("query_string", b""), _max_query_length(scope))
+        if operation.query is None:
+            await self._service_description(scope, send, headers, operation)
+            return
+        evaluator: Evaluator | None = getattr(scope["app"].state, "evaluator", None)
+        if evaluator is None:
+            raise QueryFailed(503, "the query service is not running (the app's lifespan has not started)")
+        answer = await evaluator.evaluate(
+            QueryJob(
+                operation.query,
+                operation.default_graph,
+                operation.named_graphs,
+                operation.inference,
+                base_iri=self._base(scope, headers) + "sparql",
+                accept=_text(headers.get(b"accept")),
+                formats=operation.formats,
+                head=method == "HEAD",
+            )
+        )
+        content_type = answer.fmt.content_type.encode()
+        if answer.rest is None:
+            length = None if method == "HEAD" else len(answer.body)
+            await _respond(send, 200, answer.body, [(b"content-type", content_type), _VARY], length)
+            return
+        await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", content_type), _VARY]})
+        await send({"type": "http.response.body", "body": answer.body, "more_body": True})
+        async for chunk in answer.rest:
+            await send({"type": "http.response.body", "body": chunk, "more_body": True})
+        await send({"type": "http.response.body", "body": b""})
+
+    async def _service_description(
+        self, scope: Scope, send: Send, headers: dict[bytes, bytes], operation: ProtocolRequest
+    ) -> None:
+        """GET /sparql without a query: the Service Description in RDF, or the query UI for a browser."""
+        fmt = choose(_text(headers.get(b"accept")), operation.formats, SERVICE_FORMATS)
+        if fmt is HTML:
+            await _respond(send, 303, b"", [(b"location", QUERY_UI.encode()), _VARY])
+            return
+        body = b""
+        if scope["method"] != "HEAD":
+            summary: DatasetSummary = scope["app"].state.dataset_summary
+            base = self._base(scope, headers)
+            body = serialize_rdf(describe(f"{base}sparql", f"{base}void", summary), fmt.name)
+        await _respond(send, 200, body, [(b"content-type", fmt.content_type.encode()), _VARY],
+                       None if scope["method"] == "HEAD" else len(body))
+
+    def _parse_get(self, method: str, query_string: bytes, max_query_length: int) -> ProtocolRequest:
+        """``parse_request`` for a GET or HEAD, remembered by query string (refusals included)."""
+        key = (method, query_string)
+        known = self._parsed.get(key)
+        if known is None:
+            try:
+                known = _parse(method, query_string, None, b"", max_query_length)
+            except ProtocolError as exc:
+                known = exc
+            if len(query_string) <= PARSED_MAX_BYTES:
+                self._parsed[key] = known
+                if len(self._parsed) > PARSED_MEMORY:
+                    self._parsed.popitem(last=False)
+        if isinstance(known, ProtocolError):
+            raise ProtocolError(known.status, known.message)  # a fresh one: a raised exception keeps its traceback
+        return known
+
+    def _base(self, scope: Scope, headers: dict[bytes, bytes]) -> str:
+        """The server's base URL as the client addressed it (as Starlette's ``request.base_url``)."""
+        key = (scope.get("scheme", "http"), headers.get(b"host", b""), scope.get("root_path", ""))
+        base = self._bases.get(key)
+        if base is None:
+            scheme, host, root = key
+            if not host:
+                server = scope.get("server")
+                host = (f"{server[0]}:{server[1]}" if server else "localhost").encode()
+            base = f"{scheme}://{host.decode('latin-1')}{root.rstrip('/')}/"
+            if len(self._bases) < 1024:  # Host is client input: bound the memo
+                self._bases[key] = base
+        return base
+
+
+def _max_query_length(scope: Scope) -> int:
+    """The longest query text the app's configuration accepts (413 beyond)."""
+    return int(scope["app"].state.config.max_query_length)
+
+
+def _parse(method: str, query_string: bytes, content_type: str | None, body: bytes,
+           max_query_length: int) -> ProtocolRequest:
+    """The protocol request (URL parameters decoded as Starlette decodes them)."""
+    params = parse_qsl(query_string.decode("latin-1"), keep_blank_values=True)
+    return parse_request(method, params, content_type, body, max_query_length=max_query_length)
+
+
+def _headers(scope: Scope) -> dict[bytes, bytes]:
+    """The request headers this endpoint reads (first occurrence wins, as Starlette's ``headers.get``)."""
+    found: dict[bytes, bytes] = {}
+    for name, value in scope["headers"]:
+        if name in (b"accept", b"content-type", b"content-length", b"host") and name not in found:
+            found[name] = value
+    return found
+
+
+def _text(value: bytes | None) -> str | None:
+    return value.decode("latin-1") if value is not None else None
+
+
+async def _read_body(receive: Receive, headers: dict[bytes, bytes]) -> bytes:
     """The request body, refusing more than MAX_BODY_BYTES without reading it all into memory."""
-    declared = request.headers.get("content-length", "")
+    declared = headers.get(b"content-length", b"")
     if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
         raise ProtocolError(413, f"request body larger than {MAX_BODY_BYTES} bytes")
     body = bytearray()
-    async for part in request.stream():
-        body += part
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise QueryFailed(400, "the client disconnected before the request body was complete")
+        body += message.get("body", b"")
         if len(body) > MAX_BODY_BYTES:
             raise ProtocolError(413, f"request body larger than {MAX_BODY_BYTES} bytes")
-    return bytes(body)
+        if not message.get("more_body", False):
+            return bytes(body)
 
 
-@router.api_route("/sparql", methods=METHODS, name="sparql")
-@router.api_route("/sparql/", methods=METHODS, include_in_schema=False)
-async def sparql(request: Request) -> Response:
-    """SPARQL 1.1 Protocol query operation (GET, POST form, POST direct); read-only."""
-    body = await _read_body(request) if request.method == "POST" else b""
-    operation = parse_request(
-        request.method,
-        request.query_params.multi_items(),
-        request.headers.get("content-type"),
-        body,
-        max_query_length=request.app.state.config.max_query_length,
-    )
-    if operation.query is None:
-        return _service_description(request, operation)
-    return await _answer(request, operation)
+async def _respond(
+    send: Send, status: int, body: bytes, headers: list[tuple[bytes, bytes]], length: int | None = 0
+) -> None:
+    """A whole answer; ``length`` is its Content-Length (None for a HEAD, which sends no body)."""
+    if length is not None:
+        headers = [*headers, (b"content-length", str(length).encode())]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
 
 
-async def _answer(request: Request, operation: ProtocolRequest) -> Response:
-    """Evaluate on a worker, negotiate the format for the result's kind, and stream it.
-
-    The first chunk is awaited before the response starts, so an evaluation error is still a 4xx/503.
-    """
-    executor: QueryExecutor | None = getattr(request.app.state, "executor", None)
-    if executor is None:
-        raise QueryFailed(503, "the query service is not running (the app's lifespan has not started)")
-    assert operation.query is not None
-    evaluation = await executor.evaluate(
-        QueryJob(
-            operation.query,
-            operation.default_graph,
-            operation.named_graphs,
-            operation.inference,
-            base_iri=f"{request.base_url}sparql",
-        )
-    )
-    try:
-        fmt = choose(request.headers.get("accept"), operation.formats, formats_for(evaluation.kind))
-    except NotAcceptable:
-        await evaluation.abandon()
-        raise
-    if request.method == "HEAD":
-        await evaluation.abandon()
-        return Response(media_type=fmt.content_type, headers=VARY)
-    chunks = evaluation.stream(fmt.name)
-    first = await anext(chunks, b"")
-    return StreamingResponse(_prepend(first, chunks), media_type=fmt.content_type, headers=VARY)
-
-
-async def _prepend(first: bytes, rest: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
-    """The first chunk (read before answering, so errors can still change the status), then the rest."""
-    if first:
-        yield first
-    async for chunk in rest:
-        yield chunk
-
-
-def _service_description(request: Request, operation: ProtocolRequest) -> Response:
-    """GET /sparql without a query: the Service Description in RDF, or the query UI for a browser."""
-    fmt = choose(request.headers.get("accept"), operation.formats, SERVICE_FORMATS)
-    if fmt is HTML:
-        return RedirectResponse(QUERY_UI, status_code=303, headers=VARY)
-    if request.method == "HEAD":
-        return Response(media_type=fmt.content_type, headers=VARY)
-    summary: DatasetSummary = request.app.state.dataset_summary
-    base = str(request.base_url)
-    body = serialize_rdf(describe(f"{base}sparql", f"{base}void", summary), fmt.name)
-    return Response(body, media_type=fmt.content_type, headers=VARY)
+async def _plain(send: Send, status: int, message: str, headers: list[tuple[bytes, bytes]] | None = None) -> None:
+    """A plain-text refusal: the message on one or more lines, ending with a newline."""
+    body = (message.rstrip() + "\n").encode("utf-8")
+    await _respond(send, status, body, [(b"content-type", _TEXT), *(headers or [])], len(body))

@@ -1,33 +1,60 @@
-"""Query evaluation off the event loop, in a pool of worker processes, with a timeout that stops work.
+"""Query evaluation on threads of the server process, with a deadline that really stops work.
 
-Each worker (``conflictkg.sparql.worker``) loads its own copy of the store and answers one query at a
-time. The server never evaluates SPARQL on its event loop, so a slow query cannot make other clients
-wait; and since pyoxigraph cannot cancel a query, a query past its deadline is stopped by killing its
-worker, which is then replaced in the background. The deadline covers waiting for a free worker,
-evaluation and streaming the result: a result still streaming at the deadline is cut off (the client
-sees an incomplete response, never a silently truncated one).
+pyoxigraph releases the GIL while it evaluates and serialises, so a few threads per server process
+evaluate queries while the event loop goes on answering other requests; `conflictkg serve` runs several
+such processes over one read-only on-disk store, whose memory they share through the page cache. A
+query is handed to a thread once and comes back as one message when its answer is small (parsing,
+negotiation and serialisation all happen on the thread), so the hop costs little; and a request whose
+answer took under ``FAST_SECONDS`` is answered on the event loop itself the next times it comes (the
+store is read-only, so the same request costs the same), which spares a lookup the two hand-offs.
+
+Every job has a deadline covering the wait for a thread, evaluation and streaming. When it passes
+before the answer has started, the client gets a 503 that says so; when the answer is already
+streaming, the connection is cut (``QueryAborted``), so the chunked body never completes and no client
+mistakes a truncated result for a whole one. A thread that is writing a result stops at its next
+write. pyoxigraph cannot cancel a query that is still computing (oxigraph issue #1926): a thread still
+busy ``STUCK_GRACE`` seconds after its deadline is *stuck*, and the evaluator calls ``on_stuck`` —
+under `conflictkg serve` the process stops taking connections, finishes its other requests and exits,
+and the supervisor starts a fresh one (web.serving); a watchdog does the same for an answer on the
+event loop that overruns. Without ``on_stuck`` (an app embedded in tests) a fresh thread takes the
+stuck one's place and the stuck one is left to finish.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
-import os
-import sys
+import queue
+import threading
 import time
-from collections.abc import AsyncIterator, Coroutine, Sequence
-from dataclasses import asdict, dataclass
-from pathlib import Path
+from collections import OrderedDict, deque
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
-import conflictkg
-from conflictkg.sparql import worker as wire
+from conflictkg.sparql.negotiate import Format, NotAcceptable, choose
+from conflictkg.sparql.protocol import READ_ONLY
+from conflictkg.sparql.query_text import is_update
+from conflictkg.sparql.results import ChunkWriter, formats_for, result_kind, write_result
+from conflictkg.sparql.rewrite import hoist_required_patterns
+from conflictkg.store import Store
 
 log = logging.getLogger(__name__)
 
-START_TIMEOUT = 300.0
-"""Seconds a new worker may take to load the store before the pool gives up on it."""
+STUCK_GRACE = 0.5
+"""Seconds a thread told to stop may take to notice before it counts as stuck."""
+
+CHUNKS_AHEAD = 4
+"""Chunks a streaming thread may serialise ahead of the client: memory stays flat on a huge result."""
+
+FAST_SECONDS = 0.002
+"""A request whose whole answer took less than this on a thread is answered on the event loop itself
+the next times it comes (the store is read-only: the same request costs the same), saving the two
+thread hand-offs that dominate a lookup's time on a busy machine."""
+
+FAST_MEMORY = 4096
+"""How many such requests are remembered (least recently used first out)."""
 
 
 class QueryFailed(Exception):
@@ -40,258 +67,359 @@ class QueryFailed(Exception):
 
 
 class QueryTimeout(QueryFailed):
-    """The query ran past its deadline and its worker was stopped."""
+    """The query ran past its deadline before its answer started."""
 
     def __init__(self, message: str) -> None:
         super().__init__(503, message)
 
 
-def worker_lost(cause: BaseException) -> QueryFailed:
-    """The answer when a worker's pipe breaks (it crashed or was killed): 503, and the pool replaces it."""
-    return QueryFailed(503, f"the query worker ended unexpectedly ({cause}); try again")
+class QueryAborted(Exception):
+    """A streaming answer had to be cut off (deadline, or an error after the first bytes were sent).
 
-
-class ExecutorError(RuntimeError):
-    """The pool could not start (a worker failed to load the data)."""
+    The endpoint lets it end the connection, so the client sees an incomplete chunked body."""
 
 
 @dataclass(frozen=True)
 class QueryJob:
-    """One query with the dataset the protocol asked for (None: the endpoint's own dataset)."""
+    """One query with the dataset the protocol asked for (None: the endpoint's own dataset) and what
+    the client accepts (``accept``: the Accept header; ``formats``: ``format`` parameters)."""
 
     query: str
     default_graph: list[str] | None = None
     named_graphs: list[str] | None = None
     inference: bool = False
     base_iri: str | None = None
+    accept: str | None = None
+    formats: tuple[str, ...] = ()
+    head: bool = False
 
 
-class _Worker:
-    """The server's handle on one worker process and its framed pipe."""
+@dataclass
+class Answer:
+    """The start of an answer: its format, and the whole body (``rest`` is None) or its first chunk."""
 
-    def __init__(self, process: asyncio.subprocess.Process) -> None:
-        self.process = process
-
-    async def send(self, tag: bytes, payload: bytes = b"") -> None:
-        assert self.process.stdin is not None
-        self.process.stdin.write(wire.HEADER.pack(tag, len(payload)) + payload)
-        await self.process.stdin.drain()
-
-    async def receive(self) -> tuple[bytes, bytes]:
-        assert self.process.stdout is not None
-        header = await self.process.stdout.readexactly(wire.HEADER.size)
-        tag, length = wire.HEADER.unpack(header)
-        return tag, await self.process.stdout.readexactly(length)
-
-    async def kill(self) -> None:
-        if self.process.returncode is None:
-            self.process.kill()
-        await self.process.wait()
+    fmt: Format
+    body: bytes
+    rest: AsyncIterator[bytes] | None = None
 
 
-class Evaluation:
-    """A query that parsed on a worker and waits to be told its format (or to be abandoned)."""
+def refusal(query: str, error: Exception) -> QueryFailed:
+    """Why a text is not an acceptable query: an update is refused as such, else the parser speaks."""
+    if is_update(query):
+        return QueryFailed(403, READ_ONLY)
+    return QueryFailed(400, f"SPARQL syntax error: {error}")
 
-    def __init__(self, executor: QueryExecutor, worker: _Worker, kind: str, deadline: float) -> None:
-        self._executor = executor
-        self._worker: _Worker | None = worker
-        self.kind = kind
-        self._deadline = deadline
 
-    async def abandon(self) -> None:
-        """Drop the result without reading it; the worker goes back to the pool."""
-        worker, self._worker = self._worker, None
-        if worker is None:
+class _Cancelled(Exception):
+    """Raised inside a thread's writes once its job is cancelled, to unwind pyoxigraph's serialiser."""
+
+
+_EXPIRED = ("expired",)
+
+
+class _Job:
+    """A job's shared state: the thread posts messages, the event loop reads them in order."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, request: QueryJob) -> None:
+        self.loop = loop
+        self.request = request
+        self.cancelled = threading.Event()
+        self.credits = threading.Semaphore(CHUNKS_AHEAD)
+        self.running = False
+        self.finished = False
+        self.timer: asyncio.TimerHandle | None = None
+        self._items: deque[tuple[Any, ...]] = deque()
+        self._waiter: asyncio.Future[None] | None = None
+
+    def post(self, item: tuple[Any, ...]) -> None:
+        """From the thread: hand ``item`` to the event loop."""
+        self.loop.call_soon_threadsafe(self.deliver, item)
+
+    def deliver(self, item: tuple[Any, ...]) -> None:
+        """On the loop: queue ``item`` and wake the reader."""
+        self._items.append(item)
+        if self._waiter is not None and not self._waiter.done():
+            self._waiter.set_result(None)
+
+    async def next(self) -> tuple[Any, ...]:
+        """The next message from the thread (or the deadline's)."""
+        while not self._items:
+            self._waiter = self.loop.create_future()
+            await self._waiter
+        return self._items.popleft()
+
+    def cancel(self) -> None:
+        """Tell the thread to stop writing; wake it if it waits for the client."""
+        self.cancelled.set()
+        self.credits.release(CHUNKS_AHEAD)
+
+    def take_credit(self) -> None:
+        """On the thread: wait until the client has taken enough of the stream (or the job is cancelled)."""
+        while not self.credits.acquire(timeout=0.1):
+            if self.cancelled.is_set():
+                raise _Cancelled
+        if self.cancelled.is_set():
+            raise _Cancelled
+
+
+class _Sink:
+    """Where a thread's ChunkWriter delivers: holds the first chunk back, so a small answer travels as
+    one message with its format; past it, each chunk waits for a credit."""
+
+    def __init__(self, job: _Job, fmt: Format) -> None:
+        self._job = job
+        self._fmt = fmt
+        self._first: bytes | None = None
+        self.started = False
+
+    def __call__(self, chunk: bytes) -> None:
+        if self._job.cancelled.is_set():
+            raise _Cancelled
+        if not self.started and self._first is None:
+            self._first = chunk
             return
-        try:
-            await worker.send(wire.CANCEL)
-        except (ConnectionError, OSError):
-            self._executor.discard(worker)
-            return
-        self._executor.release(worker)
+        self._job.take_credit()
+        if not self.started:
+            self.started = True
+            self._job.post(("start", self._fmt, self._first))
+            self._job.take_credit()
+        self._job.post(("chunk", chunk))
 
-    async def stream(self, format_name: str) -> AsyncIterator[bytes]:
-        """Yield the result serialised as ``format_name``; raises QueryFailed/QueryTimeout."""
-        worker, self._worker = self._worker, None
-        if worker is None:
-            raise QueryFailed(503, "this result has already been consumed")
-        finished = False
-        try:
-            try:
-                await worker.send(wire.FORMAT, json.dumps({"format": format_name}).encode())
-            except (ConnectionError, OSError) as exc:
-                raise worker_lost(exc) from None
-            while True:
-                tag, payload = await self._executor.receive(worker, self._deadline)
-                if tag == wire.CHUNK:
-                    yield payload
-                elif tag == wire.DONE:
-                    finished = True
-                    return
-                elif tag == wire.ERROR:
-                    finished = True
-                    error = json.loads(payload)
-                    raise QueryFailed(int(error["status"]), str(error["message"]))
-        finally:
-            if finished:
-                self._executor.release(worker)
-            else:
-                self._executor.discard(worker)
+    def finish(self, seconds: float) -> None:
+        """The result is fully written, in ``seconds``."""
+        if self.started:
+            self._job.post(("done",))
+        else:
+            self._job.post(("complete", self._fmt, self._first or b"", seconds))
 
 
-class QueryExecutor:
-    """A pool of ``size`` worker processes holding the dataset named by ``release_dir``/``files``."""
+class Evaluator:
+    """``threads`` threads evaluating queries against ``store`` within ``timeout`` seconds each."""
 
     def __init__(
-        self,
-        release_dir: Path | None,
-        files: Sequence[Path],
-        *,
-        size: int = 2,
-        timeout: float = 30.0,
-        max_result_rows: int | None = None,
+        self, store: Store, *, threads: int = 2, timeout: float = 30.0,
+        on_stuck: Callable[[], None] | None = None, max_result_rows: int | None = None,
     ) -> None:
-        self._spec = json.dumps(
-            {
-                "release_dir": str(release_dir) if release_dir else None,
-                "files": [str(f) for f in files],
-                "max_result_rows": max_result_rows,
-            }
-        )
-        self.size = max(1, size)
+        self.store = store
+        self.max_result_rows = max_result_rows
+        """Rows or triples per result at most; a cut is marked in the result (sparql.results)."""
+        self.size = max(1, threads)
         self.timeout = timeout
-        self._idle: asyncio.Queue[_Worker] = asyncio.Queue()
-        self._workers: set[_Worker] = set()
-        self._pending: set[asyncio.Task[None]] = set()
+        self.on_stuck = on_stuck
+        self.stuck = 0
+        """Threads left computing a query past its deadline."""
+        self._jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
+        self._threads: list[threading.Thread] = []
         self._closed = False
-        self.startup_seconds: list[float] = []
-        """Seconds each worker took from spawn to READY (process start, imports, loading the store)."""
+        self._fast: OrderedDict[tuple[object, ...], None] = OrderedDict()
+        self._inline_since: float | None = None
 
-    async def start(self) -> None:
-        """Start every worker and wait until all have loaded the store."""
-        workers = await asyncio.gather(*(self._spawn() for _ in range(self.size)), return_exceptions=True)
-        failures = [w for w in workers if isinstance(w, BaseException)]
-        for w in workers:
-            if isinstance(w, _Worker):
-                self._idle.put_nowait(w)
-        if failures:
-            await self.close()
-            raise ExecutorError(f"query workers failed to start: {failures[0]}")
+    def start(self) -> None:
+        """Start the threads, and the watchdog of answers given on the event loop."""
+        for _ in range(self.size):
+            self._add_thread()
+        threading.Thread(target=self._watch_inline, name="sparql-watchdog", daemon=True).start()
 
-    async def close(self) -> None:
-        """Stop every worker and any replacement still starting."""
+    def _watch_inline(self) -> None:
+        """A request answered on the event loop cannot be interrupted either: should one ever run past the
+        deadline (it ran fast before, so only a starved machine could make it), ``on_stuck`` retires the
+        process, which the supervisor replaces."""
+        while not self._closed:
+            time.sleep(min(0.5, self.timeout / 4))
+            since = self._inline_since
+            if since is not None and time.monotonic() - since > self.timeout:
+                self.stuck += 1
+                log.error("an inline query ran past the %g s time limit; the event loop is blocked", self.timeout)
+                if self.on_stuck is not None:
+                    self.on_stuck()
+                return
+
+    def close(self) -> None:
+        """Let the threads end after their current job (a stuck one is not waited for)."""
         self._closed = True
-        for task in list(self._pending):
-            task.cancel()
-        for w in list(self._workers):
-            await w.kill()
-        self._workers.clear()
+        for _ in self._threads:
+            self._jobs.put(None)
 
-    async def evaluate(self, job: QueryJob) -> Evaluation:
-        """Parse ``job`` on a free worker; returns once the result's kind is known."""
+    def _add_thread(self) -> None:
+        thread = threading.Thread(target=self._work, name=f"sparql-{len(self._threads)}", daemon=True)
+        self._threads.append(thread)
+        thread.start()
+
+    async def evaluate(self, request: QueryJob) -> Answer:
+        """Evaluate ``request`` on a thread; the answer's format is negotiated there for the result's kind.
+
+        Raises QueryFailed (4xx for the query, 503 past the deadline) or NotAcceptable.
+        """
         if self._closed:
-            raise QueryFailed(503, "the query service is shutting down")
+            raise QueryFailed(503, "the query service is shutting down; try again")
+        key = _key(request)
+        if key in self._fast:
+            return self._inline(request, key)
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + self.timeout
-        try:
-            worker = await asyncio.wait_for(self._idle.get(), self.timeout)
-        except TimeoutError:
+        job = _Job(loop, request)
+        job.timer = loop.call_later(self.timeout, self._expire, job)
+        self._jobs.put(job)
+        item = await job.next()
+        kind = item[0]
+        if kind == "start":
+            return Answer(item[1], item[2], self._rest(job))
+        job.timer.cancel()
+        if kind == "complete":
+            if item[3] < FAST_SECONDS:
+                self._remember(key)
+            return Answer(item[1], item[2])
+        if kind == "error":
+            raise item[1]
+        if item is _EXPIRED:
+            if job.running or job.finished:
+                raise QueryTimeout(f"query stopped after the {self.timeout:g} s time limit; simplify it or add a LIMIT")
             raise QueryTimeout(
-                f"all {self.size} query workers stayed busy for {self.timeout:g} s; try again later"
-            ) from None
+                f"the server stayed busy with other queries for the whole {self.timeout:g} s time limit; try again"
+            )
+        raise QueryAborted(str(item[1]))
+
+    def _remember(self, key: tuple[object, ...]) -> None:
+        self._fast[key] = None
+        if len(self._fast) > FAST_MEMORY:
+            self._fast.popitem(last=False)
+
+    def _inline(self, request: QueryJob, key: tuple[object, ...]) -> Answer:
+        """Answer a request known to be fast on the event loop: no hand-off, same answers and refusals."""
+        self._fast.move_to_end(key)
+        self._inline_since = started = time.monotonic()
+        parts: list[bytes] = []
         try:
-            try:
-                await worker.send(wire.QUERY, json.dumps(asdict(job)).encode())
-            except (ConnectionError, OSError) as exc:
-                raise worker_lost(exc) from None
-            tag, payload = await self.receive(worker, deadline)
-        except BaseException:
-            self.discard(worker)
+            result = self._query(request)
+            fmt = _negotiated(request.accept, request.formats, result_kind(result))
+            if not request.head:
+                write_result(result, fmt.name, ChunkWriter(parts.append), self.max_result_rows)
+        except SyntaxError as exc:
+            raise refusal(request.query, exc) from None
+        except NotAcceptable:
             raise
-        if tag == wire.KIND:
-            return Evaluation(self, worker, json.loads(payload)["kind"], deadline)
-        self.release(worker)
-        if tag == wire.ERROR:
-            error = json.loads(payload)
-            raise QueryFailed(int(error["status"]), str(error["message"]))
-        raise QueryFailed(503, f"query worker sent an unexpected message {tag!r}")
+        except Exception as exc:  # as on a thread: any engine failure is the query's
+            raise QueryFailed(400, f"query evaluation failed: {exc}") from None
+        finally:
+            self._inline_since = None
+        if time.monotonic() - started > 10 * FAST_SECONDS:
+            self._fast.pop(key, None)  # slower than it was: back to the threads
+        return Answer(fmt, b"".join(parts))
 
-    async def receive(self, worker: _Worker, deadline: float) -> tuple[bytes, bytes]:
-        """Next message from ``worker`` before ``deadline``; the caller discards the worker on error."""
-        remaining = deadline - asyncio.get_running_loop().time()
+    async def _rest(self, job: _Job) -> AsyncIterator[bytes]:
+        """The chunks after the first; a credit goes back to the thread for each chunk sent."""
         try:
-            return await asyncio.wait_for(worker.receive(), max(remaining, 0.0))
-        except TimeoutError:
-            raise QueryTimeout(
-                f"query stopped after the {self.timeout:g} s time limit; simplify it or add a LIMIT"
-            ) from None
-        except (asyncio.IncompleteReadError, ConnectionError) as exc:
-            raise worker_lost(exc) from None
+            while True:
+                job.credits.release()
+                item = await job.next()
+                if item[0] == "chunk":
+                    yield item[1]
+                elif item[0] == "done":
+                    return
+                elif item is _EXPIRED:
+                    raise QueryAborted(f"query stopped after the {self.timeout:g} s time limit while streaming")
+                else:
+                    raise QueryAborted(str(item[1]))
+        finally:
+            if job.timer is not None:
+                job.timer.cancel()
+            if not job.finished:
+                job.cancel()  # the client went away or the stream was cut: stop the thread's writes
 
-    def worker_pids(self) -> list[int]:
-        """Process ids of the live workers (for monitoring, and for tests that kill one)."""
-        return [w.process.pid for w in self._workers if w.process.returncode is None]
+    def _expire(self, job: _Job) -> None:
+        """The deadline passed: stop the job and check later whether its thread let go."""
+        job.cancel()
+        job.deliver(_EXPIRED)
+        if job.running:
+            job.loop.call_later(STUCK_GRACE, self._check_stuck, job)
 
-    def release(self, worker: _Worker) -> None:
-        """Return a worker that finished its query cleanly to the pool."""
-        if self._closed or worker.process.returncode is not None:
-            self.discard(worker)
+    def _check_stuck(self, job: _Job) -> None:
+        if job.finished:
+            return
+        self.stuck += 1
+        log.error("a query is still computing %g s past its %g s time limit: %.200r",
+                  STUCK_GRACE, self.timeout, job.request.query)
+        if self.on_stuck is not None:
+            self.on_stuck()
+        elif not self._closed:
+            self._add_thread()  # keep the capacity; the stuck thread finishes whenever it does
+
+    def _work(self) -> None:
+        while (job := self._jobs.get()) is not None:
+            if job.cancelled.is_set():
+                continue  # expired while waiting for a thread
+            job.running = True
+            try:
+                self._run(job)
+            finally:
+                job.running = False
+                job.finished = True
+
+    def _query(self, request: QueryJob):  # type: ignore[no-untyped-def]
+        """Start evaluating the planner-friendly form of the query (sparql.rewrite); should the engine
+        refuse that form, the text as written is evaluated, so errors are about the client's text."""
+        planned = hoist_required_patterns(request.query)
+        for text in (planned, request.query) if planned is not request.query else (request.query,):
+            try:
+                return self.store.query(
+                    text,
+                    default_graph=request.default_graph,
+                    named_graphs=request.named_graphs,
+                    include_inferred=request.inference,
+                    base_iri=request.base_iri,
+                )
+            except SyntaxError:
+                if text is request.query:
+                    raise
+        raise AssertionError("unreachable: the text as written was tried last")
+
+    def _run(self, job: _Job) -> None:
+        """Evaluate, negotiate and serialise one job, posting its answer or its error to the loop.
+
+        pyoxigraph's results must be dropped on the thread that made them, so no exception that
+        crosses to the loop keeps this frame (and the result in it) alive: tracebacks are dropped.
+        """
+        request = job.request
+        sink: _Sink | None = None
+        failure: Exception | None = None
+        started = time.monotonic()
+        try:
+            result = self._query(request)
+            fmt = _negotiated(request.accept, request.formats, result_kind(result))
+            if not request.head:
+                sink = _Sink(job, fmt)
+                write_result(result, fmt.name, ChunkWriter(sink), self.max_result_rows)
+        except SyntaxError as exc:
+            failure = refusal(request.query, exc)
+        except NotAcceptable as exc:
+            failure = NotAcceptable(exc.supported, exc.asked)
+        except Exception as exc:  # the thread must outlive any query; pyoxigraph raises several types
+            if job.cancelled.is_set():
+                return  # unwound by _Cancelled (pyoxigraph may re-raise it as another type)
+            if sink is not None and sink.started:
+                job.post(("abort", f"query evaluation failed while streaming: {exc}"))
+                return
+            failure = QueryFailed(400, f"query evaluation failed: {exc}")
+        finally:
+            result = None  # noqa: F841 -- dropped here, on its own thread
+        if failure is not None:
+            job.post(("error", failure))
+        elif sink is None:
+            job.post(("complete", fmt, b"", time.monotonic() - started))
         else:
-            self._idle.put_nowait(worker)
+            sink.finish(time.monotonic() - started)
 
-    def discard(self, worker: _Worker) -> None:
-        """Kill a worker whose state is unknown (timed out, abandoned mid-stream) and start a new one."""
-        self._workers.discard(worker)
-        if worker.process.returncode is None:
-            worker.process.kill()
-        self._background(self._reap(worker))
-        if not self._closed:
-            self._background(self._replace())
 
-    def _background(self, coroutine: Coroutine[Any, Any, None]) -> None:
-        """Run ``coroutine`` as a task the pool keeps a reference to (so it is not collected) until done."""
-        task = asyncio.get_running_loop().create_task(coroutine)
-        self._pending.add(task)
-        task.add_done_callback(self._pending.discard)
+@lru_cache(maxsize=256)
+def _negotiated(accept: str | None, formats: tuple[str, ...], kind: str) -> Format:
+    """``choose`` remembered: clients send the same few Accept headers (a refusal is not remembered)."""
+    return choose(accept, formats, formats_for(kind))
 
-    @staticmethod
-    async def _reap(worker: _Worker) -> None:
-        await worker.process.wait()
 
-    async def _replace(self) -> None:
-        try:
-            self._idle.put_nowait(await self._spawn())
-        except (ExecutorError, OSError) as exc:
-            log.error("could not replace a query worker: %s", exc)
-
-    async def _spawn(self) -> _Worker:
-        started = time.perf_counter()
-        package_root = str(Path(conflictkg.__file__).resolve().parent.parent)
-        env = dict(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_root, env.get("PYTHONPATH")]))
-        process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "conflictkg.sparql.worker",
-            self._spec,
-            stdin=asyncio.subprocess.PIPE,
-            stdout=asyncio.subprocess.PIPE,
-            env=env,
-        )
-        worker = _Worker(process)
-        self._workers.add(worker)
-        try:
-            tag, payload = await asyncio.wait_for(worker.receive(), START_TIMEOUT)
-        except (TimeoutError, asyncio.IncompleteReadError) as exc:
-            self._workers.discard(worker)
-            await worker.kill()
-            raise ExecutorError(f"a query worker did not start ({exc!r})") from None
-        if tag != wire.READY:
-            self._workers.discard(worker)
-            await worker.kill()
-            raise ExecutorError(json.loads(payload).get("message", "a query worker failed to load the data"))
-        if self._closed:
-            await worker.kill()
-            raise ExecutorError("the pool closed while a worker was starting")
-        self.startup_seconds.append(time.perf_counter() - started)
-        return worker
+def _key(request: QueryJob) -> tuple[object, ...]:
+    """What makes two requests cost the same on a read-only store (QueryJob's lists are unhashable)."""
+    return (
+        request.query,
+        tuple(request.default_graph) if request.default_graph is not None else None,
+        tuple(request.named_graphs) if request.named_graphs is not None else None,
+        request.inference, request.base_iri, request.accept, request.formats, request.head,
+    )

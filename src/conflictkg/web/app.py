@@ -1,19 +1,21 @@
-"""The FastAPI application: loads the store, starts the query workers, mounts the routers.
+"""The FastAPI application: opens the store, starts the query threads, mounts the routers.
 
-Every part of the server is a router listed in ``ROUTERS``; a new part adds its router there. The app
-exposes ``app.state.config`` (ServerConfig), ``app.state.store`` (the read-only Store, for pages that
-look resources up in-process), ``app.state.dataset_summary`` and, while the app runs,
-``app.state.executor`` (the SPARQL worker pool). Exception handlers turn every refusal into a plain-text
-answer with the right status, so no request ends in a traceback. Middleware wraps every route, /sparql
-included: the query limits (web.limits), CORS and the security headers (web.security). There is no
-/docs or /redoc (they load Swagger UI from a CDN, which an offline server must not and its CSP does not
-allow); /openapi.json describes every route.
+``/sparql`` is answered by a raw ASGI endpoint (sparql.endpoint) installed as the innermost middleware,
+so every other middleware wraps it; every other part of the server is a router listed in ``ROUTERS``; a new part adds its
+router there. The app exposes ``app.state.config`` (ServerConfig), ``app.state.store`` (the read-only
+Store, for pages that look resources up in-process and for the query threads),
+``app.state.dataset_summary`` and, while the app runs, ``app.state.evaluator`` (the query threads).
+Exception handlers turn every refusal into a plain-text answer with the right status, so no request
+ends in a traceback.
+Middleware wraps every route, /sparql included: the query limits (web.limits), CORS and the security
+headers (web.security). There is no /docs or /redoc (they load Swagger UI from a CDN, which an offline
+server must not and its CSP does not allow); /openapi.json describes every route.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -24,34 +26,39 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from conflictkg import __version__
 from conflictkg.pipeline.release import MANIFEST, Release
-from conflictkg.sparql.endpoint import router as sparql_router
-from conflictkg.sparql.execute import QueryExecutor, QueryFailed
+from conflictkg.sparql.endpoint import SparqlFastPath
+from conflictkg.sparql.execute import Evaluator, QueryFailed
 from conflictkg.sparql.negotiate import NotAcceptable
 from conflictkg.sparql.protocol import ProtocolError
 from conflictkg.sparql.service import DatasetSummary
-from conflictkg.store import Store
+from conflictkg.store import Store, release_default_graphs
 from conflictkg.web.config import ServerConfig
 from conflictkg.web.limits import QueryLimits
 from conflictkg.web.openapi import install_openapi
 from conflictkg.web.reconcile import router as reconcile_router
-from conflictkg.web.routes.changes import close_release_executors
+from conflictkg.web.routes.changes import close_release_evaluators
 from conflictkg.web.security import install_security
 from conflictkg.web.site import install_site
 
 log = logging.getLogger(__name__)
 
-ROUTERS: list[APIRouter] = [sparql_router, reconcile_router]
+ROUTERS: list[APIRouter] = [reconcile_router]
 """The routers mounted on the app, in order."""
 
 ALLOWED = "GET, HEAD, POST"
 
 
-def create_app(config: ServerConfig) -> FastAPI:
+def create_app(config: ServerConfig, on_stuck: Callable[[], None] | None = None) -> FastAPI:
     """Build the app for ``config``; raises StoreError (with file and position) on unreadable data and
-    ReleaseError on a release whose files differ from its manifest."""
-    if config.release_dir is not None and not config.files and (Path(config.release_dir) / MANIFEST).is_file():
-        Release.open(config.release_dir).verify()
-    store = Store.open(config.release_dir, config.files)
+    ReleaseError on a release whose files differ from its manifest.
+
+    ``on_stuck`` is called when a query thread cannot be stopped (sparql.execute); `conflictkg serve`
+    passes the function that retires the process (web.serving).
+    """
+    if (config.store_path is None and config.release_dir is not None and not config.files
+            and (Path(config.release_dir) / MANIFEST).is_file()):
+        Release.open(config.release_dir).verify()  # `conflictkg serve` verified it once, before its processes
+    store = _open_store(config)
     app = FastAPI(
         title="conflictkg",
         version=__version__,
@@ -62,7 +69,10 @@ def create_app(config: ServerConfig) -> FastAPI:
     )
     app.state.config = config
     app.state.store = store
+    app.state.on_stuck = on_stuck
+    app.state.evaluator = None
     app.state.dataset_summary = DatasetSummary.of(store)
+    app.add_middleware(SparqlFastPath)  # first added, so innermost: every later middleware wraps /sparql
     app.add_middleware(
         QueryLimits,
         max_concurrent=config.max_concurrent_queries,
@@ -78,26 +88,30 @@ def create_app(config: ServerConfig) -> FastAPI:
     return app
 
 
+def _open_store(config: ServerConfig) -> Store:
+    """The store of ``config``: the on-disk one already found for it, else found (or built) now."""
+    if config.store_path is not None and not config.in_memory:
+        release = config.release_dir is not None and not config.files
+        return Store.reopen(config.store_path, release_default_graphs(config.release_dir) if release else None)
+    return Store.open(config.release_dir, config.files, config.store_cache, in_memory=config.in_memory)
+
+
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """Run the SPARQL worker pool for as long as the app serves."""
+    """Run the query threads for as long as the app serves."""
     config: ServerConfig = app.state.config
-    executor = QueryExecutor(
-        config.release_dir,
-        [p.resolve() for p in config.files],
-        size=config.query_workers,
-        timeout=config.query_timeout,
+    evaluator = Evaluator(
+        app.state.store, threads=config.query_threads, timeout=config.query_timeout, on_stuck=app.state.on_stuck,
         max_result_rows=config.max_result_rows,
     )
-    await executor.start()
-    log.info("%d query workers ready (start-up %s s)", executor.size, [round(s, 2) for s in executor.startup_seconds])
-    app.state.executor = executor
+    evaluator.start()
+    app.state.evaluator = evaluator
     try:
         yield
     finally:
-        app.state.executor = None
-        await executor.close()
-        await close_release_executors(app.state)
+        app.state.evaluator = None
+        evaluator.close()
+        close_release_evaluators(app.state)
 
 
 def _plain(status: int, message: str, headers: dict[str, str] | None = None) -> PlainTextResponse:

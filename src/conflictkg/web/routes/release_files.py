@@ -22,6 +22,13 @@ CONTEXT_FILE = "context.jsonld"
 _RANGE_START = re.compile(r"\s*([0-9]+)\s*-")
 
 
+class DumpResponse(FileResponse):
+    """A release file streamed from disk in 1 MiB reads (Starlette's 64 KB chunks cost a thread hop
+    each: 2-3x slower on a 500 MB dump here); ranges and conditional requests as FileResponse."""
+
+    chunk_size = 1024 * 1024
+
+
 @router.api_route("/dumps", methods=["GET", "HEAD"], include_in_schema=False)
 def dumps_root() -> Response:
     """The listing lives at ``/dumps/``."""
@@ -60,7 +67,7 @@ def dump_file(request: Request, name: str) -> Response:
             status_code=416,
             headers={"Content-Range": f"bytes */{size}", "ETag": etag},
         )
-    return FileResponse(path, media_type=entry.media_type, headers={"ETag": etag}, filename=None)
+    return DumpResponse(path, media_type=entry.media_type, headers={"ETag": etag}, filename=None)
 
 
 def _starts_past_end(header: str | None, size: int) -> bool:
