@@ -130,7 +130,8 @@ def build(
     progress(f"OWL RL: {len(inferred)} inferred triples")
     derived = derive(sources.union(*statements, INFERRED_GRAPH))
     sources.add(DERIVED_GRAPH, derived, "derivation rules (pipeline.derive)")
-    progress(f"derived: {len(derived)} casualty bounds and source grades")
+    if len(derived):
+        progress(f"derived: {len(derived)} triples of casualty bounds and source grades")
     require_conformance(_validate(sources, (*statements, INFERRED_GRAPH, DERIVED_GRAPH)))
     progress("SHACL: asserted + inferred data conforms")
     content = ReleaseContent(
