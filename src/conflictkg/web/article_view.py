@@ -111,3 +111,11 @@ def segments(text: str, spans: list[Span], highlight: Span | None) -> list[Segme
             )
         )
     return pieces
+
+
+def document_page(document: str | None) -> str:
+    """The local page showing a span's document: ``/reports/<slug>`` for a registered report, else /article."""
+    marker = "/id/report/"
+    if document and marker in document:
+        return "/reports/" + document.split(marker, 1)[1]
+    return "/article"

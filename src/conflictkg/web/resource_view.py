@@ -14,7 +14,7 @@ import pyoxigraph as ox
 
 from conflictkg.store import Store
 from conflictkg.vocab import sparql_prologue
-from conflictkg.web.article_view import Excerpt, Span, excerpt
+from conflictkg.web.article_view import Excerpt, Span, document_page, excerpt
 from conflictkg.web.describe import Description
 from conflictkg.web.mapsvg import Located, MapView, parse_wkt_point, project
 from conflictkg.web.terms import Term, TermFactory
@@ -176,14 +176,6 @@ def _is_a(store: Store, node: ox.NamedNode, class_name: str) -> bool:
     """True if the resource is an instance of ``ckg:<class_name>`` or one of its subclasses."""
     result = store.query(f"{_PROLOGUE}ASK {{ {node} a/rdfs:subClassOf* ckg:{class_name} }}")
     return bool(result)
-
-
-def document_page(document: str | None) -> str:
-    """The local page showing a span's document: ``/reports/<slug>`` for a registered report, else /article."""
-    marker = "/id/report/"
-    if document and marker in document:
-        return "/reports/" + document.split(marker, 1)[1]
-    return "/article"
 
 
 def _evidence(store: Store, terms: TermFactory, node: ox.NamedNode, text_of: TextOf) -> tuple[Evidence, ...]:

@@ -15,6 +15,7 @@ import pyoxigraph as ox
 
 from conflictkg.store import Store
 from conflictkg.vocab import DERIVED_GRAPH, sparql_prologue
+from conflictkg.web.article_view import document_page
 from conflictkg.web.terms import Term, TermFactory
 
 _PROLOGUE = sparql_prologue()
@@ -126,8 +127,6 @@ def _figures(store: Store, terms: TermFactory, node: ox.NamedNode) -> tuple[Figu
           }} }}
         }}"""
     )
-    from conflictkg.web.resource_view import document_page
-
     found = {}
     for row in rows:  # type: ignore[union-attr]
         document = _value(row, "document")
