@@ -272,3 +272,23 @@ def draft_command(
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
     typer.echo(f"wrote {path}: {len(graph)} triples to review (set ckg:reviewStatus to ckg:Accepted or ckg:Rejected)")
+
+
+@app.command("same-event")
+def same_event_command(
+    decision: str = typer.Argument(..., help="accept or reject"),
+    link: str = typer.Argument(..., help="The link's IRI (https://w3id.org/conflictkg/id/eventlink/…)."),
+    root: Path = ROOT_OPTION,
+) -> None:
+    """Record a reviewer's decision on a proposed same-event link (only accepted links join events)."""
+    from conflictkg.ingest.sameevent import record_decision
+
+    if decision not in ("accept", "reject"):
+        typer.echo(f"error: the decision is accept or reject, not {decision!r}", err=True)
+        raise typer.Exit(2)
+    try:
+        path = record_decision(root, link, decision == "accept")
+    except (ValueError, OSError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(f"{decision}ed {link} in {path}; rebuild to publish")

@@ -53,9 +53,7 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert "reports: 2 registered" in first
     proposed = Store.from_release(root / "dist")
     assert bool(proposed.query(f"ASK {{ <{RECAPTURE_LINK}> <{CKG.reviewStatus}> <{CKG.Unreviewed}> }}"))
-    (root / "data" / "same-event-reviews.ttl").write_text(
-        f"# The reviewer's decisions on proposed same-event links.\n<{RECAPTURE_LINK}> <{CKG.reviewStatus}> <{CKG.Accepted}> .\n",
-        encoding="utf-8")
+    assert "accepted" in _run("same-event", "accept", str(RECAPTURE_LINK), "--root", str(root))
     _run("build", "--root", str(root))
     return root
 

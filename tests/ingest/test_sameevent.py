@@ -8,7 +8,15 @@ import pytest
 from rdflib import Graph, Literal
 from rdflib.namespace import RDF, RDFS
 
-from conflictkg.ingest.sameevent import ARTICLE, THRESHOLD, latest_date, link_iri, links_graph, propose
+from conflictkg.ingest.sameevent import (
+    ARTICLE,
+    THRESHOLD,
+    latest_date,
+    link_iri,
+    links_graph,
+    propose,
+    record_decision,
+)
 from conflictkg.vocab import CKG, ID
 
 from .conftest import ROOT
@@ -92,3 +100,14 @@ def test_only_accepted_links_join_events(world: tuple) -> None:
     assert joined == {frozenset((ID["event/army-recaptures-ayyash"], ID["event/wire/1"]))}
     assert graph.value(link, CKG.reviewStatus) is None  # the decision lives in the reviewer's file
     assert isinstance(graph.value(link, CKG.score), Literal)
+
+
+def test_decisions_are_recorded_for_the_build(tmp_path: Path) -> None:
+    (tmp_path / "data").mkdir()
+    link = link_iri(ID["event/wire/1"], ID["event/army-recaptures-ayyash"])
+    record_decision(tmp_path, str(link), accept=True)
+    path = record_decision(tmp_path, str(link), accept=False)
+    decisions = Graph().parse(path, format="turtle")
+    assert list(decisions.objects(link, CKG.reviewStatus)) == [CKG.Rejected]
+    with pytest.raises(ValueError, match="not a same-event link"):
+        record_decision(tmp_path, "https://example.org/x> <y", accept=True)

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from datetime import date
 from decimal import Decimal
 
@@ -36,6 +37,8 @@ METHOD = ("conflictkg same-event rules 1: date within one day, place identity or
           "gazetteer links), event-type compatibility through the SKOS scheme, actor overlap; score "
           "0.3 date + 0.35 place + 0.2 type + 0.15 actors, proposed at 0.7")
 ARTICLE = "article"
+REVIEWS_FILE = "data/same-event-reviews.ttl"
+"""Where a reviewer's decisions on same-event links live (loaded into the data graph like any data/*.ttl)."""
 
 
 @dataclass(frozen=True)
@@ -222,3 +225,20 @@ def _document(graph: Graph, name: str) -> Node:
     if name == ARTICLE:
         return next(iter(sorted(graph.subjects(RDF.type, CKG.Article), key=str)), ID["article/none"])
     return ID[f"report/{name}"]
+
+
+def record_decision(root: Path, link: str, accept: bool) -> Path:
+    """Write (or replace) the decision on ``link`` in data/same-event-reviews.ttl, atomically."""
+    if not link.startswith(str(ID["eventlink/"])) or any(c in link for c in '<>"{}|\\^` '):
+        raise ValueError(f"{link!r} is not a same-event link IRI ({ID['eventlink/']}…)")
+    path = Path(root) / REVIEWS_FILE
+    graph = bind_prefixes(Graph())
+    if path.is_file():
+        graph.parse(path, format="turtle")
+    node = URIRef(link)
+    graph.set((node, CKG.reviewStatus, CKG.Accepted if accept else CKG.Rejected))
+    temporary = path.with_name(f".{path.name}.tmp")
+    temporary.write_text("# Decisions on proposed same-event links (`conflictkg same-event`).\n"
+                         + graph.serialize(format="turtle"), encoding="utf-8")
+    temporary.replace(path)
+    return path
