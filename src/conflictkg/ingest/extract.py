@@ -71,7 +71,7 @@ class Lexicon:
 def _keys(name: str) -> list[str]:
     keys = name_keys(name)
     if keys.arabic:
-        return ["ar:" + keys.arabic]
+        return ["ar:" + keys.arabic.replace(" ", "")]  # البو كمال and البوكمال are one name
     return [keys.key] if len(keys.key) >= 3 else []
 
 
@@ -362,6 +362,16 @@ def reported_speaker(sentence: str, last_named: str | None) -> tuple[str, str] |
 ANONYMOUS = re.compile(r"anonym|not to be named|who asked not|unnamed|source\b|activist\b|resident\b|official\b")
 
 
+_REPORTED_NAME = re.compile(r"(?:" + _TITLES + r"\s)?(?P<name>" + _NAME + r"),?\s(?:[^.“\"]{0,40}\s)?" + _SAID + r"\b")
+
+
+def _last_reported_speaker(text: str, before: int) -> str | None:
+    """The last person named as saying something ('General X said …') in the paragraph before ``before``."""
+    paragraph = text.rfind("\n\n", 0, before) + 1
+    names = [m.group("name") for m in _REPORTED_NAME.finditer(text, paragraph, before)]
+    return names[-1] if names else None
+
+
 def find_quotations(text: str) -> list[Finding]:
     """Verbatim quotations with their speaker (a name, an anonymous description, or 'he' resolved to the
     last named speaker) and the outlet they were told to."""
@@ -396,8 +406,8 @@ def find_quotations(text: str) -> list[Finding]:
                 full = [n for n in re.findall(_NAME, text[:match.start()]) if n.split()[-1] == groups["surname"]]
                 attrs["speaker"] = full[-1] if full else groups["surname"]
                 rule += "+surname"
-            elif groups.get("pron") and last_named:
-                attrs["speaker"] = last_named
+            elif groups.get("pron") and (_last_reported_speaker(text, match.start()) or last_named):
+                attrs["speaker"] = _last_reported_speaker(text, match.start()) or last_named
                 rule += "+pronoun"
             elif groups.get("anon"):
                 attrs["speaker"] = re.sub(r"^(?:a|an|the|one|another)\s", "", " ".join(groups["anon"].split()), flags=re.I)
@@ -416,12 +426,12 @@ def find_quotations(text: str) -> list[Finding]:
 
 EVENT_CUES: tuple[tuple[str, str], ...] = (
     (r"recaptur(?:ed|es|ing|e)|retook|retaken|retakes?|regained control of|regain(?:ed)? control|won back|took back", "Recapture"),
-    (r"captur(?:ed|es|ing|e)|seiz(?:ed|es|ing|e)|took control of|overran|overrun|storm(?:ed|ing|s)|fell to", "Capture"),
+    (r"captur(?:ed|es|ing|e)|seiz(?:ed|es|ing|e)|took control of|overran|overrun|storm(?:ed|ing|s)?|fell to", "Capture"),
     (r"car bombs?|car bombings?|suicide bomb(?:s|ings?|ers?)?|bombings?|(?:an |two |three )?explosions?|IEDs?", "Bombing"),
     (r"beheaded|beheadings?|executed|executions?|massacred|massacres?|murdered", "Killing"),
     (r"clash(?:ed|es)|fighting|fought|battles?", "ArmedClash"),
     (r"offensive|counter-assault|campaign", "MilitaryOperation"),
-    (r"attack(?:ed|s)?|assault(?:ed|s)?|shell(?:ed|ing)|struck|air ?strikes?|raid(?:ed|s)?|mortar(?: fire| shells?| rounds?)?|"
+    (r"attack(?:ed|s)?|assault(?:ed|s)?|(?<!a )(?<!the )shell(?:ed|ing|s)?|struck|air ?strikes?|raid(?:ed|s)?|mortar(?: fire| shells?| rounds?)?|"
      r"rocket fire|sniper fire", "Attack"),
 )
 _CUE = re.compile("|".join(f"(?P<c{i}>\\b(?:{pattern})\\b)" for i, (pattern, _) in enumerate(EVENT_CUES)), re.I)
@@ -450,7 +460,8 @@ _DATE = re.compile(
     r"\b(?P<dm>\d{1,2})\s(?P<dm_month>" + _MONTH + r")(?:\s(?P<dm_year>\d{4}))?\b|"
     r"\b(?P<md_month>" + _MONTH + r")\s(?P<md>\d{1,2})(?:,?\s(?P<md_year>\d{4}))?\b|"
     r"\b(?:on\s)?(?:last\s)?(?P<weekday>" + "|".join(_WEEKDAYS) + r")\b|"
-    r"\b(?P<rel>yesterday|today|the following day|the next day|the day before|a day (?:after|later|earlier|before))\b",
+    r"\b(?P<rel>yesterday|today|the following day|the next day|the day before|a day (?:after|later|earlier|before))\b|"
+    r"\b(?P<ago>a|one|two|three|four|five|six|seven|\d) days? ago\b",
     re.I,
 )
 
@@ -485,6 +496,9 @@ def find_dates(text: str, published: date) -> list[Finding]:
             elif groups["weekday"]:
                 back = (published.weekday() - _WEEKDAYS.index(groups["weekday"].lower())) % 7
                 resolved, rule = published - timedelta(days=back), "date:weekday-on-or-before-publication"
+            elif groups["ago"]:
+                back = 1 if groups["ago"].lower() in ("a", "one") else _count(groups["ago"])
+                resolved, rule = published - timedelta(days=back), "date:days-ago-from-publication"
             elif groups["rel"]:
                 rel = groups["rel"].lower()
                 if rel == "yesterday":
