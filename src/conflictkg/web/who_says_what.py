@@ -33,6 +33,9 @@ class Version:
     expression: str | None
     places: tuple[Term, ...]
     agents: tuple[Term, ...]
+    quote: str | None = None
+    """The words of the version's first evidence span, and the local link to them in their text."""
+    page: str | None = None
 
 
 @dataclass(frozen=True)
@@ -93,6 +96,7 @@ def _versions(store: Store, terms: TermFactory, node: ox.NamedNode) -> tuple[Ver
     grouped: dict[str, dict[str, list[ox.Term]]] = {}
     for row in rows:  # type: ignore[union-attr]
         grouped.setdefault(row["e"].value, {}).setdefault(row["p"].value.rsplit("#", 1)[-1], []).append(row["o"])
+    quotes = _first_spans(store, node)
     versions = []
     for event, props in sorted(grouped.items()):
         documents = {o.value: o for o in (*props.get("hasSource", []), *props.get("reportedIn", []))}
@@ -106,8 +110,27 @@ def _versions(store: Store, terms: TermFactory, node: ox.NamedNode) -> tuple[Ver
             expression=expressions[0] if expressions else None,
             places=tuple(terms.term(o) for o in props.get("place", [])),
             agents=tuple(terms.term(o) for o in props.get("agent", [])),
+            quote=quotes.get(event, (None, None))[0],
+            page=quotes.get(event, (None, None))[1],
         ))
     return tuple(versions)
+
+
+def _first_spans(store: Store, node: ox.NamedNode) -> dict[str, tuple[str, str]]:
+    """Each version's first evidence span (by start offset): its words and a link to them."""
+    rows = store.query(
+        f"""{_PROLOGUE}SELECT ?e ?exact ?document ?start ?end WHERE {{
+          {node} {_SAME} ?e . ?e ckg:evidence ?span .
+          ?span oa:hasSource ?document ; oa:hasSelector ?q, ?pos .
+          ?q oa:exact ?exact . ?pos oa:start ?start ; oa:end ?end .
+        }} ORDER BY ?e ?start"""
+    )
+    first: dict[str, tuple[str, str]] = {}
+    for row in rows:  # type: ignore[union-attr]
+        start, end = row["start"].value, row["end"].value
+        first.setdefault(row["e"].value, (row["exact"].value,
+                                          f"{document_page(row['document'].value)}?highlight={start}-{end}#span-{start}-{end}"))
+    return first
 
 
 def _figures(store: Store, terms: TermFactory, node: ox.NamedNode) -> tuple[FigureRow, ...]:
