@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
@@ -134,6 +135,10 @@ def test_a_report_text_is_served_with_its_spans(server: str) -> None:
     assert "/reports/wire-ayyash?highlight=415-435" in span
     turtle = Graph().parse(data=_get(server + "/id/report/wire-ayyash?format=ttl"), format="turtle")
     assert len(turtle) > 5
+    for missing in ("/reports/nope", "/reports/..%2Fmanifest", "/reports/wire-ayyash%00"):
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            _get(server + missing)
+        assert refused.value.code == 404, missing
 
 
 @pytest.mark.browser
