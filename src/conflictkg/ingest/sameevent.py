@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from rdflib import Graph, Literal, URIRef
@@ -186,11 +186,32 @@ def propose(documents: Mapping[str, Graph], knowledge: Graph,
     return sorted(proposals, key=lambda p: (-p.score, str(p.iri)))
 
 
+class _DayIndex:
+    """Events by a key (a place, an ancestor, a gazetteer identifier) and day, so that a dated event only
+    meets events of the day before, the day, the day after, or undated ones."""
+
+    def __init__(self) -> None:
+        self.by_day: dict[tuple[Node, date | None], list[int]] = {}
+        self.by_key: dict[Node, list[int]] = {}
+
+    def add(self, key: Node, day: date | None, index: int) -> None:
+        self.by_day.setdefault((key, day), []).append(index)
+        self.by_key.setdefault(key, []).append(index)
+
+    def near(self, key: Node, day: date | None) -> list[int]:
+        if day is None:
+            return self.by_key.get(key, [])
+        found = list(self.by_day.get((key, None), []))
+        for offset in (-1, 0, 1):
+            found += self.by_day.get((key, day + timedelta(days=offset)), [])
+        return found
+
+
 def _candidate_pairs(scoring: _Knowledge, events: list[tuple[str, Graph, URIRef]]) -> set[tuple[int, int]]:
     """Pairs of events of different documents that could score THRESHOLD, found through indexes instead
     of comparing every pair (users hold 10⁵–10⁶ events): the same place, a containing or contained place,
-    the same gazetteer identifier; and, for an event without a place (which can only pass with the same
-    day and a shared party), the same day and party."""
+    the same gazetteer identifier, each within a day; and, for an event without a place (which can only
+    pass with the same day and a shared party), the same day and party."""
     ancestors: dict[Node, set[Node]] = {}
 
     def above(place: Node) -> set[Node]:
@@ -198,32 +219,31 @@ def _candidate_pairs(scoring: _Knowledge, events: list[tuple[str, Graph, URIRef]
             ancestors[place] = set(scoring.graph.transitive_objects(place, CKG.locatedIn)) - {place}
         return ancestors[place]
 
-    by_place: dict[Node, list[int]] = {}
-    by_ancestor: dict[Node, list[int]] = {}
-    by_gazetteer: dict[Node, list[int]] = {}
+    by_place, by_ancestor, by_gazetteer = _DayIndex(), _DayIndex(), _DayIndex()
     by_day_party: dict[tuple[date, Node], list[int]] = {}
+    days = [_date(graph, event) for _, graph, event in events]
     for index, (_, graph, event) in enumerate(events):
+        day = days[index]
         for place in graph.objects(event, CKG.place):
-            by_place.setdefault(place, []).append(index)
+            by_place.add(place, day, index)
             for ancestor in above(place):
-                by_ancestor.setdefault(ancestor, []).append(index)
+                by_ancestor.add(ancestor, day, index)
             for identifier in scoring.gazetteer_ids(place):
-                by_gazetteer.setdefault(identifier, []).append(index)
-        day = _date(graph, event)
+                by_gazetteer.add(identifier, day, index)
         if day is not None:
             for party in {p for agent in graph.objects(event, CKG.agent) for p in scoring.parties(agent)}:
                 by_day_party.setdefault((day, party), []).append(index)
     pairs: set[tuple[int, int]] = set()
     for index, (name, graph, event) in enumerate(events):
+        day = days[index]
         candidates: list[int] = []
         places = set(graph.objects(event, CKG.place))
         for place in places:
-            candidates += by_place.get(place, []) + by_ancestor.get(place, [])
+            candidates += by_place.near(place, day) + by_ancestor.near(place, day)
             for ancestor in above(place):
-                candidates += by_place.get(ancestor, [])
+                candidates += by_place.near(ancestor, day)
             for identifier in scoring.gazetteer_ids(place):
-                candidates += by_gazetteer.get(identifier, [])
-        day = _date(graph, event)
+                candidates += by_gazetteer.near(identifier, day)
         if not places and day is not None:
             for party in {p for agent in graph.objects(event, CKG.agent) for p in scoring.parties(agent)}:
                 candidates += by_day_party.get((day, party), [])
