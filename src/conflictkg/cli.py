@@ -250,7 +250,7 @@ def add_command(
 
     try:
         registration = register(root, report, ReportMetadata.parse(title, outlet, published, author, url, language), slug)
-    except RegistrationError as exc:
+    except (RegistrationError, OSError) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
     typer.echo(f"registered {registration.iri} (SHA-256 {registration.sha256}) in {registration.directory}")
@@ -268,7 +268,7 @@ def draft_command(
 
     try:
         path, graph = draft_report(root, Path(report).name, _gazetteer(gazetteer, not no_default))
-    except DraftError as exc:
+    except (DraftError, OSError) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
     typer.echo(f"wrote {path}: {len(graph)} triples to review (set ckg:reviewStatus to ckg:Accepted or ckg:Rejected)")
