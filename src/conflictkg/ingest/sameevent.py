@@ -20,9 +20,10 @@ evidence of identity: two events with the same figure are not thereby the same.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -37,6 +38,7 @@ METHOD = ("conflictkg same-event rules 1: date within one day, place identity or
           "gazetteer links), event-type compatibility through the SKOS scheme, actor overlap; score "
           "0.3 date + 0.35 place + 0.2 type + 0.15 actors, proposed at 0.7")
 ARTICLE = "article"
+_MISSING = object()
 REVIEWS_FILE = "data/same-event-reviews.ttl"
 """Where a reviewer's decisions on same-event links live (loaded into the data graph like any data/*.ttl)."""
 
@@ -77,10 +79,30 @@ class _Knowledge:
     def __init__(self, graph: Graph) -> None:
         self.graph = graph
         self.concept_of = {cls: concept for concept, cls in graph.subject_objects(CKG.eventClass)}
+        self._memo: dict[tuple[str, object], object] = {}
+
+    def _cached(self, kind: str, key: object, compute: Callable[[], object]) -> Any:
+        """Graph lookups repeat for every candidate pair; each answer is computed once."""
+        found = self._memo.get((kind, key), _MISSING)
+        if found is _MISSING:
+            found = self._memo[(kind, key)] = compute()
+        return found
+
+    def facts(self, graph: Graph, event: Node) -> tuple[date | None, frozenset[Node], frozenset[Node], frozenset[Node]]:
+        """An event's date, places, types and agents."""
+        return self._cached("facts", (id(graph), event), lambda: (
+            _date(graph, event), frozenset(graph.objects(event, CKG.place)),
+            frozenset(graph.objects(event, RDF.type)), frozenset(graph.objects(event, CKG.agent))))
 
     def gazetteer_ids(self, place: Node) -> set[Node]:
-        return {t for p in (SKOS.exactMatch, SKOS.closeMatch) for t in self.graph.objects(place, p)
-                if str(t).startswith(str(GEONAMES))}
+        return self._cached("gazetteer", place, lambda: {
+            t for p in (SKOS.exactMatch, SKOS.closeMatch) for t in self.graph.objects(place, p)
+            if str(t).startswith(str(GEONAMES))})
+
+    def above(self, place: Node) -> set[Node]:
+        """The places containing ``place``, transitively."""
+        return self._cached("above", place,
+                            lambda: set(self.graph.transitive_objects(place, CKG.locatedIn)) - {place})
 
     def place_score(self, a: set[Node], b: set[Node]) -> tuple[float, str]:
         if not a or not b:
@@ -93,13 +115,13 @@ class _Knowledge:
                     return 1.0, f"place: same gazetteer identifier ({_short(x)}, {_short(y)})"
         for x in a:
             for y in b:
-                if y in set(self.graph.transitive_objects(x, CKG.locatedIn)) or \
-                        x in set(self.graph.transitive_objects(y, CKG.locatedIn)):
+                if y in self.above(x) or x in self.above(y):
                     return 0.6, f"place: {_short(x)} and {_short(y)}, one contains the other"
         return 0.0, "place: unrelated"
 
     def _broader(self, concept: Node) -> set[Node]:
-        return set(self.graph.transitive_objects(concept, SKOS.broader)) - {concept, CKG.EventType}
+        return self._cached("broader", concept, lambda: set(self.graph.transitive_objects(concept, SKOS.broader))
+                            - {concept, CKG.EventType})
 
     def type_score(self, a: set[Node], b: set[Node]) -> tuple[float, str]:
         if a & b:
@@ -113,7 +135,8 @@ class _Knowledge:
 
     def parties(self, actor: Node) -> set[Node]:
         """The actor and the forces it is a unit or member of."""
-        return {actor, *self.graph.objects(actor, CKG.unitOf), *self.graph.objects(actor, CKG.memberOf)}
+        return self._cached("parties", actor, lambda: {
+            actor, *self.graph.objects(actor, CKG.unitOf), *self.graph.objects(actor, CKG.memberOf)})
 
     def actor_score(self, a: set[Node], b: set[Node]) -> tuple[float, str]:
         if not a or not b:
@@ -129,7 +152,8 @@ class _Knowledge:
 def _score(knowledge: _Knowledge, first: tuple[Graph, URIRef, date | None],
            second: tuple[Graph, URIRef, date | None]) -> Proposal | None:
     (ga, a, latest_a), (gb, b, latest_b) = first, second
-    da, db = _date(ga, a), _date(gb, b)
+    da, places_a, types_a, agents_a = knowledge.facts(ga, a)
+    db, places_b, types_b, agents_b = knowledge.facts(gb, b)
     if (da is None and db is not None and latest_a is not None and db > latest_a) or \
             (db is None and da is not None and latest_b is not None and da > latest_b):
         return None  # dated after the other document was published: it cannot be what that one reports
@@ -140,10 +164,14 @@ def _score(knowledge: _Knowledge, first: tuple[Graph, URIRef, date | None],
         date_score, date_reason = (1.0, f"date: same ({da})") if gap == 0 else (0.5, f"date: one day apart ({da}, {db})")
     else:
         date_score, date_reason = 0.3, "date: not stated by both"
-    place_score, place_reason = knowledge.place_score(set(ga.objects(a, CKG.place)), set(gb.objects(b, CKG.place)))
-    type_score, type_reason = knowledge.type_score(set(ga.objects(a, RDF.type)), set(gb.objects(b, RDF.type)))
-    actor_score, actor_reason = knowledge.actor_score(set(ga.objects(a, CKG.agent)), set(gb.objects(b, CKG.agent)))
-    if 0.0 in (place_score, type_score, actor_score):
+    type_score, type_reason = knowledge.type_score(set(types_a), set(types_b))
+    if type_score == 0.0:
+        return None
+    actor_score, actor_reason = knowledge.actor_score(set(agents_a), set(agents_b))
+    if actor_score == 0.0:
+        return None
+    place_score, place_reason = knowledge.place_score(set(places_a), set(places_b))
+    if place_score == 0.0:
         return None
     score = round(0.3 * date_score + 0.35 * place_score + 0.2 * type_score + 0.15 * actor_score, 3)
     if score < THRESHOLD:
@@ -212,13 +240,7 @@ def _candidate_pairs(scoring: _Knowledge, events: list[tuple[str, Graph, URIRef]
     of comparing every pair (users hold 10⁵–10⁶ events): the same place, a containing or contained place,
     the same gazetteer identifier, each within a day; and, for an event without a place (which can only
     pass with the same day and a shared party), the same day and party."""
-    ancestors: dict[Node, set[Node]] = {}
-
-    def above(place: Node) -> set[Node]:
-        if place not in ancestors:
-            ancestors[place] = set(scoring.graph.transitive_objects(place, CKG.locatedIn)) - {place}
-        return ancestors[place]
-
+    above = scoring.above
     by_place, by_ancestor, by_gazetteer = _DayIndex(), _DayIndex(), _DayIndex()
     by_day_party: dict[tuple[date, Node], list[int]] = {}
     days = [_date(graph, event) for _, graph, event in events]
