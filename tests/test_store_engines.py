@@ -14,10 +14,12 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import XSD
 
+from conflictkg.pipeline.derive import derive
 from conflictkg.store import Store
+from conflictkg.vocab import DERIVED_GRAPH
 
 INTEGER_TYPES = {
     XSD[name]
@@ -36,17 +38,40 @@ def test_the_competency_queries_are_there() -> None:
     assert len(QUERIES) >= 4
 
 
-@pytest.fixture(scope="module")
-def rdflib_graph() -> Graph:
+def _derived() -> Graph:
+    """The build's derived graph for the inputs (casualty bounds, grades), which some queries read with GRAPH."""
     graph = Graph()
     for path in INPUTS:
         graph.parse(path, format="turtle")
-    return graph
+    return derive(graph)
+
+
+@pytest.fixture(scope="module")
+def rdflib_graph() -> Dataset:
+    dataset = Dataset(default_union=True)
+    for path in INPUTS:
+        dataset.graph(URIRef(path.resolve().as_uri())).parse(path, format="turtle")
+    derived = dataset.graph(DERIVED_GRAPH)
+    for triple in _derived():
+        derived.add(triple)
+    return dataset
 
 
 @pytest.fixture(scope="module")
 def oxigraph_store() -> Store:
-    return Store.from_files(INPUTS)
+    store = Store.from_files(INPUTS)
+    derived = ox.NamedNode(str(DERIVED_GRAPH))
+    for s, p, o in _derived():
+        store.engine.add(ox.Quad(ox.NamedNode(str(s)), ox.NamedNode(str(p)), _to_oxigraph(o), derived))
+    return store
+
+
+def _to_oxigraph(term: object) -> ox.NamedNode | ox.Literal:
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    assert isinstance(term, Literal)
+    return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)) if term.datatype else None,
+                      language=term.language)
 
 
 def _rdflib_term(term: object) -> str | None:
@@ -98,7 +123,7 @@ def _oxigraph_answer(store: Store, query: str) -> object:
 
 
 @pytest.mark.parametrize("path", QUERIES, ids=lambda p: p.stem)
-def test_same_answers_on_both_engines(rdflib_graph: Graph, oxigraph_store: Store, path: Path) -> None:
+def test_same_answers_on_both_engines(rdflib_graph: Dataset, oxigraph_store: Store, path: Path) -> None:
     query = path.read_text(encoding="utf-8")
     expected = _rdflib_answer(rdflib_graph, query)
     assert expected, f"{path.name} has no answer on rdflib: the comparison would prove nothing"

@@ -338,7 +338,7 @@ def add_command(
 
     try:
         registration = register(root, report, ReportMetadata.parse(title, outlet, published, author, url, language), slug)
-    except RegistrationError as exc:
+    except (RegistrationError, OSError) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
     typer.echo(f"registered {registration.iri} (SHA-256 {registration.sha256}) in {registration.directory}")
@@ -356,7 +356,7 @@ def draft_command(
 
     try:
         path, graph = draft_report(root, Path(report).name, _gazetteer(gazetteer, not no_default))
-    except DraftError as exc:
+    except (DraftError, OSError) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
     typer.echo(f"wrote {path}: {len(graph)} triples to review (set ckg:reviewStatus to ckg:Accepted or ckg:Rejected)")
@@ -434,3 +434,23 @@ def match_events(
     if output is not None:
         output.write_text(proposals_graph(proposals).serialize(format="turtle"), encoding="utf-8")
         typer.echo(f"wrote {len(proposals)} unreviewed proposals to {output}", err=True)
+
+
+@app.command("same-event")
+def same_event_command(
+    decision: str = typer.Argument(..., help="accept or reject"),
+    link: str = typer.Argument(..., help="The link's IRI (https://w3id.org/conflictkg/id/eventlink/…)."),
+    root: Path = ROOT_OPTION,
+) -> None:
+    """Record a reviewer's decision on a proposed same-event link (only accepted links join events)."""
+    from conflictkg.ingest.sameevent import record_decision
+
+    if decision not in ("accept", "reject"):
+        typer.echo(f"error: the decision is accept or reject, not {decision!r}", err=True)
+        raise typer.Exit(2)
+    try:
+        path = record_decision(root, link, decision == "accept")
+    except (ValueError, OSError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(f"{decision}ed {link} in {path}; rebuild to publish")

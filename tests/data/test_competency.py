@@ -26,6 +26,7 @@ ANSWERED = {
     "casualty-figures", "is-captures", "events-on-2016-01-17", "anonymous-claims",
     "events-only-anonymously-sourced", "events-in-ayash", "recapture-evidence",
     "syrian-army-units-and-members", "claims-about-an-event-from-every-source", "who-says-what",
+    "versions-of-an-event",
 }
 
 
@@ -245,4 +246,13 @@ def test_who_says_how_many_were_killed_with_derived_bounds(graph: Graph) -> None
         ("casualty/around-40-troops", "actor/ahmed-helwani", "Approximately", "40", "40", "40", "40", "40"),
         ("casualty/around-130-civilians", "actor/ahmed-helwani", "Approximately", "130", "130", "130", "130", "130"),
         ("casualty/dozens-of-women-and-children", "actor/anonymous-activist", "Dozens", None, "12", "24", None, "12"),
+    }
+
+
+def test_each_sources_version_of_an_event(graph: Graph) -> None:
+    """The article alone gives one version: the recapture, undated, of Ayash by the army, on its span."""
+    assert ask(graph, "versions-of-an-event", "event", "document", "type", "date", "place", "agent", "exact") == {
+        ("event/army-recaptures-ayyash", ARTICLE, "Recapture", None, "place/ayyash", "actor/syrian-army",
+         "Our army forces recaptured the districts of Ayash and Begayliya in Deir Ezzor city after fierce "
+         "clashes with ISIS terrorists."),
     }

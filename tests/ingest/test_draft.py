@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from rdflib import Graph, URIRef
+from rdflib import Graph
 from rdflib.namespace import RDF
 from typer.testing import CliRunner
 
@@ -74,4 +74,3 @@ def test_same_input_same_draft(drafted: tuple[Path, Graph], real_project: Path) 
     first = path.read_bytes()
     draft_report(real_project, "wire-ayyash", None)
     assert path.read_bytes() == first
-    assert isinstance(ID["report/wire-ayyash"], URIRef)

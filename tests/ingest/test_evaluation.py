@@ -15,7 +15,7 @@ from .conftest import REPORTS, ROOT
 def totals() -> dict:
     lexicon = lexicon_of(project_graph(ROOT), load_gazetteer([], with_default=True))
     per_report = []
-    for gold_file in sorted([*(REPORTS / "gold").glob("*.json"), *(REPORTS / "heldout" / "gold").glob("*.json")]):
+    for gold_file in sorted(REPORTS.glob("**/gold/*.json")):
         text = (gold_file.parents[1] / f"{gold_file.stem}.txt").read_text(encoding="utf-8")
         published, gold = load_gold(text, gold_file)
         per_report.append(score(text, published, gold, lexicon))

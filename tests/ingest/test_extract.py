@@ -70,3 +70,19 @@ def test_places_by_graph_lexicon_in_both_scripts_and_units_by_pattern() -> None:
         ("place", "Ayash", "place:graph-lexicon"),
     ]
     assert names[1].attrs == {"iri": place, "gazetteer": "https://sws.geonames.org/7632486/"}
+
+
+def test_days_ago_and_a_pronoun_after_reported_speech() -> None:
+    assert [(f.text, f.attrs["date"]) for f in find_dates("The hospital fell two days ago.", PUBLISHED)] == [
+        ("two days ago", "2016-01-16")]
+    text = 'General Test Person said the attack failed. "We held every position," he told Test Radio.'
+    [quote] = find_quotations(text)
+    assert (quote.attrs["speaker"], quote.attrs["outlet"], quote.rule) == (
+        "Test Person", "Test Radio", "quotation:speaker-after+pronoun")
+
+
+def test_arabic_names_match_with_or_without_the_space() -> None:
+    lexicon = Lexicon()
+    lexicon.add(LexiconEntry("البو كمال", "https://sws.geonames.org/174448/", "place"))
+    [found] = find_names("قصف على البوكمال", lexicon)
+    assert found.text == "البوكمال"

@@ -8,7 +8,15 @@ import pytest
 from rdflib import Graph, Literal
 from rdflib.namespace import RDF, RDFS
 
-from conflictkg.ingest.sameevent import ARTICLE, THRESHOLD, latest_date, link_iri, links_graph, propose
+from conflictkg.ingest.sameevent import (
+    ARTICLE,
+    THRESHOLD,
+    latest_date,
+    link_iri,
+    links_graph,
+    propose,
+    record_decision,
+)
 from conflictkg.vocab import CKG, ID
 
 from .conftest import ROOT
@@ -92,3 +100,52 @@ def test_only_accepted_links_join_events(world: tuple) -> None:
     assert joined == {frozenset((ID["event/army-recaptures-ayyash"], ID["event/wire/1"]))}
     assert graph.value(link, CKG.reviewStatus) is None  # the decision lives in the reviewer's file
     assert isinstance(graph.value(link, CKG.score), Literal)
+
+
+def test_decisions_are_recorded_for_the_build(tmp_path: Path) -> None:
+    (tmp_path / "data").mkdir()
+    link = link_iri(ID["event/wire/1"], ID["event/army-recaptures-ayyash"])
+    record_decision(tmp_path, str(link), accept=True)
+    path = record_decision(tmp_path, str(link), accept=False)
+    decisions = Graph().parse(path, format="turtle")
+    assert list(decisions.objects(link, CKG.reviewStatus)) == [CKG.Rejected]
+    with pytest.raises(ValueError, match="not a same-event link"):
+        record_decision(tmp_path, "https://example.org/x> <y", accept=True)
+
+
+def test_indexed_candidates_lose_no_pair_that_brute_force_finds(world: tuple) -> None:
+    """The indexes only skip pairs that cannot score THRESHOLD: compare with scoring every pair."""
+    import random
+    from datetime import date, timedelta
+
+    from rdflib import URIRef as Ref
+
+    from conflictkg.ingest.sameevent import _Knowledge, _score
+    from conflictkg.vocab import CKG as K
+
+    _, knowledge, _ = world
+    rng = random.Random(7)
+    places = [ID[f"place/{p}"] for p in ("ayyash", "baghiliyah", "deir-ezzor", "deir-ezzor-province", "syria",
+                                         "saaqa-military-base", "radio-broadcast-tower")] + [None]
+    agents = [ID["actor/syrian-army"], ID["actor/islamic-state"], ID["actor/104th-airborne-brigade"], None]
+    classes = [K.Capture, K.Recapture, K.Attack, K.Bombing, K.ArmedClash]
+    documents = {"a": Graph(), "b": Graph(), "c": Graph()}
+    for n in range(90):
+        graph = documents["abc"[n % 3]]
+        event = Ref(f"{ID['event/random']}/{n}")
+        graph.add((event, RDF.type, rng.choice(classes)))
+        if (place := rng.choice(places)) is not None:
+            graph.add((event, K.place, place))
+        if (agent := rng.choice(agents)) is not None:
+            graph.add((event, K.agent, agent))
+        if rng.random() < 0.8:
+            graph.add((event, K.date, Literal(date(2016, 1, 14) + timedelta(days=rng.randrange(6)))))
+    found = {(p.first, p.second) for p in propose(documents, knowledge)}
+    scoring = _Knowledge(knowledge)
+    everything = [(name, g, e) for name, g in documents.items() for e in g.subjects(RDF.type, None)]
+    brute = set()
+    for i, (na, ga, a) in enumerate(everything):
+        for nb, gb, b in everything[i + 1:]:
+            if na != nb and (p := _score(scoring, (ga, a, None), (gb, b, None))) is not None:
+                brute.add((p.first, p.second))
+    assert brute and found == brute

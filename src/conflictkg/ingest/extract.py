@@ -71,7 +71,7 @@ class Lexicon:
 def _keys(name: str) -> list[str]:
     keys = name_keys(name)
     if keys.arabic:
-        return ["ar:" + keys.arabic]
+        return ["ar:" + keys.arabic.replace(" ", "")]  # البو كمال and البوكمال are one name
     return [keys.key] if len(keys.key) >= 3 else []
 
 
@@ -211,34 +211,82 @@ QUANTIFIERS = {
     "around": "Approximately", "about": "Approximately", "nearly": "Approximately", "approximately": "Approximately",
     "some": "Approximately", "roughly": "Approximately", "an estimated": "Approximately",
 }
-_GROUPS = (r"deaths|women\s+and\s+children|civilians|soldiers|troops|people|fighters|militants|children|women|residents|"
+_GROUPS = (r"deaths|bodies|women\s+and\s+children|civilians|soldiers|troops|people|fighters|militants|children|women|residents|"
            r"members|villagers|men|combatants|gunmen|jihadists|recruits|officers")
+_NOT_VICTIMS = (r"(?:years|days|hours|months|weeks|minutes|km|kilometres|kilometers|miles|metres|meters|times|"
+                r"vehicles|trucks|cars|bombs|shells|rockets|missiles|tanks|houses|buildings|homes|villages|towns|"
+                r"points|positions|checkpoints|wounded|others|percent|dollars|pounds|is|was|has|towards|airstrikes|"
+                r"strikes|attacks|raids|explosions|areas|districts|neighbourhoods|neighborhoods)\b")
 _FIGURE = re.compile(
     r"\b(?:(?P<quant>" + "|".join(q.replace(" ", r"\s+") for q in sorted(QUANTIFIERS, key=len, reverse=True))
     + r")\s+)?"
     r"(?P<count>\d{1,3}(?:,\d{3})*|" + "|".join(_NUMBER_WORDS) + r"|(?P<vague>dozens|several|scores))"
-    r"(?:\s+of)?\s+(?P<group>(?:[A-Za-z-]+\s+){0,2}?(?:" + _GROUPS + r"))\b",
+    r"(?:\s+of)?\s+[“\"]?(?P<group>(?:(?!(?:were|was|had|have|and|of|in|on|at)\b)[A-Za-z-]+\s+){0,2}?"
+    r"(?:" + _GROUPS + r"|(?P<open>(?!" + _NOT_VICTIMS + r")[a-z]{3,}s)))\b",
     re.I,
 )
 _DEATH = re.compile(
-    r"\b(?:killed|dead|died|deaths?|death toll|murdered|executed|beheaded|massacred|slain|lost their lives|"
+    r"\b(?:killed|kills|dead|died|deaths?|death toll|bodies|murdered|executed|beheaded|massacred|slain|lost their lives|"
     r"claimed the lives|were killed|killing)\b", re.I)
 _WOUNDED_TOO = re.compile(r"\b(?:killed|dead)\s+(?:or|and)\s+(?:wounded|injured)\b", re.I)
 _NOT_DEATH = re.compile(r"\b(?:wounded|injured|abducted|kidnapped|displaced|arrested|captured|fled|missing)\b", re.I)
+
+
+_FAMILY = re.compile(r"\ba family of (?P<count>\d{1,2}|" + "|".join(_NUMBER_WORDS) + r")\b", re.I)
+_SUBSET = re.compile(r"\b(?P<count>\d{1,3}(?:,\d{3})*|" + "|".join(_NUMBER_WORDS) + r")\s+were\s+(?P<group>[a-z]{3,})\b")
+
+
+def _death_context(text: str, spans: list[tuple[int, int]], offset: int) -> tuple[int, int] | None:
+    """The sentence of ``offset`` if it speaks of deaths, or if it begins "Of those"/"Of the …" after one
+    that does (a breakdown of a toll); else None."""
+    start, end = sentence_of(spans, offset)
+    if _DEATH.search(text, start, end):
+        return start, end
+    if re.match(r"(?:Of|Among) (?:those|them|the \w+)", text[start:end]):
+        previous = [s for s in spans if s[1] <= start]
+        if previous and _DEATH.search(text, *previous[-1]):
+            return start, end
+    return None
+
+
+def _beside_death(text: str, match: re.Match[str], start: int, end: int) -> bool:
+    """'killing at least 17 tribal guards', '17 guards were killed': a death word within a few words."""
+    before = text[max(start, match.start() - 25):match.start()]
+    after = text[match.end():min(end, match.end() + 25)].lstrip("”\"’")
+    return bool(_DEATH.search(before) or re.match(r"\s+(?:were|was|had been|have been)?\s*" + _DEATH.pattern[2:], after))
+
+
+def _count(text: str) -> int:
+    text = text.lower()
+    return int(text.replace(",", "")) if text[0].isdigit() else _NUMBER_WORDS[text]
 
 
 def find_figures(text: str) -> list[Finding]:
     """Casualty figures with quantifier, count and victim group, in sentences that speak of deaths."""
     found = []
     spans = sentences(text)
+    for match in _FAMILY.finditer(text):
+        if _death_context(text, spans, match.start()):
+            found.append(Finding("figure", match.start(), match.end(), match.group(), "figure:family-of-n",
+                                 {"count": _count(match.group("count")), "quantifier": "Exactly", "group": "family"}))
+    for match in _SUBSET.finditer(text):
+        context = _death_context(text, spans, match.start())
+        if context and re.match(r"(?:Of|Among) ", text[context[0]:context[1]]):
+            found.append(Finding("figure", match.start(), match.start("count") + len(match.group("count")),
+                                 match.group("count"), "figure:breakdown-count-were-group",
+                                 {"count": _count(match.group("count")), "quantifier": "Exactly",
+                                  "group": match.group("group")}))
     for match in _FIGURE.finditer(text):
-        start, end = sentence_of(spans, match.start())
-        if _DEATH.search(text, start, end) is None:
+        context = _death_context(text, spans, match.start())
+        if context is None:
             continue
+        start, end = context
         tail = text[match.end():end]
         harm, death_after = _NOT_DEATH.search(tail), _DEATH.search(tail)
         if harm is not None and (death_after is None or harm.start() < death_after.start()):
             continue
+        if match.group("open") and not _beside_death(text, match, start, end):
+            continue  # an unlisted plural ("guards") counts only right beside the word for the deaths
         if _WOUNDED_TOO.search(text, match.end(), end):
             continue  # "killed or wounded": not a count of the dead
         quant = match.group("quant")
@@ -253,6 +301,7 @@ def find_figures(text: str) -> list[Finding]:
             attrs["quantifier"] = QUANTIFIERS[" ".join(quant.lower().split())] if quant else "Exactly"
         rule = "figure:quantifier-count-group" if quant or vague else "figure:count-group"
         found.append(Finding("figure", match.start(), match.end(), match.group(), rule, attrs))
+    found.sort(key=lambda f: f.start)
     return _distribute_quantifiers(text, found)
 
 
@@ -275,17 +324,17 @@ def _distribute_quantifiers(text: str, figures: list[Finding]) -> list[Finding]:
 _QUOTE = re.compile(r"“(?P<a>[^”]{3,})”|\"(?P<b>[^\"\n]{3,})\"")
 _TITLES = r"(?:Colonel|Col\.|General|Gen\.|Major|Maj\.|Captain|Capt\.|Lieutenant|Brigadier|Sheikh|Dr\.|Mr\.|Ms\.|Mrs\.)"
 _NAME = r"(?:[A-Z][a-z’'-]+(?:\s(?:al-|el-|bin\s|abu\s)?[A-Z][a-z’'-]+){1,3})"
-_OUTLET = r"(?P<outlet>(?:the\s)?[A-Z][\w-]*(?:\s[A-Z][\w-]*){0,3}|the\s[a-z]+)"
+_OUTLET = r"(?P<outlet>(?:the\s)?[A-Z][\w-]*(?:\s[A-Z][\w-]*){0,3}|the\s[a-z]+|us|me)"
 _SAID = r"(?:told|said|says|added|stated|wrote|explained)"
 _SPEAKER_AFTER = re.compile(
-    r"^[\s,]*(?:(?:(?:a|an|the)\s[^,.“\"]{2,60}?,\s)?(?:" + _TITLES + r"\s)?(?P<name>" + _NAME + r")|"
+    r"^[\s,]*(?:(?:(?:a|an|the)\s[^,.“\"]{2,60}?,\s)?(?:[a-z]+\s){0,3}?(?:" + _TITLES + r"\s)?(?P<name>" + _NAME + r")|"
     r"(?P<pron>he|she)|(?P<anon>(?:a|an|the|one|another)\s[a-z][a-z ’'-]{2,40}?)|(?P<surname>[A-Z][a-z’'-]+))\s" + _SAID +
     r"(?:\s" + _OUTLET + r")?")
 _SAID_NAME_AFTER = re.compile(r"^[\s,]*(?:said|says|added)\s(?:" + _TITLES + r"\s)?(?P<name>" + _NAME + r")")
 _SPEAKER_BEFORE = re.compile(
     r"(?:(?:" + _TITLES + r"\s)?(?P<name>" + _NAME + r")|(?P<pron>[Hh]e|[Ss]he)|"
     r"(?P<anon>(?:[Aa]n?|[Tt]he|[Oo]ne|[Aa]nother)\s[a-z][a-z -]{2,40}?))"
-    r"(?:,\s[^,“\"]{2,60},)?\s(?:further\s)?" + _SAID + r"(?:\s" + _OUTLET + r")?(?:\son[^:“\"]{0,60})?\s?:?\s*$")
+    r"(?:,\s(?P<appos>[^,“\"]{2,60}),)?\s(?:further\s)?" + _SAID + r"(?:\s" + _OUTLET + r")?(?:\son[^:“\"]{0,60})?\s?:?\s*$")
 _REPORTED_SPEECH = re.compile(
     r"(?:^(?:[Tt]he\s)?(?P<lead>[A-Z][\w-]*(?:\s[A-Z][\w-]*){0,4})\s(?:said|says|reported|stated)\b)|"
     r"(?:,\s(?:(?P<pron>he|she)|(?P<tail>[A-Z][\w-]*(?:\s[A-Z][\w-]*){0,3}))\s(?:said|added)\.?$)|"
@@ -313,6 +362,16 @@ def reported_speaker(sentence: str, last_named: str | None) -> tuple[str, str] |
 ANONYMOUS = re.compile(r"anonym|not to be named|who asked not|unnamed|source\b|activist\b|resident\b|official\b")
 
 
+_REPORTED_NAME = re.compile(r"(?:" + _TITLES + r"\s)?(?P<name>" + _NAME + r"),?\s(?:[^.“\"]{0,40}\s)?" + _SAID + r"\b")
+
+
+def _last_reported_speaker(text: str, before: int) -> str | None:
+    """The last person named as saying something ('General X said …') in the paragraph before ``before``."""
+    paragraph = text.rfind("\n\n", 0, before) + 1
+    names = [m.group("name") for m in _REPORTED_NAME.finditer(text, paragraph, before)]
+    return names[-1] if names else None
+
+
 def find_quotations(text: str) -> list[Finding]:
     """Verbatim quotations with their speaker (a name, an anonymous description, or 'he' resolved to the
     last named speaker) and the outlet they were told to."""
@@ -323,6 +382,8 @@ def find_quotations(text: str) -> list[Finding]:
         start, end = match.start(inner), match.end(inner)
         quote = text[start:end].rstrip(",")
         end = start + len(quote)
+        if len(quote.split()) < 3:
+            continue  # scare quotes around a word or two ("apostates") are not a quotation
         line_start = text.rfind("\n", 0, match.start()) + 1
         line_end = text.find("\n", match.end())
         before = text[line_start:match.start()]
@@ -334,7 +395,10 @@ def find_quotations(text: str) -> list[Finding]:
             rule = "quotation:speaker-after"
         attrs: dict[str, object] = {"quotation": quote}
         if speaker is not None:
-            groups = speaker.groupdict()
+            groups = dict(speaker.groupdict())
+            appositive = groups.get("appos")
+            if appositive and re.fullmatch(r"(?:" + _TITLES + r"\s)?" + _NAME, appositive):
+                groups.update(name=re.sub(r"^" + _TITLES + r"\s", "", appositive), anon=None, pron=None)
             if groups.get("name"):
                 attrs["speaker"] = groups["name"]
                 last_named = groups["name"]
@@ -342,8 +406,8 @@ def find_quotations(text: str) -> list[Finding]:
                 full = [n for n in re.findall(_NAME, text[:match.start()]) if n.split()[-1] == groups["surname"]]
                 attrs["speaker"] = full[-1] if full else groups["surname"]
                 rule += "+surname"
-            elif groups.get("pron") and last_named:
-                attrs["speaker"] = last_named
+            elif groups.get("pron") and (_last_reported_speaker(text, match.start()) or last_named):
+                attrs["speaker"] = _last_reported_speaker(text, match.start()) or last_named
                 rule += "+pronoun"
             elif groups.get("anon"):
                 attrs["speaker"] = re.sub(r"^(?:a|an|the|one|another)\s", "", " ".join(groups["anon"].split()), flags=re.I)
@@ -362,12 +426,12 @@ def find_quotations(text: str) -> list[Finding]:
 
 EVENT_CUES: tuple[tuple[str, str], ...] = (
     (r"recaptur(?:ed|es|ing|e)|retook|retaken|retakes?|regained control of|regain(?:ed)? control|won back|took back", "Recapture"),
-    (r"captur(?:ed|es|ing|e)|seized|seize|took control of|overran|overrun|storm(?:ed|ing|s)|fell to", "Capture"),
+    (r"captur(?:ed|es|ing|e)|seiz(?:ed|es|ing|e)|took control of|overran|overrun|storm(?:ed|ing|s)?|fell to", "Capture"),
     (r"car bombs?|car bombings?|suicide bomb(?:s|ings?|ers?)?|bombings?|(?:an |two |three )?explosions?|IEDs?", "Bombing"),
     (r"beheaded|beheadings?|executed|executions?|massacred|massacres?|murdered", "Killing"),
     (r"clash(?:ed|es)|fighting|fought|battles?", "ArmedClash"),
     (r"offensive|counter-assault|campaign", "MilitaryOperation"),
-    (r"attack(?:ed|s)?|assault(?:ed|s)?|shell(?:ed|ing)|air ?strikes?|raid(?:ed|s)?|mortar(?: fire| shells?| rounds?)?|"
+    (r"attack(?:ed|s)?|assault(?:ed|s)?|(?<!a )(?<!the )shell(?:ed|ing|s)?|struck|air ?strikes?|raid(?:ed|s)?|mortar(?: fire| shells?| rounds?)?|"
      r"rocket fire|sniper fire", "Attack"),
 )
 _CUE = re.compile("|".join(f"(?P<c{i}>\\b(?:{pattern})\\b)" for i, (pattern, _) in enumerate(EVENT_CUES)), re.I)
@@ -396,7 +460,8 @@ _DATE = re.compile(
     r"\b(?P<dm>\d{1,2})\s(?P<dm_month>" + _MONTH + r")(?:\s(?P<dm_year>\d{4}))?\b|"
     r"\b(?P<md_month>" + _MONTH + r")\s(?P<md>\d{1,2})(?:,?\s(?P<md_year>\d{4}))?\b|"
     r"\b(?:on\s)?(?:last\s)?(?P<weekday>" + "|".join(_WEEKDAYS) + r")\b|"
-    r"\b(?P<rel>yesterday|today|the following day|the next day|the day before|a day (?:after|later|earlier|before))\b",
+    r"\b(?P<rel>yesterday|today|the following day|the next day|the day before|a day (?:after|later|earlier|before))\b|"
+    r"\b(?P<ago>a|one|two|three|four|five|six|seven|\d) days? ago\b",
     re.I,
 )
 
@@ -431,6 +496,9 @@ def find_dates(text: str, published: date) -> list[Finding]:
             elif groups["weekday"]:
                 back = (published.weekday() - _WEEKDAYS.index(groups["weekday"].lower())) % 7
                 resolved, rule = published - timedelta(days=back), "date:weekday-on-or-before-publication"
+            elif groups["ago"]:
+                back = 1 if groups["ago"].lower() in ("a", "one") else _count(groups["ago"])
+                resolved, rule = published - timedelta(days=back), "date:days-ago-from-publication"
             elif groups["rel"]:
                 rel = groups["rel"].lower()
                 if rel == "yesterday":

@@ -81,17 +81,22 @@ def outlets_of(graph: Graph, document: Node) -> frozenset[Node]:
     return frozenset(outlets or {document})
 
 
-def _parties(graph: Graph, events: set[Node]) -> set[Node]:
-    sides = {a for e in events for p in (CKG.agent, CKG.target) for a in graph.objects(e, p)}
-    parties = set(sides)
-    for actor in set(graph.subjects(CKG.unitOf, None)) | set(graph.subjects(CKG.memberOf, None)):
-        if set(graph.objects(actor, CKG.unitOf)) & sides or set(graph.objects(actor, CKG.memberOf)) & sides:
-            parties.add(actor)
-    return parties
+def _belongs_to(graph: Graph) -> dict[Node, set[Node]]:
+    """Each actor's forces (ckg:unitOf, ckg:memberOf), read once for all events."""
+    belongs: dict[Node, set[Node]] = {}
+    for predicate in (CKG.unitOf, CKG.memberOf):
+        for actor, force in graph.subject_objects(predicate):
+            belongs.setdefault(actor, set()).add(force)
+    return belongs
 
 
-def grades(graph: Graph, event: Node) -> set[URIRef]:
+def _is_party(claimant: Node, sides: set[Node], belongs: dict[Node, set[Node]]) -> bool:
+    return claimant in sides or bool(belongs.get(claimant, set()) & sides)
+
+
+def grades(graph: Graph, event: Node, belongs: dict[Node, set[Node]] | None = None) -> set[URIRef]:
     """The source grades of ``event`` by the rules above (empty when nothing claims it)."""
+    belongs = _belongs_to(graph) if belongs is None else belongs
     cluster = same_events(graph, event)
     claims = {c for e in cluster for c in graph.subjects(CKG.about, e)}
     if not claims:
@@ -104,7 +109,8 @@ def grades(graph: Graph, event: Node) -> set[URIRef]:
     people = {a for a in claimants if (a, RDF.type, CKG.Person) in graph}
     if claimants and claimants == people and all(graph.value(a, SCHEMA.name) is None for a in people):
         found.add(CKG.AnonymousOnly)
-    if claimants and claimants <= _parties(graph, cluster):
+    sides = {a for e in cluster for p in (CKG.agent, CKG.target) for a in graph.objects(e, p)}
+    if claimants and all(_is_party(c, sides, belongs) for c in claimants):
         found.add(CKG.BelligerentOnly)
     return found
 
@@ -124,7 +130,8 @@ def derive(graph: Graph) -> Graph:
             out.add((figure, CKG.estimateRule, Literal(BOUNDS_RULE)))
     events = {e for e in graph.subjects(CKG.evidence, None)
               if isinstance(e, URIRef) and str(e).startswith(str(ID["event/"]))}
+    belongs = _belongs_to(graph)
     for event in sorted(events, key=str):
-        for grade in sorted(grades(graph, event), key=str):
+        for grade in sorted(grades(graph, event, belongs), key=str):
             out.add((event, CKG.sourceGrade, grade))
     return out

@@ -13,9 +13,13 @@ from conflictkg.store import Store
 
 _SPANS_QUERY = """
 PREFIX oa: <http://www.w3.org/ns/oa#>
+PREFIX ckg: <https://w3id.org/conflictkg/ontology#>
 SELECT DISTINCT ?start ?end WHERE {
   ?selector a oa:TextPositionSelector ; oa:start ?start ; oa:end ?end .
+  %s
 }"""
+_ARTICLE_SPANS = "FILTER NOT EXISTS { ?span oa:hasSelector ?selector ; oa:hasSource ?source . ?source a ckg:Report }"
+_DOCUMENT_SPANS = "?span oa:hasSelector ?selector ; oa:hasSource <%s> ."
 _HIGHLIGHT = re.compile(r"^(\d{1,9})-(\d{1,9})$")
 _SENTENCE_END = re.compile(r'[.!?][”"’)]*\s|\n')
 
@@ -62,10 +66,12 @@ def parse_highlight(value: str | None, length: int) -> Span | None:
     return span if span.start < span.end <= length else None
 
 
-def evidence_spans(store: Store, length: int) -> list[Span]:
-    """Every text position selector in the data that lies within the article."""
+def evidence_spans(store: Store, length: int, document: str | None = None) -> list[Span]:
+    """The text position selectors of the spans into ``document`` (a registered report's IRI), or, by
+    default, into the article (every span whose source is not a registered report)."""
     spans = set()
-    for row in store.query(_SPANS_QUERY):  # type: ignore[union-attr]
+    where = _DOCUMENT_SPANS % document if document is not None else _ARTICLE_SPANS
+    for row in store.query(_SPANS_QUERY % where):  # type: ignore[union-attr]
         try:
             span = Span(int(row["start"].value), int(row["end"].value))
         except ValueError:
@@ -105,3 +111,11 @@ def segments(text: str, spans: list[Span], highlight: Span | None) -> list[Segme
             )
         )
     return pieces
+
+
+def document_page(document: str | None) -> str:
+    """The local page showing a span's document: ``/reports/<slug>`` for a registered report, else /article."""
+    marker = "/id/report/"
+    if document and marker in document:
+        return "/reports/" + document.split(marker, 1)[1]
+    return "/article"

@@ -7,16 +7,18 @@ are built per request from a read-only store, so nothing here caches.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
 from conflictkg.store import Store
 from conflictkg.vocab import sparql_prologue
-from conflictkg.web.article_view import Excerpt, Span, excerpt
+from conflictkg.web.article_view import Excerpt, Span, document_page, excerpt
 from conflictkg.web.describe import Description
 from conflictkg.web.mapsvg import Located, MapView, parse_wkt_point, project
 from conflictkg.web.terms import Term, TermFactory
+from conflictkg.web.who_says_what import WhoSaysWhat, who_says_what
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
@@ -47,6 +49,8 @@ class Evidence:
     position: Span | None
     excerpt: Excerpt | None
     exact: str | None
+    document: str = "/article"
+    """The local page of the text the span indexes (the article, or /reports/<slug>)."""
 
 
 @dataclass(frozen=True)
@@ -150,10 +154,17 @@ class ResourcePage:
                 for e in (self.timeline or (self.place_events.entries if self.place_events else ()))
             ],
         }
+    who_says_what: WhoSaysWhat | None = None
 
 
-def build_page(store: Store, terms: TermFactory, description: Description, article: str | None) -> ResourcePage:
-    """Assemble the page of a described resource; ``article`` is the raw text spans index into."""
+TextOf = Callable[[str], "str | None"]
+"""The raw text of a span's document (its ``oa:hasSource`` IRI), None when unknown."""
+
+
+def build_page(store: Store, terms: TermFactory, description: Description, article: str | None,
+               text_of: TextOf | None = None) -> ResourcePage:
+    """Assemble the page of a described resource; ``article`` is the raw text spans index into, unless
+    ``text_of`` finds the text of the span's own document (a registered report)."""
     iri = description.iri
     terms.preload(node for t in (*description.asserted, *description.inferred) for node in (t.subject, t.predicate, t.object))
     outgoing: dict[str, list[ox.Triple]] = defaultdict(list)
@@ -180,7 +191,7 @@ def build_page(store: Store, terms: TermFactory, description: Description, artic
         ),
         inferred=_rows(terms, list(description.inferred), lambda t: t.object),
     )
-    page.evidence = _evidence(store, terms, node, article)
+    page.evidence = _evidence(store, terms, node, text_of or (lambda _: article))
     page.claims = _claims(store, terms, node)
     if _is_a(store, node, "Place") or any(t.predicate.value.endswith("#hasGeometry") for t in own):
         page.place = _place(store, terms, node)
@@ -188,6 +199,7 @@ def build_page(store: Store, terms: TermFactory, description: Description, artic
     if _is_a(store, node, "Event"):
         page.timeline = _timeline(store, terms, node)
         page.event_map = _event_map(store, terms, node, page.timeline)
+        page.who_says_what = who_says_what(store, terms, node)
     return page
 
 
@@ -209,24 +221,28 @@ def _is_a(store: Store, node: ox.NamedNode, class_name: str) -> bool:
     return bool(result)
 
 
-def _evidence(store: Store, terms: TermFactory, node: ox.NamedNode, article: str | None) -> tuple[Evidence, ...]:
+def _evidence(store: Store, terms: TermFactory, node: ox.NamedNode, text_of: TextOf) -> tuple[Evidence, ...]:
     rows = store.query(
-        f"""{_PROLOGUE}SELECT DISTINCT ?span ?start ?end ?exact WHERE {{
+        f"""{_PROLOGUE}SELECT DISTINCT ?span ?start ?end ?exact ?source WHERE {{
           {{ {node} ckg:evidence ?span }} UNION {{ {node} a oa:SpecificResource BIND({node} AS ?span) }}
           OPTIONAL {{ ?span oa:hasSelector ?pos . ?pos oa:start ?start ; oa:end ?end }}
           OPTIONAL {{ ?span oa:hasSelector ?quote . ?quote oa:exact ?exact }}
+          OPTIONAL {{ ?span oa:hasSource ?source }}
         }}"""
     )
     found = []
     for row in rows:  # type: ignore[union-attr]
         position = _span(row["start"], row["end"])
         exact = row["exact"].value if row["exact"] is not None else None
+        source = row["source"].value if row["source"] is not None else None
+        text = text_of(source or "")
         found.append(
             Evidence(
                 span=terms.term(row["span"]),
                 position=position,
-                excerpt=excerpt(article, position) if article is not None and position is not None else None,
+                excerpt=excerpt(text, position) if text is not None and position is not None else None,
                 exact=exact,
+                document=document_page(source),
             )
         )
     return tuple(sorted(found, key=lambda e: (e.position.start if e.position else -1, e.span.value)))

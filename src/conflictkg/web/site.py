@@ -45,6 +45,8 @@ class Site:
     release: Release | None = None
     article: str | None = None
     query_files: tuple[Path, ...] = ()
+    reports: dict[str, str] = field(default_factory=dict)
+    """Registered reports' raw texts by slug (the release's reports/<slug>.txt)."""
     templates: Jinja2Templates = field(default_factory=lambda: page_templates())
 
     @classmethod
@@ -72,7 +74,15 @@ class Site:
             release=release,
             article=article,
             query_files=tuple(release.queries()) if release is not None else (),
+            reports=_report_texts(release),
         )
+
+    def text_of(self, document: str) -> str | None:
+        """The raw text a span's ``oa:hasSource`` names: a registered report's, else the article's."""
+        prefix = self.addresses.iri_for_path("id/report/")
+        if document.startswith(prefix):
+            return self.reports.get(document.removeprefix(prefix))
+        return self.article
 
     @cached_property
     def examples(self) -> tuple[ExampleQuery, ...]:
@@ -115,6 +125,19 @@ def page_templates() -> Jinja2Templates:
     templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
     templates.env.filters["live_href"] = page_href
     return templates
+
+
+def _report_texts(release: Release | None) -> dict[str, str]:
+    """The texts of the release's registered reports by slug; an unreadable one is left out."""
+    texts: dict[str, str] = {}
+    for entry in release.files if release is not None else ():
+        if entry.path.startswith("reports/") and entry.path.endswith(".txt"):
+            try:
+                texts[entry.path.removeprefix("reports/").removesuffix(".txt")] = \
+                    release.path(entry.path).read_text(encoding="utf-8")
+            except (ReleaseError, OSError, UnicodeDecodeError):
+                continue
+    return texts
 
 
 def files_version(files: list[Path]) -> str:

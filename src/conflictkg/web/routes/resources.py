@@ -29,7 +29,7 @@ def resource(request: Request, path: str) -> Response:
         return not_found(request, f"No resource {iri} in this dataset.")
     if answer.fmt is not HTML:
         return rdf_document(description.asserted, answer.fmt, answer.headers)
-    page = build_page(site.store, TermFactory(site.store, site.addresses), description, site.article)
+    page = build_page(site.store, TermFactory(site.store, site.addresses), description, site.article, site.text_of)
     return site.templates.TemplateResponse(request, "resource.html", {"page": page, "local": local}, headers=answer.headers)
 
 
@@ -45,6 +45,26 @@ def article(request: Request, highlight: str | None = None) -> Response:
     return site.templates.TemplateResponse(
         request,
         "article.html",
-        {"segments": segments(text, spans, chosen), "highlight": chosen, "span_count": len(spans)},
+        {"segments": segments(text, spans, chosen), "highlight": chosen, "span_count": len(spans),
+         "title": "The article", "span_base": "/id/span/"},
         headers={"ETag": f'"{site.version}-article-{chosen.anchor if chosen else "plain"}"'},
+    )
+
+
+@router.api_route("/reports/{slug}", methods=["GET", "HEAD"], include_in_schema=False)
+def report(request: Request, slug: str, highlight: str | None = None) -> Response:
+    """A registered report's raw text with its evidence spans anchored, like the article."""
+    site = site_of(request)
+    text = site.reports.get(slug)
+    if text is None:
+        return not_found(request, f"No registered report {slug!r} in this release.")
+    iri = site.addresses.iri_for_path(f"id/report/{slug}")
+    spans = evidence_spans(site.store, len(text), iri)
+    chosen = parse_highlight(highlight, len(text))
+    return site.templates.TemplateResponse(
+        request,
+        "article.html",
+        {"segments": segments(text, spans, chosen), "highlight": chosen, "span_count": len(spans),
+         "title": f"Report {slug}", "span_base": f"/id/span/{slug}/", "report_page": f"/id/report/{slug}"},
+        headers={"ETag": f'"{site.version}-report-{slug}-{chosen.anchor if chosen else "plain"}"'},
     )
