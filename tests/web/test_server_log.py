@@ -66,4 +66,4 @@ def test_a_jena_style_upgrade_offer_is_answered_and_not_logged(
         assert response.status_code == 200 and response.json()["boolean"] is True
     text = log.read_text()
     assert "GET /sparql?query=" in text  # the access log still runs
-    assert "upgrade" not in text.lower() and "WebSocket" not in text
+    assert "upgrade request" not in text.lower() and "WebSocket" not in text

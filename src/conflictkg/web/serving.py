@@ -72,6 +72,7 @@ def run(config: ServerConfig, host: str, port: int) -> None:
         timeout_graceful_shutdown=int(GRACEFUL_SECONDS),
         timeout_worker_healthcheck=HEALTHCHECK_SECONDS,
         access_log=config.access_log,
+        http="h11",  # httptools answers nothing to Jena's h2c upgrade offer (a GET with Upgrade: h2c)
     )
     sock = server_config.bind_socket()
     try:
