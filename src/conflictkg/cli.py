@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import NoReturn
 
@@ -11,7 +12,8 @@ from conflictkg import __version__
 from conflictkg.gazetteer.link import GazetteerLinker
 from conflictkg.gazetteer.sources import Gazetteer, GazetteerError, load_gazetteer
 from conflictkg.pipeline import PipelineError
-from conflictkg.pipeline.build import build, build_time, is_current, validate_asserted
+from conflictkg.pipeline.build import Engines, build, build_time, is_current, validate_asserted
+from conflictkg.pipeline.progress import Stages
 from conflictkg.pipeline.sources import load
 from conflictkg.vocab import BASE
 
@@ -69,12 +71,17 @@ def _linker(files: list[Path], with_default: bool) -> GazetteerLinker:
     return GazetteerLinker(_gazetteer(files, with_default), now=now)
 
 
-def _build(root: Path, out: Path | None, linker: GazetteerLinker) -> None:
+def _build(root: Path, out: Path | None, linker: GazetteerLinker, engines: Engines = "fast",
+           timings: Path | None = None) -> None:
     """Run the whole pipeline with linking; a pipeline error is a message and exit 1."""
+    stages = Stages()
     try:
-        build(root, out, linkers=[linker], progress=typer.echo)
+        build(root, out, linkers=[linker], progress=typer.echo, engines=engines, stages=stages)
     except (PipelineError, OSError) as exc:
         _fail(exc)
+    finally:
+        if timings is not None:
+            timings.write_text(json.dumps(stages.as_dict(), indent=2) + "\n", encoding="utf-8")
 
 
 @app.command("build")
@@ -83,9 +90,15 @@ def build_command(
     out: Path | None = typer.Option(None, "--out", help="Release directory to write (default: ROOT/dist)."),
     gazetteer: list[Path] = GazetteerOption,
     no_default: bool = NoDefaultOption,
+    engines: str = typer.Option("fast", "--engines", help="fast (pyshacl-turbo, rule reasoner) or reference "
+                                "(pySHACL, owlrl): the same gate, the reference is minutes slower at scale."),
+    timings: Path | None = typer.Option(None, "--timings", help="Also write the per-stage timings here (JSON)."),
 ) -> None:
     """Load, link, check evidence, validate, reason and write a release directory atomically."""
-    _build(root, out, _linker(gazetteer, not no_default))
+    if engines not in ("fast", "reference"):
+        typer.echo(f"error: --engines must be fast or reference, not {engines!r}", err=True)
+        raise typer.Exit(2)
+    _build(root, out, _linker(gazetteer, not no_default), engines, timings)  # type: ignore[arg-type]
 
 
 @app.command("validate")

@@ -251,7 +251,7 @@ def _write_rdf_dumps(directory: Path, lines: Mapping[URIRef, Lines]) -> None:
 def _write_json_ld(directory: Path, lines: Mapping[URIRef, Lines]) -> None:
     """Data + links as one JSON-LD graph referring to the published context, and that context."""
     context = json_ld_context()
-    union = list(merged([lines[DATA_GRAPH], lines[LINKS_GRAPH]]))
+    union = merged([lines[DATA_GRAPH], lines[LINKS_GRAPH]])
     write_json_ld(directory / JSONLD_DUMP, union, CONTEXT_URL, prefix_map())
     (directory / CONTEXT_FILE).write_text(json.dumps(context, indent=2) + "\n", "utf-8")
 

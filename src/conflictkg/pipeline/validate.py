@@ -104,7 +104,8 @@ def _results(report: Graph, origins: Origins) -> tuple[ShaclResult, ...]:
     names = bind_prefixes(Graph())
     results = []
     found = list(report.subjects(RDF.type, SH.ValidationResult))
-    where = origins(sorted({f for r in found if (f := report.value(r, SH.focusNode)) is not None}, key=str))
+    focus_nodes = sorted({f for r in found if (f := report.value(r, SH.focusNode)) is not None}, key=str)
+    where = origins(focus_nodes) if focus_nodes else {}
     for result in found:
         focus = report.value(result, SH.focusNode)
         severity = report.value(result, SH.resultSeverity)
