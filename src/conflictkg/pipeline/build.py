@@ -22,7 +22,8 @@ import pyoxigraph as ox
 from rdflib import Graph, URIRef
 
 from conflictkg.pipeline import PipelineError
-from conflictkg.pipeline.progress import Progress, Stages, quiet
+from conflictkg.pipeline.background import Background
+from conflictkg.pipeline.progress import Meter, Progress, Stages, quiet
 from conflictkg.pipeline.reason import Rules, Unsupported, infer
 from conflictkg.pipeline.release import Release, ReleaseContent, ReleaseError, write_release
 from conflictkg.pipeline.sources import ProjectFiles, SourceError, Sources, load
@@ -93,22 +94,26 @@ def validate_asserted(sources: Sources, engines: Engines = "fast") -> Validation
     return validate_native(dataset, sources.graph(SHAPES_GRAPH), sources.origins_for)
 
 
-def _reason(sources: Sources, engines: Engines, stages: Stages) -> int:
-    """Add the OWL RL consequences to the inferred graph; return how many there are."""
-    reasoning = (ONTOLOGY_GRAPH, DATA_GRAPH, LINKS_GRAPH)
-    if engines == "fast":
+def _rule_inferences(sources: Sources, meter: Meter | None) -> tuple[bytes, int]:
+    """The OWL RL consequences by the compiled rules, as N-Triples, and how many (raises Unsupported)."""
+    rules = Rules.of(sources.graph(ONTOLOGY_GRAPH))
+    data = (t for iri in (DATA_GRAPH, LINKS_GRAPH) for t in sources.ox_triples(iri))
+    inferred = rules.infer(sources.ox_triples(ONTOLOGY_GRAPH), data, meter)
+    return ox.serialize(inferred, format=ox.RdfFormat.N_TRIPLES), len(inferred)
+
+
+def _reason(sources: Sources, stages: Stages, rules: Background[tuple[bytes, int]] | None) -> int:
+    """Add the OWL RL consequences to the inferred graph (the rules' if they cover the ontology and the
+    data, else owlrl's); return how many there are."""
+    if rules is not None:
         try:
-            rules = Rules.of(sources.graph(ONTOLOGY_GRAPH))
-            meter = stages.meter("reason", sources.size(DATA_GRAPH, LINKS_GRAPH), "triples")
-            data = (t for iri in (DATA_GRAPH, LINKS_GRAPH) for t in sources.ox_triples(iri))
-            inferred = rules.infer(sources.ox_triples(ONTOLOGY_GRAPH), data, meter)
+            ntriples, count = rules.result()
         except Unsupported as why:
             stages.progress(f"OWL RL: {why}; the rule reasoner does not cover it, using owlrl (slow)")
         else:
-            ntriples = ox.serialize(sorted(inferred, key=str), format=ox.RdfFormat.N_TRIPLES)
-            sources.add_ntriples(INFERRED_GRAPH, ntriples, len(inferred), "OWL RL reasoner")
-            return len(inferred)
-    graph = infer([sources.graph(iri) for iri in reasoning])
+            sources.add_ntriples(INFERRED_GRAPH, ntriples, count, "OWL RL reasoner")
+            return count
+    graph = infer([sources.graph(iri) for iri in (ONTOLOGY_GRAPH, DATA_GRAPH, LINKS_GRAPH)])
     sources.add(INFERRED_GRAPH, graph, "OWL RL reasoner")
     return len(graph)
 
@@ -151,17 +156,27 @@ def _build(root: Path, out: Path, linkers: Sequence[LinkStep], created: datetime
     with stages.stage("evidence"):
         spans = sources.spans.require_match(sources.article)
     progress(f"evidence: {spans:,} spans match the article")
-    with stages.stage("validate"):
-        progress(f"SHACL ({engines}): validating {sources.size(DATA_GRAPH, LINKS_GRAPH):,} triples…")
-        if engines == "reference":
-            validation = require_conformance(_validate(sources, (DATA_GRAPH, LINKS_GRAPH)))
-        else:
-            dataset = native_dataset(sources, (ONTOLOGY_GRAPH, DATA_GRAPH, LINKS_GRAPH))
-            validation = require_conformance(
-                validate_native(dataset, sources.graph(SHAPES_GRAPH), sources.origins_for))
+    rules = None
+    if engines == "fast":  # the rules run in a forked process while SHACL holds this one's GIL
+        sources.graph(ONTOLOGY_GRAPH)  # built before the fork: one set of blank node labels in both
+        meter = stages.meter("reason", sources.size(DATA_GRAPH, LINKS_GRAPH), "triples")
+        rules = Background(partial(_rule_inferences, sources, meter))
+    try:
+        with stages.stage("validate"):
+            progress(f"SHACL ({engines}): validating {sources.size(DATA_GRAPH, LINKS_GRAPH):,} triples…")
+            if engines == "reference":
+                validation = require_conformance(_validate(sources, (DATA_GRAPH, LINKS_GRAPH)))
+            else:
+                dataset = native_dataset(sources, (ONTOLOGY_GRAPH, DATA_GRAPH, LINKS_GRAPH))
+                validation = require_conformance(
+                    validate_native(dataset, sources.graph(SHAPES_GRAPH), sources.origins_for))
+    except BaseException:
+        if rules is not None:
+            rules.cancel()
+        raise
     progress("SHACL: asserted data conforms")
     with stages.stage("reason"):
-        count = _reason(sources, engines, stages)
+        count = _reason(sources, stages, rules)
     progress(f"OWL RL: {count:,} inferred triples")
     with stages.stage("re-validate"):
         if engines == "reference":

@@ -25,9 +25,17 @@ def quiet(_: str) -> None:
 
 
 def peak_rss_bytes() -> int:
-    """The peak resident set size of this process so far (Linux reports kilobytes, macOS bytes)."""
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return peak if sys.platform == "darwin" else peak * 1024
+    """The peak resident set size of this process so far, plus that of its largest finished child
+    (a stage run in a forked process): an upper bound of what the build held at once."""
+    scale = 1 if sys.platform == "darwin" else 1024  # macOS reports bytes, Linux kilobytes
+    return sum(resource.getrusage(who).ru_maxrss * scale
+               for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+
+
+def cpu_seconds() -> float:
+    """CPU seconds of this process (all threads) and of its children that have ended."""
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + children.ru_utime + children.ru_stime
 
 
 def _duration(seconds: float) -> str:
@@ -73,7 +81,8 @@ class Meter:
 class StageTiming:
     """One finished stage: its name, wall and CPU seconds (all threads) and the peak RSS when it ended.
 
-    On a shared machine wall time grows with the other load; CPU time says what the stage itself cost.
+    On a shared machine wall time grows with the other load; CPU time says what the stage itself cost
+    (a stage run in a forked child counts where the child is collected).
     """
 
     name: str
@@ -92,11 +101,11 @@ class Stages:
     @contextmanager
     def stage(self, name: str) -> Iterator[None]:
         """Time the block as stage ``name`` and record it once it ends (also when it fails)."""
-        started, cpu = time.monotonic(), time.process_time()
+        started, cpu = time.monotonic(), cpu_seconds()
         try:
             yield
         finally:
-            self.timings.append(StageTiming(name, time.monotonic() - started, time.process_time() - cpu,
+            self.timings.append(StageTiming(name, time.monotonic() - started, cpu_seconds() - cpu,
                                             peak_rss_bytes()))
 
     def meter(self, stage: str, total: int | None, unit: str) -> Meter:
