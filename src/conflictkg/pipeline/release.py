@@ -17,6 +17,7 @@ import tempfile
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -26,6 +27,7 @@ from rdflib.term import Node
 
 from conflictkg.checksums import file_sha256
 from conflictkg.pipeline import PipelineError
+from conflictkg.pipeline.background import Background
 from conflictkg.pipeline.canonical import canonical_graph
 from conflictkg.pipeline.dumps import (
     Lines,
@@ -257,9 +259,17 @@ def _write_json_ld(directory: Path, lines: Mapping[URIRef, Lines]) -> None:
 
 
 def _write_dumps(directory: Path, content: ReleaseContent, lines: Mapping[URIRef, Lines]) -> None:
-    """The RDF dumps, JSON-LD with its context, the article, the SHACL report and the example queries."""
-    _write_rdf_dumps(directory, lines)
-    _write_json_ld(directory, lines)
+    """The RDF dumps, JSON-LD with its context, the article, the SHACL report and the example queries.
+
+    JSON-LD, the one writer in Python, is written by a forked process meanwhile (pipeline.background).
+    """
+    json_ld = Background(partial(_write_json_ld, directory, lines))
+    try:
+        _write_rdf_dumps(directory, lines)
+    except BaseException:
+        json_ld.cancel()
+        raise
+    json_ld.result()
     (directory / ARTICLE).write_bytes(content.article)
     (directory / VALIDATION_FILE).write_text(content.validation.serialize(format="turtle"), "utf-8")
     if content.queries:
