@@ -18,6 +18,7 @@ Nothing here holds an rdflib graph of the data: the lines are the only copy in m
 from __future__ import annotations
 
 import gzip
+import heapq
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from itertools import groupby
@@ -100,14 +101,11 @@ def write_nquads(path: Path, graphs: Mapping[URIRef, Lines], order: Sequence[URI
     """Every graph's lines as one sorted N-Quads file, gzipped.
 
     A graph's lines stay in order once its name is appended (no line is a prefix of another up to
-    the space before the final dot), so each graph is a sorted run of the N-Quads lines.
+    the space before the final dot), so the N-Quads lines are the merge of the graphs' lines, a triple
+    in several graphs ordered by graph name; merged lazily, no second copy of the lines is made.
     """
-    quads: Lines = []
-    for iri in order:
-        suffix = f"<{iri}> .".encode()
-        quads.extend(line[:-1] + suffix for line in graphs[iri])
-    quads.sort()
-    write_gzip_lines(path, quads)
+    runs = [((line, suffix) for line in graphs[iri]) for iri in order for suffix in [f"<{iri}> .".encode()]]
+    write_gzip_lines(path, (line[:-1] + suffix for line, suffix in heapq.merge(*runs)))
 
 
 def write_ntriples(path: Path, graphs: Mapping[URIRef, Lines], union_of: Sequence[URIRef]) -> None:

@@ -149,6 +149,12 @@ class FilePart:
     triples: int
     types: dict[ox.NamedNode, list[object]] | None = field(default=None, compare=False, repr=False)
     """The subjects of each asserted class, gathered while loading (see :meth:`Sources.described`)."""
+    subjects: frozenset[object] | None = field(default=None, compare=False, repr=False)
+    """Every subject the file describes, so a lookup of a few resources reads only the files that have them."""
+
+    def may_describe(self, nodes: set[object]) -> bool:
+        """False only if the file surely has none of ``nodes`` as a subject."""
+        return self.subjects is None or not self.subjects.isdisjoint(nodes)
 
     def ox_triples(self) -> Iterator[ox.Quad]:
         """The file's triples (as quads in the default graph: no copy per triple)."""
@@ -271,18 +277,20 @@ class Sources:
                     chosen.update(t.subject for t in part.ox_triples() if t.predicate == rdf_type and t.object in wanted)
         graph = bind_prefixes(Graph())
         targets: set[object] = set()
-        for iri in iris:
-            for triple in self.ox_triples(iri):
-                if triple.subject in chosen:
-                    graph.add((to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object)))
-                    if type(triple.object) is not ox.Literal:
-                        targets.add(triple.object)
-        targets -= chosen
-        for iri in iris:
-            for triple in self.ox_triples(iri):
-                if triple.subject in targets:
-                    graph.add((to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object)))
+        for triple in self._about(iris, chosen):
+            graph.add((to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object)))
+            if type(triple.object) is not ox.Literal:
+                targets.add(triple.object)
+        for triple in self._about(iris, targets - chosen):
+            graph.add((to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object)))
         return graph
+
+    def _about(self, iris: Iterable[URIRef], subjects: set[object]) -> Iterator[ox.Triple | ox.Quad]:
+        """The triples of ``iris`` whose subject is one of ``subjects``, reading only the files that have them."""
+        for iri in iris:
+            for part in self.content(iri):
+                if not isinstance(part, FilePart) or part.may_describe(subjects):
+                    yield from (t for t in part.ox_triples() if t.subject in subjects)
 
     def add(self, graph: URIRef, triples: Graph, origin: str) -> None:
         """Add triples to a named graph, recording ``origin`` (a file or a step) as where they come from."""
@@ -468,16 +476,18 @@ class _FileScan:
         self.blank_nodes = False
         self.ill_typed = False
         self.types: dict[ox.NamedNode, list[object]] = {}
+        self.subjects: set[object] = set()
         self._checked: dict[tuple[str, str], bool] = {}
 
     def scan(self, path: Path, meter: Meter | None) -> None:
         spans, evidence, checked, types = self.spans, EVIDENCE_PREDICATES, self._checked, self.types
-        rdf_type = _RDF_TYPE
+        rdf_type, subjects = _RDF_TYPE, self.subjects
         with path.open("rb") as stream:
             counted = _CountingReader(stream, meter)
             for quad in ox.parse(counted, format=ox.RdfFormat.TURTLE, base_iri=path.resolve().as_uri()):
                 self.triples += 1
                 subject, predicate, obj = quad.subject, quad.predicate, quad.object
+                subjects.add(subject)
                 if type(obj) is ox.Literal:
                     datatype = obj.datatype.value
                     if datatype not in _UNCHECKED and datatype.startswith(_XSD):
@@ -578,7 +588,7 @@ def load(root: Path | str = ".", progress: Progress = quiet) -> Sources:
             _add_part(graph, FilePart(path, origin, scan.triples))
             sources._add_part(graph_iri, GraphPart(graph, origin))
         else:
-            sources._add_part(graph_iri, FilePart(path, origin, scan.triples, scan.types))
+            sources._add_part(graph_iri, FilePart(path, origin, scan.triples, scan.types, frozenset(scan.subjects)))
     for query in files.queries:
         check_query(query)
     return sources
