@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import pickle
+import tempfile
 import traceback
 from collections.abc import Callable
 from typing import Generic, TypeVar
@@ -22,14 +24,22 @@ class BackgroundError(RuntimeError):
 
 
 def _run(work: Callable[[], object], send: object) -> None:
+    """Compute, write the outcome to a temporary file and send its name: the child ends at once and
+    frees its memory, instead of waiting for the parent to read a large result from the pipe."""
     try:
         outcome: tuple[str, object] = ("ok", work())
     except BaseException as exc:  # sent back and raised again in the parent, whatever it is
         outcome = ("error", exc)
-    try:
-        send.send(outcome)  # type: ignore[attr-defined]
-    except Exception:  # an exception that does not pickle
-        send.send(("error", BackgroundError("".join(traceback.format_exception(outcome[1])))))  # type: ignore[attr-defined, arg-type]
+    handle, name = tempfile.mkstemp(prefix="conflictkg-background-")
+    with os.fdopen(handle, "wb") as out:
+        try:
+            pickle.dump(outcome, out, protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception:  # an exception that does not pickle
+            out.seek(0)
+            out.truncate()
+            error = BackgroundError("".join(traceback.format_exception(outcome[1])))  # type: ignore[arg-type]
+            pickle.dump(("error", error), out, protocol=pickle.HIGHEST_PROTOCOL)
+    send.send(name)  # type: ignore[attr-defined]
 
 
 class Background(Generic[T]):
@@ -50,12 +60,17 @@ class Background(Generic[T]):
         if self._process is None:
             return self._work()
         try:
-            kind, payload = self._receive.recv()
+            name = self._receive.recv()
         except EOFError:
             self._process.join()
             raise BackgroundError(f"the background process ended with exit code {self._process.exitcode}") from None
         self._process.join()
         self._receive.close()
+        try:
+            with open(name, "rb") as stream:
+                kind, payload = pickle.load(stream)  # noqa: S301 - written by our own child just now
+        finally:
+            os.unlink(name)
         if kind == "error":
             raise payload  # type: ignore[misc]
         return payload  # type: ignore[return-value]
