@@ -40,6 +40,7 @@ def test_n_quads_lines_are_sorted_across_graphs(tmp_path: Path) -> None:
     write_nquads(tmp_path / "q.nq.gz", lines, (A, B))
     written = gzip.decompress((tmp_path / "q.nq.gz").read_bytes()).splitlines()
     assert written == sorted(written) and len(written) == 3
+    assert sorted(written) == sorted(line[:-1] + f"<{iri}> .".encode() for iri in (A, B) for line in lines[iri])
     assert merged([lines[A], lines[B]]) == lines[A]
 
 

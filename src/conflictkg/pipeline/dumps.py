@@ -104,8 +104,14 @@ def write_nquads(path: Path, graphs: Mapping[URIRef, Lines], order: Sequence[URI
     the space before the final dot), so the N-Quads lines are the merge of the graphs' lines, a triple
     in several graphs ordered by graph name; merged lazily, no second copy of the lines is made.
     """
-    runs = [((line, suffix) for line in graphs[iri]) for iri in order for suffix in [f"<{iri}> .".encode()]]
+    runs = [_tagged(graphs[iri], f"<{iri}> .".encode()) for iri in order]
     write_gzip_lines(path, (line[:-1] + suffix for line, suffix in heapq.merge(*runs)))
+
+
+def _tagged(lines: Lines, suffix: bytes) -> Iterator[tuple[bytes, bytes]]:
+    """Each line with the graph-name suffix of its N-Quads form (a function, so each run keeps its own)."""
+    for line in lines:
+        yield line, suffix
 
 
 def write_ntriples(path: Path, graphs: Mapping[URIRef, Lines], union_of: Sequence[URIRef]) -> None:
