@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
@@ -11,7 +12,8 @@ from conflictkg import __version__
 from conflictkg.gazetteer.link import GazetteerLinker
 from conflictkg.gazetteer.sources import Gazetteer, GazetteerError, load_gazetteer
 from conflictkg.pipeline import PipelineError
-from conflictkg.pipeline.build import build, build_time, is_current, validate_asserted
+from conflictkg.pipeline.build import Engines, build, build_time, is_current, validate_asserted
+from conflictkg.pipeline.progress import Stages
 from conflictkg.pipeline.sources import load
 from conflictkg.sparql.protocol import MAX_QUERY_LENGTH
 from conflictkg.vocab import BASE
@@ -74,15 +76,19 @@ def _linker(files: list[Path], with_default: bool) -> GazetteerLinker:
 
 
 def _build(root: Path, out: Path | None, linker: GazetteerLinker, publish_drafts: bool = False,
-           reason: str = "") -> None:
+           reason: str = "", engines: Engines = "fast", timings: Path | None = None) -> None:
     """Run the whole pipeline with linking; a pipeline error is a message and exit 1."""
     from conflictkg.ingest.sameevent import link_same_events
 
+    stages = Stages()
     try:
         build(root, out, linkers=[linker, link_same_events], progress=typer.echo, publish_drafts=publish_drafts,
-              reason=reason)
+              reason=reason, engines=engines, stages=stages)
     except (PipelineError, OSError) as exc:
         _fail(exc)
+    finally:
+        if timings is not None:
+            timings.write_text(json.dumps(stages.as_dict(), indent=2) + "\n", encoding="utf-8")
 
 
 @app.command("build")
@@ -95,11 +101,17 @@ def build_command(
         False, "--publish-drafts", help="Publish unreviewed drafted statements in graphs of their own, marked "
         "unreviewed and outside the default graph, instead of refusing to build."),
     reason: str = typer.Option("", "--reason", help="Why this release: recorded in its changelog (changes/)."),
+    engines: str = typer.Option("fast", "--engines", help="fast (pyshacl-turbo, rule reasoner) or reference "
+                                "(pySHACL, owlrl): the same gate, the reference is minutes slower at scale."),
+    timings: Path | None = typer.Option(None, "--timings", help="Also write the per-stage timings here (JSON)."),
 ) -> None:
     """Load, link, check evidence, validate, reason and write a release directory atomically.
 
     The release records what changed since the previous one (changes/) and is kept as releases/VERSION/."""
-    _build(root, out, _linker(gazetteer, not no_default), publish_drafts, reason)
+    if engines not in ("fast", "reference"):
+        typer.echo(f"error: --engines must be fast or reference, not {engines!r}", err=True)
+        raise typer.Exit(2)
+    _build(root, out, _linker(gazetteer, not no_default), publish_drafts, reason, engines, timings)  # type: ignore[arg-type]
 
 
 @app.command("validate")

@@ -4,6 +4,7 @@ linker add to the links graph before validation."""
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -130,3 +131,16 @@ def test_a_malformed_source_date_epoch_fails_the_build(monkeypatch: pytest.Monke
 def test_an_empty_source_date_epoch_means_now(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", " ")
     assert abs(build_time().timestamp() - time.time()) < 60
+
+
+@pytest.mark.parametrize("which", ["fixture", pytest.param("real", marks=pytest.mark.slow)])
+def test_fast_and_reference_engines_publish_the_same_release(which: str, fixture_project: Path,
+                                                             tmp_path: Path) -> None:
+    """pyshacl-turbo + the rule reasoner and pySHACL + owlrl: byte-identical releases (same manifest,
+    which lists every file's SHA-256)."""
+    root = fixture_project if which == "fixture" else Path(__file__).resolve().parents[2]
+    created = datetime(2026, 1, 16, 12, 0, tzinfo=UTC)
+    fast = build(root, tmp_path / "fast", created=created, engines="fast")
+    reference = build(root, tmp_path / "reference", created=created, engines="reference")
+    assert (fast.root / "manifest.json").read_bytes() == (reference.root / "manifest.json").read_bytes()
+    assert fast.graphs[str(INFERRED_GRAPH)] > 0

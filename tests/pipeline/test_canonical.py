@@ -1,15 +1,22 @@
 """Blank nodes get RDFC-1.0 labels that depend on the content only, one label per node across graphs;
-every other term comes back exactly as it went in; TriG lists the graphs in the order asked."""
+every other term comes back exactly as it went in; TriG lists the graphs in the order asked.
+
+The release labels its graphs as N-Triples lines (pipeline.dumps), small graphs as rdflib graphs
+(pipeline.canonical): both are held to the same properties here."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import OWL, RDF, XSD
 
-from conflictkg.pipeline.canonical import canonical_dataset, canonical_graph, trig
-from conflictkg.vocab import CKG, INFERRED_GRAPH, ONTOLOGY_GRAPH
+from conflictkg.pipeline.canonical import canonical_graph
+from conflictkg.pipeline.dumps import canonical_lines, write_trig
+from conflictkg.pipeline.terms import to_ox
+from conflictkg.vocab import CKG, INFERRED_GRAPH, ONTOLOGY_GRAPH, prefix_map
 
 ONTOLOGY = """
 @prefix ckg: <https://w3id.org/conflictkg/ontology#> .
@@ -31,6 +38,29 @@ def _dataset() -> Dataset:
     dataset.graph(INFERRED_GRAPH).add((list_node, RDF.type, RDF.List))
     dataset.graph(ONTOLOGY_GRAPH).add((CKG.Thing, CKG["count"], LEADING_ZERO))
     return dataset
+
+
+def canonical_dataset(dataset: Dataset) -> Dataset:
+    """The dataset's two graphs labelled as the release labels them (N-Triples lines), read back."""
+    graphs = {iri: ox.serialize((ox.Triple(*(to_ox(t) for t in triple)) for triple in dataset.graph(iri)),
+                                format=ox.RdfFormat.N_TRIPLES) for iri in (ONTOLOGY_GRAPH, INFERRED_GRAPH)}
+    out = Dataset()
+    for iri, lines in canonical_lines(graphs).items():
+        for quad in ox.parse(b"\n".join(lines), format=ox.RdfFormat.N_TRIPLES):
+            out.graph(iri).add(tuple(_from_ox(t) for t in (quad.subject, quad.predicate, quad.object)))
+    return out
+
+
+def _from_ox(term: object) -> object:
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        if term.datatype.value == str(XSD.string):
+            return Literal(term.value)
+        return Literal(term.value, datatype=URIRef(term.datatype.value), normalize=False)
+    return URIRef(term.value)  # type: ignore[attr-defined]
 
 
 def _lines(serialised: str) -> list[str]:
@@ -81,9 +111,13 @@ def test_canonical_graph_for_single_graphs() -> None:
     assert isomorphic(one, graphs[0])
 
 
-def test_trig_writes_graphs_in_order_with_shared_labels() -> None:
+def test_trig_writes_graphs_in_order_with_shared_labels(tmp_path: Path) -> None:
     labelled = canonical_dataset(_dataset())
-    text = trig(labelled, (INFERRED_GRAPH, ONTOLOGY_GRAPH)).decode("utf-8")
+    lines = {iri: sorted(ox.serialize((ox.Triple(*(to_ox(t) for t in triple)) for triple in labelled.graph(iri)),
+                                      format=ox.RdfFormat.N_TRIPLES).splitlines())
+             for iri in (INFERRED_GRAPH, ONTOLOGY_GRAPH)}
+    write_trig(tmp_path / "x.trig", lines, (INFERRED_GRAPH, ONTOLOGY_GRAPH), prefix_map())
+    text = (tmp_path / "x.trig").read_text("utf-8")
     assert text.index(f"<{INFERRED_GRAPH}>") < text.index(f"<{ONTOLOGY_GRAPH}>")
     list_node = labelled.graph(ONTOLOGY_GRAPH).value(CKG.Thing, OWL.unionOf)
     assert text.count(f"_:{list_node} ") >= 2  # subject in the inferred graph, object and list head in the ontology

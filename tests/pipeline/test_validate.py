@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -9,9 +10,9 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SH
 
 from conflictkg.pipeline.build import validate_asserted
-from conflictkg.pipeline.sources import load
+from conflictkg.pipeline.sources import Sources, load
 from conflictkg.pipeline.validate import ValidationFailed, require_conformance
-from conflictkg.vocab import CKG, DATA_GRAPH, ID, LINKS_GRAPH, SHAPES_GRAPH
+from conflictkg.vocab import CKG, DATA_GRAPH, ID, LINKS_GRAPH, OA, SHAPES_GRAPH
 
 RECAPTURE = ID["event/recapture-ayyash"]
 
@@ -77,3 +78,42 @@ def test_validation_does_not_change_the_graphs(project: Path) -> None:
     before = {iri: set(sources.graph(iri)) for iri in (SHAPES_GRAPH, DATA_GRAPH, LINKS_GRAPH)}
     validate_asserted(sources)
     assert {iri: set(sources.graph(iri)) for iri in before} == before
+
+
+# --- The build's engine and the reference report the same results on broken copies of the article ------
+
+REAL_PROJECT = Path(__file__).resolve().parents[2]
+
+
+def _break_labels_and_counts(sources: Sources) -> None:
+    data = sources.graph(DATA_GRAPH)
+    for event in sorted(data.subjects(RDF.type, CKG.Capture))[:3]:
+        data.remove((event, RDFS.label, None))
+    for report in sorted(data.subjects(CKG["count"], None))[:2]:
+        data.remove((report, CKG["count"], None))
+
+
+def _break_places(sources: Sources) -> None:
+    data = sources.graph(DATA_GRAPH)
+    recapture = sorted(data.subjects(RDF.type, CKG.Recapture))[0]
+    data.set((recapture, CKG.place, ID["place/syria"]))
+    data.add((ID["place/syria"], CKG.locatedIn, ID["place/ayyash"]))
+
+
+def _break_datatypes_and_links(sources: Sources) -> None:
+    data, links = sources.graph(DATA_GRAPH), sources.graph(LINKS_GRAPH)
+    position = sorted(data.subjects(RDF.type, OA.TextPositionSelector))[0]
+    data.set((position, OA.start, Literal("12")))
+    record = sorted(links.subjects(RDF.type, CKG.GazetteerLink))[0]
+    links.remove((links.value(record, CKG.linkSubject), None, links.value(record, CKG.linkTarget)))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("damage", [_break_labels_and_counts, _break_places, _break_datatypes_and_links])
+def test_fast_and_reference_engines_report_the_same_results(damage: Callable[[Sources], None]) -> None:
+    sources = load(REAL_PROJECT)
+    damage(sources)
+    fast = validate_asserted(sources, "fast")
+    reference = validate_asserted(sources, "reference")
+    assert not fast.conforms and not reference.conforms
+    assert fast.results == reference.results

@@ -323,5 +323,6 @@ class GazetteerLinker:
 
     def __call__(self, sources: Sources) -> Graph:
         """Link the places of the data and curated links loaded so far; the links graph to add."""
-        self.result = link_places(sources.union(DATA_GRAPH, LINKS_GRAPH), self.gazetteer, now=self.now)
+        places = sources.described((DATA_GRAPH, LINKS_GRAPH), (*PLACE_KINDS, CKG.GazetteerLink))
+        self.result = link_places(places, self.gazetteer, now=self.now)
         return self.result.graph

@@ -24,8 +24,9 @@ from rdflib import Graph, URIRef
 
 from conflictkg.datasets.changes import RELEASES_DIR, archive, previous_release, write_changes
 from conflictkg.pipeline import PipelineError
+from conflictkg.pipeline.background import Background
 from conflictkg.pipeline.derive import DERIVE_PREDICATES, derive
-from conflictkg.pipeline.progress import Progress, Stages, quiet
+from conflictkg.pipeline.progress import Meter, Progress, Stages, quiet
 from conflictkg.pipeline.reason import Rules, Unsupported, infer
 from conflictkg.pipeline.reports import apply_review, check_checksums
 from conflictkg.pipeline.release import Release, ReleaseContent, ReleaseError, timestamp, write_release
@@ -105,22 +106,26 @@ def validate_asserted(sources: Sources, engines: Engines = "fast") -> Validation
     return validate_native(dataset, sources.graph(SHAPES_GRAPH), sources.origins_for)
 
 
-def _reason(sources: Sources, engines: Engines, stages: Stages) -> int:
-    """Add the OWL RL consequences to the inferred graph; return how many there are."""
-    statements = statement_graphs(sources)
-    if engines == "fast":
+def _rule_inferences(sources: Sources, meter: Meter | None) -> tuple[bytes, int]:
+    """The OWL RL consequences by the compiled rules, as N-Triples, and how many (raises Unsupported)."""
+    rules = Rules.of(sources.graph(ONTOLOGY_GRAPH))
+    data = (t for iri in statement_graphs(sources) for t in sources.ox_triples(iri))
+    inferred = rules.infer(sources.ox_triples(ONTOLOGY_GRAPH), data, meter)
+    return ox.serialize(inferred, format=ox.RdfFormat.N_TRIPLES), len(inferred)
+
+
+def _reason(sources: Sources, stages: Stages, rules: Background[tuple[bytes, int]] | None) -> int:
+    """Add the OWL RL consequences to the inferred graph (the rules' if they cover the ontology and the
+    data, else owlrl's); return how many there are."""
+    if rules is not None:
         try:
-            rules = Rules.of(sources.graph(ONTOLOGY_GRAPH))
-            meter = stages.meter("reason", sources.size(*statements), "triples")
-            data = (t for iri in statements for t in sources.ox_triples(iri))
-            inferred = rules.infer(sources.ox_triples(ONTOLOGY_GRAPH), data, meter)
+            ntriples, count = rules.result()
         except Unsupported as why:
             stages.progress(f"OWL RL: {why}; the rule reasoner does not cover it, using owlrl (slow)")
         else:
-            ntriples = ox.serialize(sorted(inferred, key=str), format=ox.RdfFormat.N_TRIPLES)
-            sources.add_ntriples(INFERRED_GRAPH, ntriples, len(inferred), "OWL RL reasoner")
-            return len(inferred)
-    graph = infer([sources.graph(iri) for iri in (ONTOLOGY_GRAPH, *statements)])
+            sources.add_ntriples(INFERRED_GRAPH, ntriples, count, "OWL RL reasoner")
+            return count
+    graph = infer([sources.graph(iri) for iri in (ONTOLOGY_GRAPH, *statement_graphs(sources))])
     sources.add(INFERRED_GRAPH, graph, "OWL RL reasoner")
     return len(graph)
 
@@ -196,17 +201,27 @@ def _build(root: Path, out: Path, linkers: Sequence[LinkStep], created: datetime
         spans = sources.spans.require_match(sources.article, sources.texts)
     progress(f"evidence: {spans:,} spans match their documents")
     statements = statement_graphs(sources)
-    with stages.stage("validate"):
-        progress(f"SHACL ({engines}): validating {sources.size(*statements):,} triples…")
-        if engines == "reference":
-            validation = require_conformance(_validate(sources, statements))
-        else:
-            dataset = native_dataset(sources, (ONTOLOGY_GRAPH, *statements))
-            validation = require_conformance(
-                validate_native(dataset, sources.graph(SHAPES_GRAPH), sources.origins_for))
+    rules = None
+    if engines == "fast":  # the rules run in a forked process while SHACL holds this one's GIL
+        sources.graph(ONTOLOGY_GRAPH)  # built before the fork: one set of blank node labels in both
+        meter = stages.meter("reason", sources.size(*statements), "triples")
+        rules = Background(partial(_rule_inferences, sources, meter))
+    try:
+        with stages.stage("validate"):
+            progress(f"SHACL ({engines}): validating {sources.size(*statements):,} triples…")
+            if engines == "reference":
+                validation = require_conformance(_validate(sources, statements))
+            else:
+                dataset = native_dataset(sources, (ONTOLOGY_GRAPH, *statements))
+                validation = require_conformance(
+                    validate_native(dataset, sources.graph(SHAPES_GRAPH), sources.origins_for))
+    except BaseException:
+        if rules is not None:
+            rules.cancel()
+        raise
     progress("SHACL: asserted data conforms")
     with stages.stage("reason"):
-        count = _reason(sources, engines, stages)
+        count = _reason(sources, stages, rules)
     progress(f"OWL RL: {count:,} inferred triples")
     with stages.stage("derive"):
         derived = _derive(sources)

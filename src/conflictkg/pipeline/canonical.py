@@ -1,4 +1,7 @@
-"""Canonical blank-node labels (W3C RDF Dataset Canonicalization, RDFC-1.0) for reproducible dumps.
+"""Canonical blank-node labels (W3C RDF Dataset Canonicalization, RDFC-1.0) for reproducible small graphs.
+
+The release's graphs are labelled as N-Triples lines (pipeline.dumps.canonical_lines); this module
+labels the rdflib graphs written beside them (the SHACL report, VoID).
 
 rdflib gives every blank node it parses a fresh random label, and the ontology and shapes are full of
 them (``owl:unionOf``, ``sh:in``, ``sh:or`` lists, property shapes), so two builds of the same inputs
@@ -13,15 +16,14 @@ lexical form or datatype is normalised on the way through pyoxigraph. The one ex
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 
 import pyoxigraph as ox
-from rdflib import BNode, Dataset, Graph, Literal, URIRef
-from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.term import Node
 
-from conflictkg.vocab import bind_prefixes, prefix_map
+from conflictkg.vocab import bind_prefixes
 
 _XSD_STRING = ox.NamedNode(str(XSD.string))
 
@@ -80,37 +82,9 @@ def _canonical_quads(quads: Iterable[_Quad]) -> list[_Quad]:
     ]
 
 
-def canonical_dataset(dataset: Dataset) -> Dataset:
-    """A copy of ``dataset`` (named graphs and default graph) with canonical blank-node labels."""
-    quads = (
-        (s, p, o, None if g in (None, DATASET_DEFAULT_GRAPH_ID) else URIRef(str(g)))
-        for s, p, o, g in dataset.quads((None, None, None, None))
-    )
-    out = bind_prefixes(Dataset())
-    for s, p, o, g in _canonical_quads(quads):
-        out.graph(g if g is not None else DATASET_DEFAULT_GRAPH_ID).add((s, p, o))
-    return out
-
-
 def canonical_graph(graph: Graph) -> Graph:
     """A copy of ``graph`` with canonical blank-node labels (and the contract prefixes bound)."""
     out = bind_prefixes(Graph())
     for s, p, o, _ in _canonical_quads((s, p, o, None) for s, p, o in graph):
         out.add((s, p, o))
     return out
-
-
-def trig(dataset: Dataset, graphs: Sequence[URIRef]) -> bytes:
-    """TriG of the named ``graphs`` of ``dataset``, in that order, each graph's triples sorted.
-
-    rdflib's TriG writer emits graphs in hash order, which changes with PYTHONHASHSEED; pyoxigraph's
-    writes the quads in the order given. It writes every blank node by its label (never as ``[]``),
-    so a node shared between graphs stays one node and a canonically labelled dataset keeps its labels.
-    """
-    quads = [
-        ox.Quad(*(_to_ox(term, lambda node: ox.BlankNode(str(node))) for term in triple),  # type: ignore[arg-type]
-                ox.NamedNode(str(iri)))
-        for iri in graphs
-        for triple in sorted(dataset.graph(iri), key=lambda t: tuple(term.n3() for term in t))
-    ]
-    return ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=prefix_map())

@@ -64,8 +64,11 @@ class SpanTable:
     library's; ``to_rdflib`` turns one into rdflib's when a value is read or a span reported.
     """
 
-    def __init__(self, to_rdflib: Callable[[object], Node] = lambda term: term) -> None:  # type: ignore[return-value]
+    def __init__(self, to_rdflib: Callable[[object], Node] = lambda term: term,  # type: ignore[return-value]
+                 key: Callable[[object], str] = str) -> None:
         self._to_rdflib = to_rdflib
+        self._key = key
+        """How a node sorts: its IRI (or blank node label), as str() gives it for an rdflib node."""
         self._selectors: dict[object, set[object]] = {}
         self._kinds: dict[object, int] = {}
         self._values: dict[tuple[object, str], object] = {}
@@ -78,7 +81,7 @@ class SpanTable:
         elif predicate == _HAS_SOURCE:
             self._sources.setdefault(subject, set()).add(self._to_rdflib(obj))
         elif predicate == _TYPE:
-            kind = _KINDS.get(str(self._to_rdflib(obj)))
+            kind = _KINDS.get(self._key(obj))
             if kind:
                 self._kinds[subject] = self._kinds.get(subject, 0) | kind
         elif predicate in _VALUES:
@@ -101,7 +104,7 @@ class SpanTable:
 
     def spans(self) -> list[object]:
         """Every resource that has an ``oa:hasSelector``, in a stable order (by its rdflib form)."""
-        return sorted(self._selectors, key=lambda span: str(self._to_rdflib(span)))
+        return sorted(self._selectors, key=self._key)
 
     def _single(self, subject: object, predicate: URIRef) -> Node | None:
         value = self._values.get((subject, str(predicate)))
@@ -109,12 +112,12 @@ class SpanTable:
 
     def _of_kind(self, span: object, kind: int) -> list[object]:
         chosen = (s for s in self._selectors.get(span, ()) if self._kinds.get(s, 0) & kind)
-        return sorted(chosen, key=lambda s: str(self._to_rdflib(s)))
+        return sorted(chosen, key=self._key)
 
     def check(self, span: object, article: str) -> list[SpanMismatch]:
         """The ways ``span``'s selectors disagree with ``article`` (empty when the span is exact)."""
-        name = self._to_rdflib(span)
         quotes, positions = self._of_kind(span, QUOTE), self._of_kind(span, POSITION)
+        name = self._to_rdflib(span)
         if len(quotes) != 1 or len(positions) != 1:
             return [SpanMismatch(name, "selectors", "one TextQuoteSelector and one TextPositionSelector",
                                  f"{len(quotes)} quote and {len(positions)} position selector(s)")]

@@ -149,64 +149,92 @@ class Rules:
               meter: Meter | None = None) -> set[ox.Triple]:
         """The consequences of ``ontology`` and ``data`` (data and links) that are neither asserted nor noise.
 
-        One pass applies the one-triple rules to every asserted triple and keeps the asserted triples
-        a rule could also derive (types, superproperties, transitive edges) to subtract at the end;
-        each derived triple goes through the same rules and transitivity with a work list. A data
-        triple that would change the ontology (a subclass axiom, an inverse, a sameAs) raises
-        :class:`Unsupported`.
+        One pass over the triples gathers each node's types (asserted, and from the domains and ranges
+        of the properties it is used with), the superproperty copies of each triple and the edges of
+        the transitive properties. The owlrl closure of the ontology makes the tables transitive, so a
+        node's inferred types are the superclasses of what was gathered; transitive edges are closed
+        per property afterwards. A data triple that would change the ontology (a subclass axiom, an
+        inverse, a sameAs) raises :class:`Unsupported`.
         """
         type_, superclasses, superproperties = ox.NamedNode(_TYPE), self.superclasses, self.superproperties
         domains, ranges, transitive = self.domains, self.ranges, self.transitive
-        heads = {type_, *transitive, *(q for qs in superproperties.values() for q in qs)}
-        asserted: set[ox.Triple] = set()
-        derived: set[ox.Triple] = set()
-        forward: dict[ox.NamedNode, dict[object, set[object]]] = {p: {} for p in transitive}
-        backward: dict[ox.NamedNode, dict[object, set[object]]] = {p: {} for p in transitive}
-        work: list[ox.Triple] = []
+        for prop in transitive:
+            if any(q in transitive for q in superproperties.get(prop, ())):
+                raise Unsupported(f"transitive {prop} is a subproperty of another transitive property")
+        heads = {*transitive, *(q for qs in superproperties.values() for q in qs)}
+        asserted_types: dict[object, set[object]] = {}
+        gathered: dict[object, set[object]] = {}
+        asserted: set[tuple[object, object, object]] = set()
+        derived: set[tuple[object, object, object]] = set()
+        edges: dict[ox.NamedNode, dict[object, set[object]]] = {p: {} for p in transitive}
 
-        def consequences(subject: object, predicate: ox.NamedNode, obj: object) -> None:
+        def gather(subject: object, predicate: ox.NamedNode, obj: object) -> None:
             if predicate == type_:
-                for cls in superclasses.get(obj, ()):  # type: ignore[call-overload]
-                    work.append(ox.Triple(subject, type_, cls))  # type: ignore[arg-type]
+                asserted_types.setdefault(subject, set()).add(obj)
                 return
-            for cls in domains.get(predicate, ()):
-                work.append(ox.Triple(subject, type_, cls))  # type: ignore[arg-type]
+            classes = domains.get(predicate)
+            if classes:
+                gathered.setdefault(subject, set()).update(classes)
             if type(obj) is not ox.Literal:
-                for cls in ranges.get(predicate, ()):
-                    work.append(ox.Triple(obj, type_, cls))  # type: ignore[arg-type]
+                classes = ranges.get(predicate)
+                if classes:
+                    gathered.setdefault(obj, set()).update(classes)
+            if predicate in heads:
+                asserted.add((subject, predicate, obj))
             for prop in superproperties.get(predicate, ()):
-                work.append(ox.Triple(subject, prop, obj))  # type: ignore[arg-type]
-            if predicate in forward:
-                after, before = forward[predicate], backward[predicate]
-                for earlier in list(before.get(subject, ())):
-                    work.append(ox.Triple(earlier, predicate, obj))  # type: ignore[arg-type]
-                for later in list(after.get(obj, ())):
-                    work.append(ox.Triple(subject, predicate, later))  # type: ignore[arg-type]
-                after.setdefault(subject, set()).add(obj)
-                before.setdefault(obj, set()).add(subject)
-
-        def assert_(triple: ox.Triple) -> None:
-            if triple.predicate in heads:
-                if triple in asserted:
-                    return
-                asserted.add(triple)
-            consequences(triple.subject, triple.predicate, triple.object)
-            while work:
-                new = work.pop()
-                if new not in derived and new not in asserted:
-                    derived.add(new)
-                    consequences(new.subject, new.predicate, new.object)
+                derived.add((subject, prop, obj))
+                if prop in edges:
+                    edges[prop].setdefault(subject, set()).add(obj)
+            if predicate in edges:
+                edges[predicate].setdefault(subject, set()).add(obj)
 
         ontology_triples = set(ontology)
         for triple in ontology_triples:
-            assert_(triple)
+            gather(triple.subject, triple.predicate, triple.object)
         for triple in data:
             if meter is not None:
                 meter.advance()
             _refuse_schema(triple)
-            assert_(triple)
-        return {t for t in derived | self.ontology_inferences
-                if t not in asserted and t not in ontology_triples and not _ox_noise(t)}
+            gather(triple.subject, triple.predicate, triple.object)
+        for prop, graph in edges.items():
+            for start, reached in _closure(graph).items():
+                for end in reached:
+                    derived.add((start, prop, end))
+                    for sub_prop in (prop, *superproperties.get(prop, ())):
+                        derived.add((start, sub_prop, end))
+                        gathered.setdefault(start, set()).update(domains.get(sub_prop, ()))
+                        if type(end) is not ox.Literal:
+                            gathered.setdefault(end, set()).update(ranges.get(sub_prop, ()))
+        out = set(self.ontology_inferences)
+        closed: dict[frozenset[object], frozenset[object]] = {}
+        for node in gathered.keys() | asserted_types.keys():
+            known = asserted_types.get(node, set())
+            start = frozenset(known | gathered.get(node, set()))
+            types = closed.get(start)
+            if types is None:
+                types = closed[start] = frozenset(
+                    {*start, *(sup for cls in start for sup in superclasses.get(cls, ()))})  # type: ignore[call-overload]
+            for cls in types:
+                if cls not in known:
+                    out.add(ox.Triple(node, type_, cls))  # type: ignore[arg-type]
+        for subject, prop, obj in derived - asserted:
+            out.add(ox.Triple(subject, prop, obj))  # type: ignore[arg-type]
+        return {t for t in out if t not in ontology_triples and not _ox_noise(t)}
+
+
+def _closure(graph: dict[object, set[object]]) -> dict[object, set[object]]:
+    """For each node with outgoing edges, every node reachable from it by one or more edges."""
+    reach: dict[object, set[object]] = {}
+    for start in graph:
+        seen: set[object] = set()
+        stack = list(graph[start])
+        while stack:
+            node = stack.pop()
+            if node not in seen:
+                seen.add(node)
+                stack.extend(graph.get(node, ()))
+        reach[start] = seen
+    return reach
 
 
 _DATA_OWL_PREDICATES = frozenset(str(t) for t in (

@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -29,6 +30,7 @@ from rdflib.term import Node
 
 from conflictkg.checksums import file_sha256
 from conflictkg.pipeline import PipelineError
+from conflictkg.pipeline.background import Background
 from conflictkg.pipeline.canonical import canonical_graph
 from conflictkg.pipeline.dumps import (
     Lines,
@@ -311,17 +313,25 @@ def _write_json_ld(directory: Path, lines: Mapping[URIRef, Lines], graphs: Seque
     """The statement graphs (data, links, reports, imports) as one JSON-LD graph referring to the
     published context, and that context."""
     context = json_ld_context()
-    union = list(merged([lines[g] for g in statement_graphs(graphs)]))
+    union = merged([lines[g] for g in statement_graphs(graphs)])
     write_json_ld(directory / JSONLD_DUMP, union, CONTEXT_URL, prefix_map())
     (directory / CONTEXT_FILE).write_text(json.dumps(context, indent=2) + "\n", "utf-8")
 
 
 def _write_dumps(directory: Path, content: ReleaseContent, lines: Mapping[URIRef, Lines]) -> None:
     """The RDF dumps, JSON-LD with its context, the article, the report texts, the SHACL report and the
-    example queries."""
+    example queries.
+
+    JSON-LD, the one writer in Python, is written by a forked process meanwhile (pipeline.background).
+    """
     graphs = tuple(content.sizes)
-    _write_rdf_dumps(directory, lines, graphs)
-    _write_json_ld(directory, lines, graphs)
+    json_ld = Background(partial(_write_json_ld, directory, lines, graphs))
+    try:
+        _write_rdf_dumps(directory, lines, graphs)
+    except BaseException:
+        json_ld.cancel()
+        raise
+    json_ld.result()
     (directory / ARTICLE).write_bytes(content.article)
     (directory / VALIDATION_FILE).write_text(content.validation.serialize(format="turtle"), "utf-8")
     if content.queries:

@@ -224,14 +224,25 @@ class FilePart:
     path: Path
     origin: str
     triples: int
+    types: dict[ox.NamedNode, list[object]] | None = field(default=None, compare=False, repr=False)
+    """The subjects of each asserted class, gathered while loading (see :meth:`Sources.described`)."""
+    subjects: frozenset[object] | None = field(default=None, compare=False, repr=False)
+    """Every subject the file describes, so a lookup of a few resources reads only the files that have them."""
 
-    def ox_triples(self) -> Iterator[ox.Triple]:
-        with open_rdf(self.path) as stream:
-            for quad in ox.parse(stream, format=ox.RdfFormat.TURTLE, base_iri=self.path.resolve().as_uri()):
-                yield quad.triple
+    def may_describe(self, nodes: set[object]) -> bool:
+        """False only if the file surely has none of ``nodes`` as a subject."""
+        return self.subjects is None or not self.subjects.isdisjoint(nodes)
+
+    def ox_triples(self) -> Iterator[ox.Quad]:
+        """The file's triples (as quads in the default graph: no copy per triple); a gzipped import is
+        decompressed as it is read."""
+        base = self.path.resolve().as_uri()
+        if self.path.name.endswith(".gz"):
+            return ox.parse(open_rdf(self.path), format=ox.RdfFormat.TURTLE, base_iri=base)
+        return ox.parse(path=self.path, format=ox.RdfFormat.TURTLE, base_iri=base)
 
     def ntriples(self) -> bytes:
-        return ox.serialize(self.ox_triples(), format=ox.RdfFormat.N_TRIPLES)
+        return ox.serialize(self.ox_triples(), format=ox.RdfFormat.N_QUADS)
 
 
 @dataclass(frozen=True)
@@ -262,15 +273,19 @@ class NTriplesPart:
     origin: str
     triples: int
 
-    def ox_triples(self) -> Iterator[ox.Triple]:
-        for quad in ox.parse(self.data, format=ox.RdfFormat.N_TRIPLES):
-            yield quad.triple
+    def ox_triples(self) -> Iterator[ox.Quad]:
+        return ox.parse(self.data, format=ox.RdfFormat.N_TRIPLES)
 
     def ntriples(self) -> bytes:
         return self.data
 
 
 Part = FilePart | GraphPart | NTriplesPart
+
+
+def _ox_key(term: object) -> str:
+    """A pyoxigraph node as str() writes the rdflib one: its IRI or blank node label."""
+    return term.value  # type: ignore[attr-defined,no-any-return]
 
 
 @dataclass
@@ -286,7 +301,7 @@ class Sources:
     files: ProjectFiles
     article: str
     parts: dict[URIRef, list[Part]] = field(default_factory=dict)
-    spans: SpanTable = field(default_factory=lambda: SpanTable(to_rdflib))  # type: ignore[arg-type]
+    spans: SpanTable = field(default_factory=lambda: SpanTable(to_rdflib, key=_ox_key))  # type: ignore[arg-type]
     """The evidence triples of the data and report graphs, gathered while loading (pipeline.evidence)."""
     texts: dict[URIRef, str] = field(default_factory=dict)
     """Each registered report's raw text by its IRI (``id/report/<slug>``), for the evidence check."""
@@ -334,6 +349,40 @@ class Sources:
                 _add_part(merged, part)
         return merged
 
+    def described(self, iris: Iterable[URIRef], classes: Iterable[URIRef]) -> Graph:
+        """A fresh graph with the triples of the resources typed (as asserted) with one of ``classes`` in
+        the named graphs ``iris``, and of the nodes those triples point to.
+
+        What a step that works on a few kinds of resources (a linker reading places) needs, in three
+        streaming passes instead of an rdflib copy of millions of triples.
+        """
+        iris = tuple(iris)
+        rdf_type = ox.NamedNode(str(RDF.type))
+        wanted = {ox.NamedNode(str(c)) for c in classes}
+        chosen: set[object] = set()
+        for iri in iris:
+            for part in self.content(iri):
+                if isinstance(part, FilePart) and part.types is not None:
+                    chosen.update(s for c in wanted for s in part.types.get(c, ()))
+                else:
+                    chosen.update(t.subject for t in part.ox_triples() if t.predicate == rdf_type and t.object in wanted)
+        graph = bind_prefixes(Graph())
+        targets: set[object] = set()
+        for triple in self._about(iris, chosen):
+            graph.add((to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object)))
+            if type(triple.object) is not ox.Literal:
+                targets.add(triple.object)
+        for triple in self._about(iris, targets - chosen):
+            graph.add((to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object)))
+        return graph
+
+    def _about(self, iris: Iterable[URIRef], subjects: set[object]) -> Iterator[ox.Triple | ox.Quad]:
+        """The triples of ``iris`` whose subject is one of ``subjects``, reading only the files that have them."""
+        for iri in iris:
+            for part in self.content(iri):
+                if not isinstance(part, FilePart) or part.may_describe(subjects):
+                    yield from (t for t in part.ox_triples() if t.subject in subjects)
+
     def add(self, graph: URIRef, triples: Graph, origin: str) -> None:
         """Add triples to a named graph, recording ``origin`` (a file or a step) as where they come from."""
         copy = Graph()
@@ -360,8 +409,9 @@ class Sources:
         """How many triples the named graphs ``iris`` hold (a triple written twice counts twice)."""
         return sum(part.triples for iri in iris for part in self.content(iri))
 
-    def ox_triples(self, iri: URIRef) -> Iterator[ox.Triple]:
-        """Every triple of the named graph ``iri`` as pyoxigraph terms, part by part (duplicates kept)."""
+    def ox_triples(self, iri: URIRef) -> Iterator[ox.Triple | ox.Quad]:
+        """Every triple of the named graph ``iri`` as pyoxigraph terms, part by part (duplicates kept);
+        read from a file they come as quads of the default graph, which have the same three terms."""
         for part in self.content(iri):
             yield from part.ox_triples()
 
@@ -507,6 +557,7 @@ def check_query(path: Path) -> None:
 
 
 _XSD = str(XSD)
+_RDF_TYPE = ox.NamedNode(str(RDF.type))
 _UNCHECKED = frozenset({str(XSD.string), str(RDF.langString)})
 
 
@@ -519,15 +570,19 @@ class _FileScan:
         self.triples = 0
         self.blank_nodes = False
         self.ill_typed = False
+        self.types: dict[ox.NamedNode, list[object]] = {}
+        self.subjects: set[object] = set()
         self._checked: dict[tuple[str, str], bool] = {}
 
     def scan(self, path: Path, meter: Meter | None) -> None:
-        spans, evidence, checked = self.spans, EVIDENCE_PREDICATES, self._checked
+        spans, evidence, checked, types = self.spans, EVIDENCE_PREDICATES, self._checked, self.types
+        rdf_type, subjects = _RDF_TYPE, self.subjects
         with open_rdf(path) as stream:
             counted = _CountingReader(stream, meter)
             for quad in ox.parse(counted, format=ox.RdfFormat.TURTLE, base_iri=path.resolve().as_uri()):
                 self.triples += 1
                 subject, predicate, obj = quad.subject, quad.predicate, quad.object
+                subjects.add(subject)
                 if type(obj) is ox.Literal:
                     datatype = obj.datatype.value
                     if datatype not in _UNCHECKED and datatype.startswith(_XSD):
@@ -541,6 +596,11 @@ class _FileScan:
                     self.blank_nodes = True
                 if type(subject) is ox.BlankNode:
                     self.blank_nodes = True
+                if predicate == rdf_type:
+                    kind = types.get(obj)  # type: ignore[call-overload]
+                    if kind is None:
+                        types[obj] = kind = []  # type: ignore[index]
+                    kind.append(subject)
                 if spans is not None and predicate.value in evidence:
                     spans.add(subject, predicate.value, obj)
         if meter is not None:
@@ -572,7 +632,7 @@ class _CountingReader(io.RawIOBase):
             self._pending = 0
 
 
-def _load_file(path: Path, spans: SpanTable | None, meter: Meter | None) -> tuple[int, bool]:
+def _load_file(path: Path, spans: SpanTable | None, meter: Meter | None) -> _FileScan:
     """Check one Turtle file in a streaming pass; return its triple count and whether it has blank nodes.
 
     A file the strict parser refuses, or with an ill-typed literal, is parsed again by
@@ -590,7 +650,7 @@ def _load_file(path: Path, spans: SpanTable | None, meter: Meter | None) -> tupl
         raise SourceError(path, *oxigraph_complaint(exc)) from None
     if scan.ill_typed:
         parse_turtle(path)
-    return scan.triples, scan.blank_nodes
+    return scan
 
 
 _REPARSE_LIMIT = 8 << 20
@@ -627,16 +687,16 @@ def load(root: Path | str = ".", progress: Progress = quiet) -> Sources:
     meter = Meter("load", sum(path.stat().st_size for _, path in graph_files), "bytes", progress)
     for graph_iri, path in graph_files:
         spans = sources.spans if graph_iri in statement_files else None
-        triples, blank_nodes = _load_file(path, spans, meter)
+        scan = _load_file(path, spans, meter)
         origin = files.relative(path)
-        if blank_nodes:
+        if scan.blank_nodes:
             if path.stat().st_size <= _REPARSE_LIMIT:
                 parse_turtle(path)  # rdflib refuses blank-node nesting its model (and RDFC-1.0) cannot handle
             graph = Graph()
-            _add_part(graph, FilePart(path, origin, triples))
+            _add_part(graph, FilePart(path, origin, scan.triples))
             sources._add_part(graph_iri, GraphPart(graph, origin))
         else:
-            sources._add_part(graph_iri, FilePart(path, origin, triples))
+            sources._add_part(graph_iri, FilePart(path, origin, scan.triples, scan.types, frozenset(scan.subjects)))
     for query in files.queries:
         check_query(query)
     return sources

@@ -1,13 +1,11 @@
 """SHACL validation, and a report a data author can act on.
 
-Two engines give the same results (tests/pipeline/test_validate.py proves it on the 98 shape fixtures
-and on broken copies of the data): pySHACL, the reference, on rdflib graphs; and pyshacl-turbo (a Rust
-engine with pySHACL's API) on a native rdflib-turbo dataset, which the build uses because it validates
-3 M triples in about half a minute where pySHACL needs more than a quarter of an hour. The native
-dataset is filled straight from the source files (no rdflib objects in between) with the ontology
-mixed in, exactly what pySHACL does with ``ont_graph``. pyshacl-turbo also gives a SPARQL constraint's
-result the message of the node shape that holds it; the report keeps only the constraint's own
-message, as SHACL §5.3.2 and pySHACL do.
+Two engines give the same results (tests/model/test_shapes.py proves it on the 98 shape fixtures,
+tests/pipeline/test_validate.py on broken copies of the article): pySHACL, the reference, on rdflib
+graphs; and pyshacl-turbo (a Rust engine with pySHACL's API) on a native rdflib-turbo dataset, which the
+build uses because pySHACL needs more than a quarter of an hour at 3 M triples. The native dataset is
+filled straight from the source files (no rdflib objects in between) with the ontology mixed in, exactly
+what pySHACL does with ``ont_graph``.
 
 The ontology is passed as pyshacl's ``ont_graph`` so that ``sh:targetClass ckg:Event`` also reaches
 instances of its subclasses (SHACL follows ``rdfs:subClassOf`` in the data graph). Each result names
@@ -104,7 +102,8 @@ def _results(report: Graph, origins: Origins) -> tuple[ShaclResult, ...]:
     names = bind_prefixes(Graph())
     results = []
     found = list(report.subjects(RDF.type, SH.ValidationResult))
-    where = origins(sorted({f for r in found if (f := report.value(r, SH.focusNode)) is not None}, key=str))
+    focus_nodes = sorted({f for r in found if (f := report.value(r, SH.focusNode)) is not None}, key=str)
+    where = origins(focus_nodes) if focus_nodes else {}
     for result in found:
         focus = report.value(result, SH.focusNode)
         severity = report.value(result, SH.resultSeverity)
@@ -158,17 +157,6 @@ def native_dataset(sources: Sources, graphs: Iterable[URIRef]) -> rdflib_turbo.D
     return dataset
 
 
-def _own_messages(report: Graph, shapes: Graph) -> Graph:
-    """Keep only a SPARQL constraint's own sh:message on its results (pyshacl-turbo adds its shape's)."""
-    for result in list(report.subjects(SH.sourceConstraintComponent, SH.SPARQLConstraintComponent)):
-        constraint = report.value(result, SH.sourceConstraint)
-        declared = set(shapes.objects(constraint, SH.message)) if constraint is not None else set()
-        if declared:
-            for message in set(report.objects(result, SH.resultMessage)) - declared:
-                report.remove((result, SH.resultMessage, message))
-    return report
-
-
 def validate_native(dataset: rdflib_turbo.Dataset, shapes: Graph, origins: Origins = lambda nodes: {}) -> Validation:
     """Validate a native dataset (data with the ontology mixed in) against ``shapes`` with pyshacl-turbo."""
     conforms, report, _ = pyshacl_turbo.validate(
@@ -181,7 +169,6 @@ def validate_native(dataset: rdflib_turbo.Dataset, shapes: Graph, origins: Origi
     )
     if not isinstance(report, Graph):  # the engine refused the shapes themselves
         raise PipelineError(f"the SHACL shapes cannot be applied: {str(report).strip()}")
-    report = _own_messages(report, shapes)
     return Validation(conforms=bool(conforms), results=_results(bind_prefixes(report), origins), report=report)
 
 

@@ -1,0 +1,82 @@
+"""Run one stage of the build in a forked process while the build goes on, on the machine's other core.
+
+The SHACL engine holds the GIL while it validates, so the OWL RL rules (pure Python) cannot run beside it
+in a thread; a forked child can. It starts with a copy-on-write view of everything loaded so far, computes
+its result and sends it back through a pipe; the build collects it when it needs it. Where ``fork`` is not
+available (Windows) the work simply runs when it is collected.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import pickle
+import tempfile
+import traceback
+from collections.abc import Callable
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
+
+
+class BackgroundError(RuntimeError):
+    """The child process failed in a way that cannot be sent back as its own exception."""
+
+
+def _run(work: Callable[[], object], send: object) -> None:
+    """Compute, write the outcome to a temporary file and send its name: the child ends at once and
+    frees its memory, instead of waiting for the parent to read a large result from the pipe."""
+    try:
+        outcome: tuple[str, object] = ("ok", work())
+    except BaseException as exc:  # sent back and raised again in the parent, whatever it is
+        outcome = ("error", exc)
+    handle, name = tempfile.mkstemp(prefix="conflictkg-background-")
+    with os.fdopen(handle, "wb") as out:
+        try:
+            pickle.dump(outcome, out, protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception:  # an exception that does not pickle
+            out.seek(0)
+            out.truncate()
+            error = BackgroundError("".join(traceback.format_exception(outcome[1])))  # type: ignore[arg-type]
+            pickle.dump(("error", error), out, protocol=pickle.HIGHEST_PROTOCOL)
+    send.send(name)  # type: ignore[attr-defined]
+
+
+class Background(Generic[T]):
+    """``work()`` computed in a forked child from now on; :meth:`result` waits for it."""
+
+    def __init__(self, work: Callable[[], T]) -> None:
+        self._work = work
+        self._process = None
+        if "fork" in multiprocessing.get_all_start_methods() and os.environ.get("CONFLICTKG_NO_FORK") != "1":
+            context = multiprocessing.get_context("fork")
+            self._receive, send = context.Pipe(duplex=False)
+            self._process = context.Process(target=_run, args=(work, send), daemon=True)
+            self._process.start()
+            send.close()
+
+    def result(self) -> T:
+        """The work's result (or its exception, raised here); computed here if nothing was forked."""
+        if self._process is None:
+            return self._work()
+        try:
+            name = self._receive.recv()
+        except EOFError:
+            self._process.join()
+            raise BackgroundError(f"the background process ended with exit code {self._process.exitcode}") from None
+        self._process.join()
+        self._receive.close()
+        try:
+            with open(name, "rb") as stream:
+                kind, payload = pickle.load(stream)  # noqa: S301 - written by our own child just now
+        finally:
+            os.unlink(name)
+        if kind == "error":
+            raise payload  # type: ignore[misc]
+        return payload  # type: ignore[return-value]
+
+    def cancel(self) -> None:
+        """Stop the child (the build failed before it needed the result)."""
+        if self._process is not None and self._process.is_alive():
+            self._process.terminate()
+            self._process.join()
