@@ -196,7 +196,7 @@ def test_release_holds_the_import_graph_with_licence_in_void(imported_release) -
     manifest = json.loads((imported_release.root / "manifest.json").read_text())
     graph = str(GRAPH["import/test"])
     assert manifest["graphs"][graph] > 0
-    assert (imported_release.root / "graphs/import-test.ttl").is_file()
+    assert (imported_release.root / "graphs/import/test.ttl").is_file()
     void = Graph().parse(imported_release.root / "void.ttl")
     assert (URIRef(graph), DCTERMS.license, URIRef("https://creativecommons.org/licenses/by/4.0/")) in void
     assert (URIRef(graph), DCTERMS.creator, ID["actor/ucdp"]) in void

@@ -47,7 +47,7 @@ def test_proposals_are_unreviewed_data_that_conform(imported_release) -> None:  
     assert set(graph.objects(None, CKG.reviewStatus)) == {CKG.Unreviewed}
     assert {str(m) for m in graph.objects(None, CKG.proposalMethod)} == {METHOD}
     union = Graph()
-    for name in ("data", "links", "import-test"):
+    for name in ("data", "links", "import/test"):
         union.parse(imported_release.root / f"graphs/{name}.ttl")
     union += graph
     conforms, _, text = pyshacl.validate(union, shacl_graph=str(ROOT / "shapes/conflictkg-shapes.ttl"),
