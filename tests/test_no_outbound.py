@@ -142,7 +142,7 @@ def test_building_a_project_fetches_nothing(listener: Listener, tmp_path: Path) 
   sh:targetClass <https://w3id.org/conflictkg/ontology#Place> ;
   sh:sparql [ sh:select "SELECT $this WHERE {{ SERVICE <{listener.url}sparql> {{ ?x ?y ?z }} }}" ] .
 """, encoding="utf-8")
-    with pytest.raises(PipelineError, match="must not contain a federated query"):
+    with pytest.raises(PipelineError, match="must not contain a federated query|cannot use SERVICE"):
         build(project)
     (project / "shapes" / "remote.ttl").write_text(f"""
 @prefix sh: <http://www.w3.org/ns/shacl#> .
@@ -150,7 +150,10 @@ def test_building_a_project_fetches_nothing(listener: Listener, tmp_path: Path) 
   sh:targetClass <https://w3id.org/conflictkg/ontology#Place> ;
   sh:sparql [ sh:select "SELECT $this FROM <{listener.url}g.ttl> WHERE {{ $this ?p <{listener.url}x> }}" ] .
 """, encoding="utf-8")
-    assert build(project).version
+    try:  # a FROM is ignored (pySHACL) or refused as an unsupported feature (pyshacl-turbo): never fetched
+        assert build(project).version
+    except PipelineError as exc:
+        assert "the SHACL shapes cannot be applied" in str(exc)
     assert listener.settle() == [], "the build connected to the listener"
 
 

@@ -196,6 +196,12 @@ def serve(
         rate_burst=rate_burst,
         max_result_rows=max_result_rows,
     )
+    from conflictkg.web.security import check_cors_origins
+
+    try:
+        check_cors_origins(config.cors_origins)  # before the server processes start, which would only loop on it
+    except ValueError as exc:
+        _fail(exc)
     _prepare_store(config)
     run(config, host, port)
 

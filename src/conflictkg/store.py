@@ -219,7 +219,7 @@ class Store:
         if not (Path(release_dir) / RELEASE_DUMP).is_file():
             raise StoreError(f"{release_dir}: no release here ({RELEASE_DUMP} is missing)")
         if in_memory:
-            store = cls(default_graphs=[str(g) for g in ASSERTED_GRAPHS])
+            store = cls(default_graphs=release_default_graphs(Path(release_dir)))
             store.load_file(Path(release_dir) / RELEASE_DUMP)
             return store
         return cls.from_release(Path(release_dir), cache_dir)

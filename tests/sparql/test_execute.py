@@ -15,9 +15,10 @@ from conflictkg.sparql.execute import Answer, Evaluator, QueryAborted, QueryFail
 from conflictkg.sparql.negotiate import NotAcceptable
 from conflictkg.store import Store
 
-FILLER = 150
+FILLER = 250
 CROSS_JOIN = "SELECT (COUNT(*) AS ?n) { ?a <urn:p> ?b . ?c <urn:p> ?d . ?e <urn:p> ?f }"
-"""150³ rows: about a second of computing before the first byte, finite so a stuck thread ends."""
+"""250³ rows: several seconds of computing before the first byte (well past the 0.2 s limit plus the
+grace on a fast machine), finite so a stuck thread ends."""
 
 
 @pytest.fixture(scope="module")

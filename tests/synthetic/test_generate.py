@@ -139,7 +139,8 @@ def _answers(root: Path, query: Path) -> set[tuple[str | None, ...]]:
     return {tuple(None if row[v] is None else str(row[v]) for v in variables) for row in result}
 
 
-SCOPED = {"anonymous-claims", "events-in-ayash", "events-on-2016-01-17", "events-only-anonymously-sourced",
+SCOPED = {"anonymous-claims", "claims-about-an-event-from-every-source", "versions-of-an-event", "who-says-what",
+          "events-in-ayash", "events-on-2016-01-17", "events-only-anonymously-sourced",
           "is-captures", "places-in-deir-ezzor-province", "recaptured-places", "syrian-army-units-and-members"}
 """Competency queries about the article's actors, places and dates: synthetic data leaves them alone."""
 LISTINGS = {"casualty-figures", "claims-by-source-and-outlet", "recapture-evidence"}

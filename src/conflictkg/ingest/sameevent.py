@@ -295,6 +295,7 @@ def links_graph(proposals: list[Proposal], decisions: Graph, evidence: Graph) ->
             out.add((node, CKG.reviewStatus, CKG.Unreviewed))
         if CKG.Accepted in decided and CKG.Rejected not in decided:
             out.add((proposal.first, CKG.sameEventAs, proposal.second))
+            out.add((proposal.second, CKG.sameEventAs, proposal.first))
     return out
 
 

@@ -159,14 +159,17 @@ def native_dataset(sources: Sources, graphs: Iterable[URIRef]) -> rdflib_turbo.D
 
 def validate_native(dataset: rdflib_turbo.Dataset, shapes: Graph, origins: Origins = lambda nodes: {}) -> Validation:
     """Validate a native dataset (data with the ontology mixed in) against ``shapes`` with pyshacl-turbo."""
-    conforms, report, _ = pyshacl_turbo.validate(
-        dataset,
-        shacl_graph=shapes,
-        inference="none",
-        advanced=True,
-        allow_warnings=True,
-        allow_infos=True,
-    )
+    try:
+        conforms, report, _ = pyshacl_turbo.validate(
+            dataset,
+            shacl_graph=shapes,
+            inference="none",
+            advanced=True,
+            allow_warnings=True,
+            allow_infos=True,
+        )
+    except NotImplementedError as exc:  # a SPARQL feature the engine refuses (e.g. FROM): the shapes' fault
+        raise PipelineError(f"the SHACL shapes cannot be applied: {exc}") from None
     if not isinstance(report, Graph):  # the engine refused the shapes themselves
         raise PipelineError(f"the SHACL shapes cannot be applied: {str(report).strip()}")
     return Validation(conforms=bool(conforms), results=_results(bind_prefixes(report), origins), report=report)

@@ -82,6 +82,14 @@ STATIC = {
 }
 
 
+SPARQL_OPERATIONS: dict[str, Any] = {
+    method: {"summary": f"SPARQL 1.1 Protocol query ({method.upper()}); read-only",
+             "responses": {"200": {"description": "the result in the negotiated format"}}}
+    for method in ("get", "post")
+}
+"""/sparql as the OpenAPI description sees it (sparql.endpoint answers it below FastAPI's routing)."""
+
+
 def describe(app: FastAPI) -> dict[str, Any]:
     """The OpenAPI document of ``app``: every route, its parameters and bodies, unique operation ids."""
     routes = []
@@ -95,6 +103,7 @@ def describe(app: FastAPI) -> dict[str, Any]:
         warnings.simplefilter("ignore")
         document = get_openapi(title=app.title, version=app.version, description=app.description, routes=routes)
     paths: dict[str, dict[str, Any]] = document.setdefault("paths", {})
+    paths.setdefault("/sparql", SPARQL_OPERATIONS)  # answered by a raw ASGI endpoint, not a FastAPI route
     for path, operations in paths.items():
         for method, operation in operations.items():
             operation["operationId"] = f"{method}_{re.sub(r'[^A-Za-z0-9]+', '_', path).strip('_') or 'root'}"

@@ -104,7 +104,7 @@ async def release_sparql(request: Request, version: str) -> Response:
     operation = parse_request(request.method, request.query_params.multi_items(), request.headers.get("content-type"),
                               body, max_query_length=request.app.state.config.max_query_length)
     if operation.query is None:
-        raise HTTPException(400, f"give a query: /release/{version}/sparql?query=…")
+        raise HTTPException(400, f"missing query parameter: ask /release/{version}/sparql?query=…")
     async with _LOCK:
         evaluator = _evaluator(request, version)
     answer = await evaluator.evaluate(QueryJob(
