@@ -23,6 +23,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.term import Node
 
+from conflictkg.pipeline.terms import to_ox
 from conflictkg.vocab import bind_prefixes
 
 _XSD_STRING = ox.NamedNode(str(XSD.string))
@@ -32,18 +33,8 @@ _Quad = tuple[Node, Node, Node, URIRef | None]
 
 
 def _to_ox(term: Node, blank: Callable[[BNode], ox.BlankNode]) -> ox.NamedNode | ox.BlankNode | ox.Literal:
-    """The pyoxigraph term for an rdflib one; ``blank`` decides what a blank node becomes."""
-    if isinstance(term, BNode):
-        return blank(term)
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        if term.datatype is not None:
-            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-        return ox.Literal(str(term))
-    raise TypeError(f"not an RDF term: {term!r}")
+    """The pyoxigraph term for an rdflib one (pipeline.terms); ``blank`` decides what a blank node becomes."""
+    return blank(term) if isinstance(term, BNode) else to_ox(term)  # type: ignore[return-value]
 
 
 class _Terms:
