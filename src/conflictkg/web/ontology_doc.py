@@ -48,8 +48,7 @@ _PROPERTY_KINDS = (OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationPrope
 
 def load_graph(store: Store, graph_iri: str) -> Graph:
     """Copy one named graph of the store into an rdflib Graph (small graphs: ontology, shapes)."""
-    quads = store.engine.quads_for_pattern(None, None, None, ox.NamedNode(graph_iri))
-    data = ox.serialize((q.triple for q in quads), format=ox.RdfFormat.N_TRIPLES)
+    data = ox.serialize(store.triples(graph_iri), format=ox.RdfFormat.N_TRIPLES)
     graph = Graph()
     graph.parse(data=data.decode("utf-8"), format="nt")
     return graph
