@@ -13,6 +13,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
@@ -21,7 +22,7 @@ import pytest
 from conflictkg.pipeline.release import Release
 from conflictkg.publish.graph_store import GraphStore
 from conflictkg.publish.load import publish_release
-from conflictkg.remote_store import EMPTY_GRAPH, RemoteStore
+from conflictkg.remote_store import EMPTY_GRAPH, RemoteStore, RemoteTriples, spell_out_closures
 from conflictkg.store import Store, StoreUnavailable
 from conflictkg.vocab import INFERRED_GRAPH, PUBLICATION_GRAPH
 
@@ -45,9 +46,23 @@ def remote(published: tuple[ExternalStore, Release]) -> Iterator[RemoteStore]:
     store.close()
 
 
+XSD = "http://www.w3.org/2001/XMLSchema#"
+INTEGER_DERIVED = {XSD + name for name in ("nonNegativeInteger", "positiveInteger", "nonPositiveInteger", "negativeInteger",
+                                           "long", "int", "short", "byte", "unsignedLong", "unsignedInt", "unsignedShort",
+                                           "unsignedByte")}
+
+
+def _as_embedded(term: object) -> object:
+    """The embedded engine stores integer-derived literals as xsd:integer (store.py's known deviation,
+    oxigraph #526); Virtuoso keeps the datatype the data gives. Compared as the embedded engine has them."""
+    if isinstance(term, ox.Literal) and term.datatype.value in INTEGER_DERIVED:
+        return ox.Literal(str(int(term.value)), datatype=ox.NamedNode(XSD + "integer"))
+    return term
+
+
 def _canonical(triples: object) -> list[str]:
     """Triples as sorted N-Triples lines, blank nodes relabelled canonically (stores label them their own way)."""
-    dataset = ox.Dataset(ox.Quad(t.subject, t.predicate, t.object) for t in triples)  # type: ignore[attr-defined]
+    dataset = ox.Dataset(ox.Quad(t.subject, t.predicate, _as_embedded(t.object)) for t in triples)  # type: ignore[attr-defined]
     dataset.canonicalize(ox.CanonicalizationAlgorithm.UNSTABLE)
     return sorted(str(q.triple) for q in dataset)
 
@@ -99,7 +114,7 @@ def test_ask_construct_and_a_graph(remote: RemoteStore, published: tuple[Externa
     assert bool(remote.query("ASK { <urn:test:nothing> ?p ?o }")) is False
     construct = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
     triples = remote.query(construct)
-    assert isinstance(triples, ox.QueryTriples)
+    assert isinstance(triples, RemoteTriples)
     assert _canonical(triples) == _canonical(embedded.query(construct))
     for graph in ("https://w3id.org/conflictkg/graph/ontology", "https://w3id.org/conflictkg/graph/shapes"):
         assert _canonical(remote.triples(graph)) == _canonical(embedded.triples(graph))
@@ -222,3 +237,32 @@ def test_a_store_without_a_release_says_how_to_publish_one(start_external_store:
         with pytest.raises(StoreUnavailable) as caught:
             RemoteStore(empty.query, timeout=10).version
     assert caught.value.status == 503 and "publish --to" in caught.value.message
+
+
+# -- query texts sent to a store ---------------------------------------------------------------------
+
+
+QUERIES = sorted((Path(__file__).resolve().parents[1] / "data" / "queries").glob("*.rq"))
+
+
+def test_closures_are_spelled_out_with_the_same_answers(two_releases: tuple[Release, Release]) -> None:
+    """``?v p* C`` becomes ``{ ?v p+ C } UNION { BIND(C AS ?v) }`` (Virtuoso loses rows on the first
+    form): on the embedded engine both forms answer alike, for every competency query and a few more."""
+    embedded = Store.from_release(two_releases[1].root)
+    assert spell_out_closures("SELECT * WHERE { ?t rdfs:subClassOf* ckg:Capture . ?x a ?t }") == \
+        "SELECT * WHERE { { ?t rdfs:subClassOf+ ckg:Capture } UNION { BIND(ckg:Capture AS ?t) } . ?x a ?t }"
+    assert spell_out_closures("SELECT * { <urn:a> <urn:p>* ?v OPTIONAL { ?v ?p ?o } }") == \
+        "SELECT * { { <urn:a> <urn:p>+ ?v } UNION { BIND(<urn:a> AS ?v) } OPTIONAL { ?v ?p ?o } }"
+    unchanged = ['SELECT * { ?s ?p "?v <urn:p>* <urn:c> ." }', "SELECT * { ?a <urn:p>* ?b }",
+                 "SELECT * { ?a <urn:q> ?x ; <urn:p>* <urn:c> }", "SELECT (2*3 AS ?x) { ?s ?p ?o }", "SELECT * { ?x a/rdfs:subClassOf* ckg:Claim }",
+                 "SELECT * { ?x (ckg:a|ckg:b)* ckg:C }", "SELECT * { ?x ^ckg:a* ckg:C }",
+                 "SELECT * { # ?v <urn:p>* <urn:c> .\n ?s ?p ?o }"]
+    for text in unchanged:
+        assert spell_out_closures(text) == text
+    rewritten = 0
+    for path in QUERIES:
+        text = path.read_text("utf-8")
+        spelled = spell_out_closures(text)
+        rewritten += spelled != text
+        assert _rows(embedded.query(spelled)) == _rows(embedded.query(text)), path.name
+    assert rewritten >= 2

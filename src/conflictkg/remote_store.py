@@ -65,6 +65,21 @@ RDF_FORMATS: dict[str, ox.RdfFormat] = {
     "application/trig": ox.RdfFormat.TRIG,
 }
 
+_TOKEN = re.compile(
+    r'"""(?:[^"\\]|\\.|"(?!""))*"""'
+    r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
+    r'|"(?:[^"\\\n\r]|\\.)*"'
+    r"|'(?:[^'\\\n\r]|\\.)*'"
+    r'|<[^<>"{}|^`\\\x00-\x20]*>'
+    r"|#[^\n\r]*"
+    r"|[?$][A-Za-z0-9_\u00b7\u00c0-\uffff]+"
+    r"|[^\s{}()\[\];,.\"'<>#?$*]+(?:\.[^\s{}()\[\];,.\"'<>#?$*]+)*"
+    r"|\S",
+    re.DOTALL,
+)
+"""Tokens of a query text: strings, IRIs and comments whole, so nothing inside them is mistaken for syntax."""
+_PREFIXED_NAME = re.compile(r"(?:[A-Za-z\u00c0-\uffff][\w.\-\u00b7\u00c0-\uffff]*)?:[\w.\-:%\u00b7\u00c0-\uffff]*")
+_KEYWORDS = frozenset({"OPTIONAL", "MINUS", "GRAPH", "SERVICE", "FILTER", "BIND", "VALUES"})
 _FROM_NAMED = re.compile(r"\bFROM\s+NAMED\s*<([^<>\"{}|^`\\\x00-\x20]*)>", re.IGNORECASE)
 _PLANNER = ox.Store()
 """Empty: queries are parsed and planned against it, never evaluated (results are lazy)."""
@@ -186,6 +201,32 @@ class RemoteStore:
                             default_graph=[], named_graphs=[graph])
         return iter(result)  # type: ignore[arg-type]
 
+    def graph_dump(self, graph: str, batch: int = 10_000) -> Iterator[bytes]:
+        """One graph of the release as N-Triples, streamed from the store as it answers (parsed and written
+        again, so what is sent is N-Triples whatever the store answers with). The request is made before
+        the first chunk is asked for: a store that cannot answer raises StoreUnavailable here, before any
+        byte is sent; one that breaks off later ends the stream early."""
+        query = "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"
+        response = self._send(query, [EMPTY_GRAPH], [graph], TRIPLES_ACCEPT)
+        fmt = RDF_FORMATS.get(_media_type(response))
+        if fmt is None:
+            response.close()
+            raise StoreUnavailable(502, f"the store at {self.url} answered a CONSTRUCT query with "
+                                        f"{_media_type(response) or 'no media type'}, not RDF")
+        return self._dump(response, fmt, batch)
+
+    def _dump(self, response: httpx.Response, fmt: ox.RdfFormat, batch: int) -> Iterator[bytes]:
+        reader = _Reader(response, self)
+        try:
+            triples = (quad.triple for quad in ox.parse(reader, format=fmt))
+            while chunk := list(islice(triples, batch)):
+                yield ox.serialize(chunk, format=ox.RdfFormat.N_TRIPLES)
+        except (SyntaxError, ValueError, OSError) as exc:
+            raise reader.failure or StoreUnavailable(
+                502, f"the store at {self.url} sent RDF that does not parse: {exc}") from None
+        finally:
+            response.close()
+
     # -- queries -----------------------------------------------------------------------------------
 
     def query(
@@ -196,7 +237,7 @@ class RemoteStore:
         named_graphs: Sequence[str] | None = None,
         include_inferred: bool = False,
         base_iri: str | None = None,
-    ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
+    ) -> ox.QuerySolutions | ox.QueryBoolean | RemoteTriples:
         """Evaluate a query on the store, with ``Store.query``'s dataset rules: explicit
         ``default_graph``/``named_graphs`` (the protocol's dataset) win; else the default graph is the
         asserted graphs (plus the inferred one with ``include_inferred``) and the named graphs are the
@@ -205,15 +246,18 @@ class RemoteStore:
         Raises SyntaxError for a text that is not a SPARQL query, StoreUnavailable when the store
         cannot answer."""
         form = _PLANNER.query(sparql, base_iri=base_iri)  # SyntaxError as the embedded engine says it
+        graph, boolean = isinstance(form, ox.QueryTriples), isinstance(form, ox.QueryBoolean)
+        del form  # pyoxigraph's results must be dropped on the thread that made them, not by a traceback
         if default_graph is None:
             default_graph = self.default_graphs + ([str(INFERRED_GRAPH)] if include_inferred else [])
         if named_graphs is None:
             named_graphs = _from_named(sparql) or self.graph_names()
-        text = f"BASE <{base_iri}>\n{sparql}" if base_iri else sparql
-        if isinstance(form, ox.QueryTriples):
+        text = spell_out_closures(sparql)
+        text = f"BASE <{base_iri}>\n{text}" if base_iri else text
+        if graph:
             return self._construct(text, default_graph, named_graphs)
         answer = self._solutions(text, default_graph, named_graphs)
-        if isinstance(form, ox.QueryBoolean) and not isinstance(answer, ox.QueryBoolean):
+        if boolean and not isinstance(answer, ox.QueryBoolean):
             return _as_boolean(answer)
         return answer
 
@@ -244,8 +288,8 @@ class RemoteStore:
                 502, f"the store at {self.url} sent results that do not parse: {exc}") from None
 
     def _construct(self, text: str, default_graph: Sequence[str],
-                   named_graphs: Sequence[str]) -> ox.QueryTriples:
-        """CONSTRUCT or DESCRIBE: the triples, loaded into an in-memory store, as pyoxigraph's result."""
+                   named_graphs: Sequence[str]) -> RemoteTriples:
+        """CONSTRUCT or DESCRIBE: the triples, read whole."""
         response = self._send(text, default_graph, named_graphs, TRIPLES_ACCEPT)
         media = _media_type(response)
         fmt = RDF_FORMATS.get(media)
@@ -254,15 +298,13 @@ class RemoteStore:
             raise StoreUnavailable(502, f"the store at {self.url} answered a CONSTRUCT query with "
                                         f"{media or 'no media type'}, not RDF")
         reader = _Reader(response, self)
-        held = ox.Store()
         try:
-            held.extend(ox.Quad(q.subject, q.predicate, q.object) for q in ox.parse(reader, format=fmt))
+            return RemoteTriples([quad.triple for quad in ox.parse(reader, format=fmt)])
         except (SyntaxError, ValueError, OSError) as exc:
             raise reader.failure or StoreUnavailable(
                 502, f"the store at {self.url} sent RDF that does not parse: {exc}") from None
         finally:
             response.close()
-        return held.query("CONSTRUCT WHERE { ?s ?p ?o }")  # type: ignore[return-value]
 
     def _send(self, text: str, default_graph: Sequence[str] | None, named_graphs: Sequence[str] | None,
               accept: str) -> httpx.Response:
@@ -306,6 +348,20 @@ class RemoteStore:
         if isinstance(exc, httpx.TimeoutException):
             return StoreUnavailable(504, f"the store at {self.url} stopped sending its answer for {self.timeout:g} s")
         return StoreUnavailable(502, f"the store at {self.url} broke off its answer: {_reason(exc)}")
+
+
+class RemoteTriples:
+    """A CONSTRUCT or DESCRIBE answer from the store: its triples, in the store's order (what
+    ``ox.QueryTriples`` is for the embedded engine; plain Python data, so any thread may drop it)."""
+
+    def __init__(self, triples: list[ox.Triple]) -> None:
+        self._triples = triples
+
+    def __iter__(self) -> Iterator[ox.Triple]:
+        return iter(self._triples)
+
+    def __len__(self) -> int:
+        return len(self._triples)
 
 
 class _Reader:
@@ -360,6 +416,41 @@ def _reason(exc: Exception) -> str:
 def _from_named(sparql: str) -> list[str]:
     """The query's own FROM NAMED graphs (written as full IRIs), which the embedded engine keeps."""
     return _FROM_NAMED.findall(sparql)
+
+
+def spell_out_closures(sparql: str) -> str:
+    """``sparql`` with each statement ``?v p* C`` (or ``C p* ?v``; ``p`` one IRI, ``C`` an IRI) written
+    ``{ ?v p+ C } UNION { BIND(C AS ?v) }``: the same answers by the definition of ``*``, but Virtuoso 7
+    loses rows on the first form when other patterns also bind ``?v`` and ``?v`` is projected
+    (openlink/virtuoso-opensource #704, #127; two competency queries came back empty)."""
+    if "*" not in sparql:
+        return sparql
+    tokens = [m for m in _TOKEN.finditer(sparql) if not m.group(0).startswith("#")]
+    out: list[str] = []
+    cursor = 0
+    for i in range(1, len(tokens) - 4):
+        subject, path, star, obj, after = (t.group(0) for t in tokens[i:i + 5])
+        if star != "*" or tokens[i - 1].group(0) not in ("{", ".") or not _is_iri(path) or tokens[i].start() < cursor:
+            continue
+        if after not in (".", "}") and after.upper() not in _KEYWORDS:
+            continue
+        if subject[:1] in "?$" and _is_iri(obj):
+            variable, constant = subject, obj
+        elif obj[:1] in "?$" and _is_iri(subject):
+            variable, constant = obj, subject
+        else:
+            continue
+        out.append(sparql[cursor:tokens[i].start()])
+        out.append(f"{{ {subject} {path}+ {obj} }} UNION {{ BIND({constant} AS {variable}) }}")
+        cursor = tokens[i + 3].end()
+    return "".join(out) + sparql[cursor:] if out else sparql
+
+
+def _is_iri(token: str) -> bool:
+    """An IRI or a prefixed name (not a variable, literal, blank node or keyword)."""
+    if token.startswith("<"):
+        return token.endswith(">") and len(token) > 2
+    return _PREFIXED_NAME.fullmatch(token) is not None
 
 
 def _as_boolean(answer: ox.QuerySolutions | ox.QueryBoolean) -> ox.QueryBoolean:
