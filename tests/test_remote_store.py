@@ -266,3 +266,23 @@ def test_closures_are_spelled_out_with_the_same_answers(two_releases: tuple[Rele
         rewritten += spelled != text
         assert _rows(embedded.query(spelled)) == _rows(embedded.query(text)), path.name
     assert rewritten >= 2
+
+
+class _Guarded(_Failing):
+    """A store that wants credentials: 401 without them."""
+
+    seen: list[str | None] = []
+
+    def do_POST(self) -> None:  # noqa: N802
+        _Guarded.seen.append(self.headers.get("Authorization"))
+        self.send_response(401)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+
+def test_credentials_go_with_every_request_and_a_refusal_says_so(local_server: Callable[[type[BaseHTTPRequestHandler]], str]) -> None:
+    store = RemoteStore(local_server(_Guarded), timeout=5, headers={"Authorization": "Basic dGVzdDp0ZXN0"})
+    with pytest.raises(StoreUnavailable) as caught:
+        store.query("ASK {}", default_graph=[], named_graphs=[])
+    assert caught.value.status == 502 and "refused access (HTTP 401)" in caught.value.message
+    assert _Guarded.seen == ["Basic dGVzdDp0ZXN0"]

@@ -164,6 +164,10 @@ def serve(
         None, "--store", help="Serve from an external store filled by `publish --to`: its SPARQL query endpoint, "
         "e.g. http://127.0.0.1:7878/query. --release (default ROOT/dist, if it is the store's release) adds its files."
     ),
+    store_header: list[str] = typer.Option(
+        [], "--store-header", help="'Name: value' header sent with every request to --store, e.g. "
+        "'Authorization: Basic …' (repeatable)."
+    ),
     base: str = typer.Option(BASE, help="Canonical IRI base the server's own host stands for."),
     root: Path = ROOT_OPTION,
     gazetteer: list[Path] = GazetteerOption,
@@ -188,6 +192,7 @@ def serve(
     config = ServerConfig(
         release_dir=None if files or store else _release_to_serve(root, release, gazetteer),
         store_url=store,
+        store_headers=_headers(store_header),
         files=[f.resolve() for f in files or []],
         canonical_base=base,
         cors_origins=cors_origin,
@@ -217,6 +222,18 @@ def serve(
     run(config, host, port)
 
 
+def _headers(lines: list[str]) -> dict[str, str]:
+    """``Name: value`` lines as a header dict; a malformed one is exit 2."""
+    headers: dict[str, str] = {}
+    for line in lines:
+        name, colon, value = line.partition(":")
+        if not colon or not name.strip() or any(c in name for c in " \t") or "\n" in value or "\r" in value:
+            typer.echo(f"error: --store-header takes 'Name: value', got {line!r}", err=True)
+            raise typer.Exit(2)
+        headers[name.strip()] = value.strip()
+    return headers
+
+
 def _pair_with_store(config: ServerConfig, release: Path, *, explicit: bool) -> None:
     """Check the external store answers and holds a published release, before any server process starts;
     serve ``release``'s files with it only if it is that release (an explicit --release must be)."""
@@ -224,7 +241,7 @@ def _pair_with_store(config: ServerConfig, release: Path, *, explicit: bool) -> 
     from conflictkg.remote_store import RemoteStore, remote_timeout
     from conflictkg.store import StoreUnavailable
 
-    remote = RemoteStore(str(config.store_url), timeout=remote_timeout(config.query_timeout))
+    remote = RemoteStore(str(config.store_url), timeout=remote_timeout(config.query_timeout), headers=config.store_headers)
     try:
         live = remote.version
         typer.echo(f"serving release {live} from the store at {config.store_url}", err=True)

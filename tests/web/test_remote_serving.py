@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import re
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -365,3 +368,23 @@ def _integers_as_integer(triples: object) -> list[str]:
     dataset = ox.Dataset(ox.Quad(q.subject, q.predicate, term(q.object)) for q in triples)  # type: ignore[attr-defined]
     dataset.canonicalize(ox.CanonicalizationAlgorithm.UNSTABLE)
     return sorted(str(q.triple) for q in dataset)
+
+
+def _serve(*arguments: str) -> subprocess.CompletedProcess[str]:
+    """`conflictkg serve ARGUMENTS` that must refuse to start (bounded in time)."""
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2] / "src")}
+    return subprocess.run([sys.executable, "-m", "conflictkg", "serve", *arguments, "--port", "0"],
+                          capture_output=True, text=True, timeout=120, env=env)
+
+
+def test_serve_store_refuses_to_start_with_a_reason(store: ExternalStore, two_releases: tuple[Release, Release],
+                                                    free_port: Callable[[], int], tmp_path: Path) -> None:
+    down = _serve("--store", f"http://127.0.0.1:{free_port()}/query")
+    assert down.returncode == 1 and "cannot be reached" in down.stderr and "Traceback" not in down.stderr
+    other = _serve("--store", store.query, "--release", str(two_releases[0].root))
+    assert other.returncode == 1 and "but" in other.stderr and two_releases[0].version in other.stderr
+    assert "Traceback" not in other.stderr
+    header = _serve("--store", store.query, "--store-header", "no colon here")
+    assert header.returncode == 2 and "Name: value" in header.stderr
+    both = _serve("--store", store.query, str(tmp_path / "file.ttl"))
+    assert both.returncode == 2 and "not both" in both.stderr
