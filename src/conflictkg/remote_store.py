@@ -148,6 +148,10 @@ class RemoteStore:
                 self._publication = self._read_publication()
             return self._publication
 
+    def live_version(self) -> str:
+        """The version the publication record names now (read afresh: a new release may have been published)."""
+        return self._read_publication().version
+
     def _read_publication(self) -> Publication:
         rows = self._select(
             f"SELECT ?g ?v WHERE {{ GRAPH <{PUBLICATION_GRAPH}> {{ "

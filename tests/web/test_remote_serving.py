@@ -388,3 +388,19 @@ def test_serve_store_refuses_to_start_with_a_reason(store: ExternalStore, two_re
     assert header.returncode == 2 and "Name: value" in header.stderr
     both = _serve("--store", store.query, str(tmp_path / "file.ttl"))
     assert both.returncode == 2 and "not both" in both.stderr
+
+
+def test_a_newly_published_release_restarts_the_front_end(own_oxigraph: ExternalStore, two_releases: tuple[Release, Release]) -> None:
+    """A front-end checks which release the store holds; when another is published it retires (under
+    `conflictkg serve` the supervisor starts a fresh process, which serves the new release)."""
+    retired = threading.Event()
+    config = ServerConfig(store_url=own_oxigraph.query, release_dir=two_releases[0].root, store_refresh=0.2)
+    with TestClient(create_app(config, on_stuck=retired.set)) as client:
+        assert client.get("/dumps/").status_code == 200 and two_releases[0].version in client.get("/dumps/").text
+        time.sleep(0.5)
+        assert not retired.is_set(), "the same release: nothing to do"
+        publish_release(two_releases[1].root, GraphStore(own_oxigraph.graph_store, own_oxigraph.update))
+        assert retired.wait(10), "the front-end noticed the new release"
+    with TestClient(create_app(config)) as fresh:
+        listing = fresh.get("/dumps/").text
+        assert two_releases[1].version in listing and "/dumps/graphs/data.nt" in listing, "the old release's files are not served"
