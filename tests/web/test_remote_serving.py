@@ -404,3 +404,19 @@ def test_a_newly_published_release_restarts_the_front_end(own_oxigraph: External
     with TestClient(create_app(config)) as fresh:
         listing = fresh.get("/dumps/").text
         assert two_releases[1].version in listing and "/dumps/graphs/data.nt" in listing, "the old release's files are not served"
+
+
+def test_a_cut_made_by_the_store_is_never_passed_on_silently(store: ExternalStore, real_release: Release) -> None:
+    """Virtuoso cuts results at its ResultSetMaxRows (100000 in the tests' configuration) and only says
+    so in a header: that is refused with a message, unless the front-end's own cap is lower (then the
+    result is cut by us and marked)."""
+    cross = {"query": "SELECT ?a ?d WHERE { ?a ?b ?c . ?d ?e ?f } LIMIT 200000"}
+    with TestClient(create_app(ServerConfig(store_url=store.query, query_timeout=60))) as client:
+        answer = client.post("/sparql", data=cross, headers={"Accept": "text/csv"})
+    if store.name == "virtuoso":
+        assert answer.status_code == 502 and "its own limit of 100000 rows" in answer.text
+    else:
+        assert answer.status_code == 200 and answer.text.count("\n") == 200001
+    with NoServerErrors(create_app(ServerConfig(store_url=store.query, query_timeout=60, max_result_rows=1000))) as client:
+        capped = client.post("/sparql", data=cross, headers={"Accept": JSON})
+    assert capped.status_code == 200 and capped.json()["truncated"] is True and len(capped.json()["results"]["bindings"]) == 1000

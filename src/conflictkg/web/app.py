@@ -101,7 +101,8 @@ def _open_store(config: ServerConfig) -> Store | RemoteStore:
     else found (or built) now."""
     if config.store_url is not None:
         return RemoteStore(config.store_url, timeout=remote_timeout(config.query_timeout),
-                           connections=max(4, config.query_threads * 2), headers=config.store_headers)
+                           connections=max(4, config.query_threads * 2), headers=config.store_headers,
+                           max_rows=config.max_result_rows)
     if config.store_path is not None and not config.in_memory:
         release = config.release_dir is not None and not config.files
         return Store.reopen(config.store_path, release_default_graphs(config.release_dir) if release else None)
