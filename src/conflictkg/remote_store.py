@@ -35,14 +35,13 @@ import httpx
 import pyoxigraph as ox
 
 from conflictkg.store import StoreUnavailable
-from conflictkg.vocab import BASE, INFERRED_GRAPH, PUBLICATION_GRAPH, asserted_graphs
+from conflictkg.vocab import DATASET_IRI, INFERRED_GRAPH, OWL, PUBLICATION_GRAPH, VOID, asserted_graphs
 
 EMPTY_GRAPH = "urn:conflictkg:no-graph"
 """Sent as the only default or named graph when a dataset has none (no store holds it)."""
 
-DATASET = BASE + "dataset"
-VOID_SUBSET = "http://rdfs.org/ns/void#subset"
-VERSION_INFO = "http://www.w3.org/2002/07/owl#versionInfo"
+DATASET, VOID_SUBSET, VERSION_INFO = str(DATASET_IRI), str(VOID.subset), str(OWL.versionInfo)
+"""The publication record's terms (publish.load writes them)."""
 
 SOLUTIONS_ACCEPT = "application/sparql-results+json, application/sparql-results+xml;q=0.9"
 TRIPLES_ACCEPT = "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=0.5"
@@ -112,7 +111,7 @@ class RemoteStore:
 
     ``timeout`` bounds each request (connecting, and the wait for each part of the answer); the client
     keeps up to ``connections`` connections open and reuses them. The publication record is read on
-    first use and kept: restart the front-ends after publishing a new release.
+    first use and kept (``live_version`` reads it afresh: the app restarts a process serving an older one).
     """
 
     local = False

@@ -3,7 +3,8 @@
 ``/sparql`` is answered by a raw ASGI endpoint (sparql.endpoint) installed as the innermost middleware,
 so every other middleware wraps it; every other part of the server is a router listed in ``ROUTERS``; a new part adds its
 router there. The app exposes ``app.state.config`` (ServerConfig), ``app.state.store`` (the read-only
-Store, for pages that look resources up in-process and for the query threads),
+Store, or under `serve --store` a remote_store.RemoteStore with the same query interface, for pages that
+look resources up and for the query threads),
 ``app.state.dataset_summary`` and, while the app runs, ``app.state.evaluator`` (the query threads).
 Exception handlers turn every refusal into a plain-text answer with the right status, so no request
 ends in a traceback.
