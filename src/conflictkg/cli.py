@@ -14,6 +14,7 @@ from conflictkg.gazetteer.sources import Gazetteer, GazetteerError, load_gazette
 from conflictkg.pipeline import PipelineError
 from conflictkg.pipeline.build import Engines, build, build_time, is_current, validate_asserted
 from conflictkg.pipeline.progress import Stages
+from conflictkg.pipeline.reports import apply_review, check_checksums
 from conflictkg.pipeline.sources import load
 from conflictkg.sparql.protocol import MAX_QUERY_LENGTH
 from conflictkg.vocab import BASE
@@ -116,9 +117,16 @@ def build_command(
 
 @app.command("validate")
 def validate_command(root: Path = ROOT_OPTION) -> None:
-    """Validate data and links against the SHACL shapes; exit 0 if they conform, 1 otherwise."""
+    """Validate data and links against the SHACL shapes; exit 0 if they conform, 1 otherwise.
+
+    The build's gates come first, so that a project `validate` passes is one `build` accepts: report texts
+    must match their SHA-256, and unreviewed drafted statements are refused with their list (rejected
+    ones are left out, accepted ones validated)."""
     try:
-        validation = validate_asserted(load(root))
+        sources = load(root)
+        check_checksums(sources)
+        apply_review(sources)
+        validation = validate_asserted(sources)
     except (PipelineError, OSError) as exc:
         _fail(exc)
     typer.echo(validation.describe(), err=not validation.conforms)
