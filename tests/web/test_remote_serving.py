@@ -194,6 +194,7 @@ def test_read_only_and_limits_hold(store: ExternalStore, real_release: Release) 
         assert service.status_code == 400
         capped = client.get("/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o }"}, headers={"Accept": JSON})
         assert len(capped.json()["results"]["bindings"]) == 5 and capped.json()["truncated"] is True
+        assert capped.headers["x-sparql-maxrows"] == "5"
         for accept in ("text/csv", "application/sparql-results+xml", "text/tab-separated-values"):
             small = client.get("/sparql", params={"query": "SELECT ?s WHERE { ?s ?p ?o } LIMIT 2"}, headers={"Accept": accept})
             assert small.status_code == 200 and small.headers["content-type"].startswith(accept)
