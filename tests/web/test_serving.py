@@ -3,6 +3,7 @@ once by the supervisor and shared, the on-disk store meanwhile, and HTTP details
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import socket
@@ -17,6 +18,7 @@ import pytest
 from conflictkg.store import STORE_FORMAT, StoreSummary
 from conflictkg.web.serving import fits_in_memory
 from tests.sparql.conftest import EXAMPLE, FILLER, ServeSubprocess
+from tests.web.conftest import write_release
 from tests.sparql.test_clients import (
     test_runaway_query_is_stopped_while_fast_queries_keep_answering as check_runaway_query,
 )
@@ -130,3 +132,50 @@ def test_data_fits_in_memory_under_a_quarter_of_the_ram(tmp_path: Path) -> None:
     assert fits_in_memory(tmp_path)
     StoreSummary(STORE_FORMAT, "test", 10**13, 10**13, {}).write(tmp_path)
     assert not fits_in_memory(tmp_path)
+
+
+@pytest.fixture(scope="module")
+def release_server(tmp_path_factory: pytest.TempPathFactory, serve_subprocess: ServeSubprocess) -> Iterator[tuple[str, Path]]:
+    """`serve --release` over the fixture release whose TriG dump is padded to 24 MB (comment lines);
+    yields (base URL, release directory)."""
+    release = write_release(tmp_path_factory.mktemp("padded") / "dist")
+    dump = release / "conflictkg.trig"
+    with dump.open("ab") as out:
+        out.write(b"# padding: a large file for the download tests\n" * (24 * 1024 * 1024 // 48))
+    manifest = json.loads((release / "manifest.json").read_text(encoding="utf-8"))
+    for entry in manifest["files"]:
+        if entry["path"] == "conflictkg.trig":
+            entry["bytes"], entry["sha256"] = dump.stat().st_size, hashlib.sha256(dump.read_bytes()).hexdigest()
+    (release / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    log = tmp_path_factory.mktemp("release-server") / "server.log"
+    with serve_subprocess(["--release", str(release), "--workers", "1"], log) as base:
+        yield base, release
+
+
+def test_a_dump_is_sent_whole_with_its_length_and_etag(release_server: tuple[str, Path]) -> None:
+    """The whole-file path (sendfile through ASGI's pathsend) sends exactly the file."""
+    base, release = release_server
+    expected = (release / "conflictkg.trig").read_bytes()
+    response = httpx.get(base + "dumps/conflictkg.trig", timeout=60)
+    assert response.status_code == 200
+    assert response.content == expected
+    assert response.headers["content-length"] == str(len(expected))
+    assert response.headers["etag"] == f'"{hashlib.sha256(expected).hexdigest()}"'
+    assert httpx.get(base + "dumps/conflictkg.trig", headers={"If-None-Match": response.headers["etag"]}).status_code == 304
+    head = httpx.head(base + "dumps/conflictkg.trig")
+    assert head.headers["content-length"] == str(len(expected)) and head.content == b""
+
+
+def test_a_dump_range_and_an_abandoned_download(release_server: tuple[str, Path]) -> None:
+    """Ranges still answer 206 with the bytes asked for; a client that stops reading and hangs up in the
+    middle of a download leaves the server answering."""
+    base, release = release_server
+    expected = (release / "conflictkg.trig").read_bytes()
+    part = httpx.get(base + "dumps/conflictkg.trig", headers={"Range": "bytes=1000-1999"})
+    assert part.status_code == 206 and part.content == expected[1000:2000]
+    parts = urlsplit(base)
+    for _ in range(3):
+        with socket.create_connection((parts.hostname, parts.port), timeout=30) as sock:
+            sock.sendall(f"GET /dumps/conflictkg.trig HTTP/1.1\r\nHost: {parts.netloc}\r\n\r\n".encode())
+            assert sock.recv(65536).startswith(b"HTTP/1.1 200")
+    assert httpx.get(base + "dumps/conflictkg.trig", timeout=60).content == expected

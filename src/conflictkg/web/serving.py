@@ -21,7 +21,6 @@ processes go on answering, and the replacement is forked from the supervisor at 
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import multiprocessing
 import logging.config
@@ -35,14 +34,14 @@ from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import NoReturn
 
 import uvicorn
-from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 import conflictkg.web.app as web_app
 from conflictkg.store import Store, StoreError, StoreSummary
 from conflictkg.web.config import ServerConfig
+from conflictkg.web.http_protocol import HttpProtocol
 from conflictkg.web.server_log import uvicorn_log_config
 
 log = logging.getLogger("uvicorn.error")
@@ -259,63 +258,6 @@ class Supervisor:
                 os.waitpid(pid, 0)
             except (ProcessLookupError, ChildProcessError):
                 pass
-
-
-class _CoalescingTransport:
-    """A transport whose writes made in one turn of the event loop go out as one ``write``.
-
-    uvicorn writes a response's status line and headers, then its body, separately: two system calls
-    and two TCP segments for every small answer, a fifth of a one-IRI lookup's time. Joined at the end
-    of the loop's turn (``call_soon``), they cost one; nothing waits longer than that turn."""
-
-    def __init__(self, transport: asyncio.Transport, loop: asyncio.AbstractEventLoop) -> None:
-        self._transport = transport
-        self._loop = loop
-        self._pending: list[bytes] = []
-
-    def write(self, data: bytes) -> None:
-        if not self._pending:
-            self._loop.call_soon(self._flush)
-        self._pending.append(data)
-
-    def _flush(self) -> None:
-        if self._pending:
-            data = b"".join(self._pending) if len(self._pending) > 1 else self._pending[0]
-            self._pending = []
-            if not self._transport.is_closing():
-                self._transport.write(data)
-
-    def close(self) -> None:
-        self._flush()
-        self._transport.close()
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._transport, name)
-
-
-class HttpProtocol(HttpToolsProtocol):
-    """uvicorn's httptools protocol, coalescing the writes of a response (_CoalescingTransport) and
-    answering a client that half-closes its side after the request.
-
-    On end-of-input the base class lets the transport close, so an answer still being computed is lost
-    (the client reads an empty reply); h11's protocol answers it. Here the connection stays open until
-    the answer is written, then closes."""
-
-    _client_done = False
-
-    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-        super().connection_made(_CoalescingTransport(transport, self.loop))  # type: ignore[arg-type]
-
-    def eof_received(self) -> bool | None:
-        self._client_done = True
-        if self.cycle is not None and not self.cycle.response_complete:
-            return True  # keep our side open for the answer
-        return None
-
-    def on_response_complete(self) -> None:
-        super().on_response_complete()
-        if self._client_done:
-            self.transport.close()
 
 
 def _native_threads() -> list[str]:
