@@ -38,7 +38,7 @@ from conflictkg.sparql.protocol import READ_ONLY
 from conflictkg.sparql.query_text import is_update
 from conflictkg.sparql.results import ChunkWriter, formats_for, result_kind, write_result
 from conflictkg.sparql.rewrite import hoist_required_patterns
-from conflictkg.store import Store
+from conflictkg.store import Store, StoreUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -269,7 +269,7 @@ class Evaluator:
             return Answer(item[1], item[2], self._rest(job), truncated_after=item[3])
         job.timer.cancel()
         if kind == "complete":
-            if item[3] < FAST_SECONDS:
+            if item[3] < FAST_SECONDS and self.store.local:  # a remote store's next answer may be slow
                 self._remember(key)
             return Answer(item[1], item[2], truncated_after=item[4])
         if kind == "error":
@@ -397,6 +397,11 @@ class Evaluator:
             failure = refusal(request.query, exc)
         except NotAcceptable as exc:
             failure = NotAcceptable(exc.supported, exc.asked)
+        except StoreUnavailable as exc:  # an external store (remote_store): 502/503/504, never a 400
+            if sink is not None and sink.started:
+                job.post(("abort", exc.message))
+                return
+            failure = QueryFailed(exc.status, exc.message)
         except Exception as exc:  # the thread must outlive any query; pyoxigraph raises several types
             if job.cancelled.is_set():
                 return  # unwound by _Cancelled (pyoxigraph may re-raise it as another type)

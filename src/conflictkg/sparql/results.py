@@ -16,6 +16,8 @@ from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
 
+from conflictkg.remote_store import RemoteTriples
+
 from conflictkg.sparql.negotiate import Format
 from conflictkg.vocab import prefix_map
 
@@ -116,7 +118,7 @@ def result_kind(result: object) -> str:
     """Name the kind of a pyoxigraph query result."""
     if isinstance(result, ox.QueryBoolean):
         return BOOLEAN
-    if isinstance(result, ox.QueryTriples):
+    if isinstance(result, (ox.QueryTriples, RemoteTriples)):
         return GRAPH
     return SOLUTIONS
 
@@ -192,7 +194,7 @@ def write_result(result: object, format_name: str, output: ChunkWriter, max_rows
     result itself (TRUNCATED); without, pyoxigraph's own serialisers write everything."""
     if max_rows is not None and isinstance(result, ox.QuerySolutions):
         _write_capped_solutions(result, format_name, output, max_rows)
-    elif isinstance(result, ox.QueryTriples):
+    elif isinstance(result, (ox.QueryTriples, RemoteTriples)):
         capped = _Capped(result, max_rows, format_name) if max_rows is not None else None
         if capped is not None and capped.cut:
             output.truncated_after = max_rows

@@ -22,6 +22,7 @@ from pathlib import Path
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import PlainTextResponse
+from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from conflictkg import __version__
@@ -31,14 +32,16 @@ from conflictkg.sparql.execute import Evaluator, QueryFailed
 from conflictkg.sparql.negotiate import NotAcceptable
 from conflictkg.sparql.protocol import ProtocolError
 from conflictkg.sparql.service import DatasetSummary
-from conflictkg.store import Store, release_default_graphs
+from conflictkg.remote_store import RemoteStore, remote_timeout
+from conflictkg.store import Store, StoreUnavailable, release_default_graphs
 from conflictkg.web.config import ServerConfig
 from conflictkg.web.limits import QueryLimits
 from conflictkg.web.openapi import install_openapi
 from conflictkg.web.reconcile import router as reconcile_router
 from conflictkg.web.routes.changes import close_release_evaluators
 from conflictkg.web.security import install_security
-from conflictkg.web.site import install_site
+from conflictkg.web.routes import changes, documents, exports, home, release_files, resources
+from conflictkg.web.site import STATIC_DIR, Site
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +61,7 @@ def create_app(
     passes the function that retires the process, and ``store``, the data its supervisor already loaded
     into memory (web.serving); without it the app opens the store ``config`` names.
     """
-    if (config.store_path is None and config.release_dir is not None and not config.files
+    if (config.store_path is None and config.store_url is None and config.release_dir is not None and not config.files
             and (Path(config.release_dir) / MANIFEST).is_file()):
         Release.open(config.release_dir).verify()  # `conflictkg serve` verified it once, before its processes
     if store is None:
@@ -88,13 +91,20 @@ def create_app(
     _install_error_handlers(app)
     for router in ROUTERS:
         app.include_router(router)
-    install_site(app)
+    app.state.site = Site.from_config(store, config)
+    app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
+    for module in (home, resources, documents, release_files, exports, changes):
+        app.include_router(module.router)
     install_openapi(app)
     return app
 
 
-def _open_store(config: ServerConfig) -> Store:
-    """The store of ``config``: the on-disk one already found for it, else found (or built) now."""
+def _open_store(config: ServerConfig) -> Store | RemoteStore:
+    """The store of ``config``: an external one (``store_url``), the on-disk one already found for it,
+    else found (or built) now."""
+    if config.store_url is not None:
+        return RemoteStore(config.store_url, timeout=remote_timeout(config.query_timeout),
+                           connections=max(4, config.query_threads * 2), headers=config.store_headers)
     if config.store_path is not None and not config.in_memory:
         release = config.release_dir is not None and not config.files
         return Store.reopen(config.store_path, release_default_graphs(config.release_dir) if release else None)
@@ -130,6 +140,10 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(QueryFailed)
     async def query_failed(_: Request, exc: QueryFailed) -> PlainTextResponse:
+        return _plain(exc.status, exc.message, {"Retry-After": "5"} if exc.status == 503 else None)
+
+    @app.exception_handler(StoreUnavailable)
+    async def store_unavailable(_: Request, exc: StoreUnavailable) -> PlainTextResponse:
         return _plain(exc.status, exc.message, {"Retry-After": "5"} if exc.status == 503 else None)
 
     @app.exception_handler(NotAcceptable)
