@@ -41,7 +41,7 @@ import uvicorn
 import conflictkg.web.app as web_app
 from conflictkg.store import Store, StoreError, StoreSummary
 from conflictkg.web.config import ServerConfig
-from conflictkg.web.http_protocol import HttpProtocol
+from conflictkg.web.http_protocol import AccessLog, HttpProtocol
 from conflictkg.web.server_log import uvicorn_log_config
 
 log = logging.getLogger("uvicorn.error")
@@ -72,6 +72,7 @@ def retire() -> None:
 
 def _exit_later() -> None:
     time.sleep(GRACEFUL_SECONDS + 2.0)
+    AccessLog.flush()
     os._exit(EXIT_RETIRED)
 
 
@@ -269,12 +270,19 @@ def _native_threads() -> list[str]:
         return [threading.current_thread().name]
 
 
+def _end_child(*_: object) -> None:
+    """SIGTERM or SIGINT in a server process while uvicorn is not handling them: end, via SystemExit."""
+    raise SystemExit(0)
+
+
 def _serve_child(sock: socket.socket, config: ServerConfig, store: Store | None) -> NoReturn:
     """One server process: build the app over ``store`` (or the on-disk store) and serve until told."""
     code = 0
     try:
         for number in (signal.SIGTERM, signal.SIGINT):
-            signal.signal(number, signal.SIG_DFL)  # uvicorn installs its own while it serves
+            signal.signal(number, _end_child)  # uvicorn installs its own while it serves, and raises the
+            # signal again once it has stopped: then this ends the process, through the finally below
+        AccessLog.enabled = config.access_log
         try:
             if store is None:  # the on-disk store, even while the in-memory copy is being loaded
                 config = replace(config, in_memory=False)
@@ -286,7 +294,7 @@ def _serve_child(sock: socket.socket, config: ServerConfig, store: Store | None)
             app,
             log_config=None,  # configured once by the supervisor
             timeout_graceful_shutdown=int(GRACEFUL_SECONDS),
-            access_log=config.access_log,
+            access_log=False,  # written by HttpProtocol (AccessLog), much faster
             http=HttpProtocol,
             loop="uvloop",
             lifespan="on",
@@ -294,10 +302,13 @@ def _serve_child(sock: socket.socket, config: ServerConfig, store: Store | None)
         server.run(sockets=[sock])
         if not server.started:
             code = EXIT_STARTUP_FAILED
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else 1
     except BaseException as exc:  # a process must end here, never return into the supervisor's loop
         log.error("server process failed: %r", exc)
         code = 1
     finally:
+        AccessLog.flush()
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(code)
