@@ -39,7 +39,7 @@ from typing import NoReturn
 import uvicorn
 
 import conflictkg.web.app as web_app
-from conflictkg.store import Store, StoreError, StoreSummary
+from conflictkg.store import Store, StoreError, StoreSummary, on_disk_location
 from conflictkg.web.config import ServerConfig
 from conflictkg.web.http_protocol import AccessLog, HttpProtocol
 from conflictkg.web.server_log import uvicorn_log_config
@@ -97,15 +97,12 @@ def fits_in_memory(store_path: Path | None) -> bool:
 
 
 def on_disk_store(release_dir: Path | None, files: Sequence[Path], cache_dir: Path | None) -> Path | None:
-    """The on-disk store of the data (found, or built once), found in a forked process: opening RocksDB
-    starts its background threads, and the supervisor must hold no thread when it forks. Raises
+    """The on-disk store of the data (found, or built once), found by a fresh process: opening RocksDB
+    starts its background threads, and the supervisor must hold no thread when it forks (a forked
+    helper is no way out: forking a process that has threads can deadlock the child). Raises
     StoreError as Store.open."""
-    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
-        return pool.submit(_store_location, release_dir, list(files), cache_dir).result()
-
-
-def _store_location(release_dir: Path | None, files: list[Path], cache_dir: Path | None) -> Path | None:
-    return Store.open(release_dir, files, cache_dir).location
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        return pool.submit(on_disk_location, release_dir, list(files), cache_dir, True).result()
 
 
 def load_in_memory(config: ServerConfig) -> Store:
@@ -293,7 +290,8 @@ def _serve_child(sock: socket.socket, config: ServerConfig, store: Store | None)
         server = uvicorn.Server(uvicorn.Config(
             app,
             log_config=None,  # configured once by the supervisor
-            timeout_graceful_shutdown=int(GRACEFUL_SECONDS),
+            # a process switched out for the in-memory one finishes its queries within their own time limit
+            timeout_graceful_shutdown=int(max(GRACEFUL_SECONDS, config.query_timeout) + 1),
             access_log=False,  # written by HttpProtocol (AccessLog), much faster
             http=HttpProtocol,
             loop="uvloop",
