@@ -39,9 +39,9 @@ from typing import NoReturn
 import uvicorn
 
 import conflictkg.web.app as web_app
-from conflictkg.store import Store, StoreError, StoreSummary
+from conflictkg.store import Store, StoreError, StoreSummary, on_disk_location
 from conflictkg.web.config import ServerConfig
-from conflictkg.web.http_protocol import HttpProtocol
+from conflictkg.web.http_protocol import AccessLog, HttpProtocol
 from conflictkg.web.server_log import uvicorn_log_config
 
 log = logging.getLogger("uvicorn.error")
@@ -72,6 +72,7 @@ def retire() -> None:
 
 def _exit_later() -> None:
     time.sleep(GRACEFUL_SECONDS + 2.0)
+    AccessLog.flush()
     os._exit(EXIT_RETIRED)
 
 
@@ -96,15 +97,12 @@ def fits_in_memory(store_path: Path | None) -> bool:
 
 
 def on_disk_store(release_dir: Path | None, files: Sequence[Path], cache_dir: Path | None) -> Path | None:
-    """The on-disk store of the data (found, or built once), found in a forked process: opening RocksDB
-    starts its background threads, and the supervisor must hold no thread when it forks. Raises
+    """The on-disk store of the data (found, or built once), found by a fresh process: opening RocksDB
+    starts its background threads, and the supervisor must hold no thread when it forks (a forked
+    helper is no way out: forking a process that has threads can deadlock the child). Raises
     StoreError as Store.open."""
-    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
-        return pool.submit(_store_location, release_dir, list(files), cache_dir).result()
-
-
-def _store_location(release_dir: Path | None, files: list[Path], cache_dir: Path | None) -> Path | None:
-    return Store.open(release_dir, files, cache_dir).location
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        return pool.submit(on_disk_location, release_dir, list(files), cache_dir, True).result()
 
 
 def load_in_memory(config: ServerConfig) -> Store:
@@ -269,12 +267,19 @@ def _native_threads() -> list[str]:
         return [threading.current_thread().name]
 
 
+def _end_child(*_: object) -> None:
+    """SIGTERM or SIGINT in a server process while uvicorn is not handling them: end, via SystemExit."""
+    raise SystemExit(0)
+
+
 def _serve_child(sock: socket.socket, config: ServerConfig, store: Store | None) -> NoReturn:
     """One server process: build the app over ``store`` (or the on-disk store) and serve until told."""
     code = 0
     try:
         for number in (signal.SIGTERM, signal.SIGINT):
-            signal.signal(number, signal.SIG_DFL)  # uvicorn installs its own while it serves
+            signal.signal(number, _end_child)  # uvicorn installs its own while it serves, and raises the
+            # signal again once it has stopped: then this ends the process, through the finally below
+        AccessLog.enabled = config.access_log
         try:
             if store is None:  # the on-disk store, even while the in-memory copy is being loaded
                 config = replace(config, in_memory=False)
@@ -285,8 +290,9 @@ def _serve_child(sock: socket.socket, config: ServerConfig, store: Store | None)
         server = uvicorn.Server(uvicorn.Config(
             app,
             log_config=None,  # configured once by the supervisor
-            timeout_graceful_shutdown=int(GRACEFUL_SECONDS),
-            access_log=config.access_log,
+            # a process switched out for the in-memory one finishes its queries within their own time limit
+            timeout_graceful_shutdown=int(max(GRACEFUL_SECONDS, config.query_timeout) + 1),
+            access_log=False,  # written by HttpProtocol (AccessLog), much faster
             http=HttpProtocol,
             loop="uvloop",
             lifespan="on",
@@ -294,10 +300,13 @@ def _serve_child(sock: socket.socket, config: ServerConfig, store: Store | None)
         server.run(sockets=[sock])
         if not server.started:
             code = EXIT_STARTUP_FAILED
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else 1
     except BaseException as exc:  # a process must end here, never return into the supervisor's loop
         log.error("server process failed: %r", exc)
         code = 1
     finally:
+        AccessLog.flush()
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(code)
