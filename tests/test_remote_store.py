@@ -286,3 +286,22 @@ def test_credentials_go_with_every_request_and_a_refusal_says_so(local_server: C
         store.query("ASK {}", default_graph=[], named_graphs=[])
     assert caught.value.status == 502 and "refused access (HTTP 401)" in caught.value.message
     assert _Guarded.seen == ["Basic dGVzdDp0ZXN0"]
+
+
+class _Partial(_Failing):
+    """Virtuoso's "anytime" answer: a well-formed result, cut at its time limit, said so in a header only."""
+
+    def do_POST(self) -> None:  # noqa: N802
+        body = b'{"head":{"vars":["s"]},"results":{"bindings":[]}}'
+        self.send_response(200)
+        self.send_header("Content-Type", "application/sparql-results+json")
+        self.send_header("X-SQL-State", "S1TAT")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+def test_a_partial_answer_is_refused(local_server: Callable[[type[BaseHTTPRequestHandler]], str]) -> None:
+    with pytest.raises(StoreUnavailable) as caught:
+        RemoteStore(local_server(_Partial), timeout=5).query("SELECT ?s WHERE { ?s ?p ?o }", default_graph=[], named_graphs=[])
+    assert caught.value.status == 504 and "partial result" in caught.value.message

@@ -176,6 +176,10 @@ def serve(
         [], "--store-header", help="'Name: value' header sent with every request to --store, e.g. "
         "'Authorization: Basic …' (repeatable)."
     ),
+    store_refresh: float = typer.Option(
+        30.0, min=0, help="Seconds between checks of which release --store holds; a server process that sees "
+        "a newly published one restarts to serve it (0: never)."
+    ),
     base: str = typer.Option(BASE, help="Canonical IRI base the server's own host stands for."),
     root: Path = ROOT_OPTION,
     gazetteer: list[Path] = GazetteerOption,
@@ -202,6 +206,7 @@ def serve(
         release_dir=None if files or store else _release_to_serve(root, release, gazetteer),
         store_url=store,
         store_headers=_headers(store_header),
+        store_refresh=store_refresh,
         files=[f.resolve() for f in files or []],
         canonical_base=base,
         cors_origins=cors_origin,

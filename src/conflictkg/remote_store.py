@@ -35,14 +35,13 @@ import httpx
 import pyoxigraph as ox
 
 from conflictkg.store import StoreUnavailable
-from conflictkg.vocab import BASE, INFERRED_GRAPH, PUBLICATION_GRAPH, asserted_graphs
+from conflictkg.vocab import DATASET_IRI, INFERRED_GRAPH, OWL, PUBLICATION_GRAPH, VOID, asserted_graphs
 
 EMPTY_GRAPH = "urn:conflictkg:no-graph"
 """Sent as the only default or named graph when a dataset has none (no store holds it)."""
 
-DATASET = BASE + "dataset"
-VOID_SUBSET = "http://rdfs.org/ns/void#subset"
-VERSION_INFO = "http://www.w3.org/2002/07/owl#versionInfo"
+DATASET, VOID_SUBSET, VERSION_INFO = str(DATASET_IRI), str(VOID.subset), str(OWL.versionInfo)
+"""The publication record's terms (publish.load writes them)."""
 
 SOLUTIONS_ACCEPT = "application/sparql-results+json, application/sparql-results+xml;q=0.9"
 TRIPLES_ACCEPT = "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=0.5"
@@ -112,7 +111,7 @@ class RemoteStore:
 
     ``timeout`` bounds each request (connecting, and the wait for each part of the answer); the client
     keeps up to ``connections`` connections open and reuses them. The publication record is read on
-    first use and kept: restart the front-ends after publishing a new release.
+    first use and kept (``live_version`` reads it afresh: the app restarts a process serving an older one).
     """
 
     local = False
@@ -120,9 +119,11 @@ class RemoteStore:
     location = None
 
     def __init__(self, url: str, *, timeout: float = 30.0, connections: int = 16,
-                 headers: dict[str, str] | None = None) -> None:
+                 headers: dict[str, str] | None = None, max_rows: int | None = None) -> None:
         self.url = url
         self.timeout = timeout
+        self.max_rows = max_rows
+        """The front-end's own result cap: a store's cut at or below it is refused, never passed on silently."""
         self._client = httpx.Client(
             timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0)),
             limits=httpx.Limits(max_connections=connections, max_keepalive_connections=connections),
@@ -147,6 +148,10 @@ class RemoteStore:
             if self._publication is None:
                 self._publication = self._read_publication()
             return self._publication
+
+    def live_version(self) -> str:
+        """The version the publication record names now (read afresh: a new release may have been published)."""
+        return self._read_publication().version
 
     def _read_publication(self) -> Publication:
         rows = self._select(
@@ -323,6 +328,7 @@ class RemoteStore:
         except httpx.HTTPError as exc:
             raise StoreUnavailable(502, f"the store at {self.url} cannot be reached: {_reason(exc)}") from None
         if response.status_code == 200:
+            self._check_complete(response)
             return response
         try:
             detail = " ".join(response.read()[:400].decode("utf-8", "replace").split())
@@ -342,6 +348,22 @@ class RemoteStore:
             raise StoreUnavailable(502, f"the store at {self.url} refused access ({said}): check its "
                                         "permissions or the credentials given to serve --store")
         raise StoreUnavailable(502, f"the store at {self.url} failed to answer ({said})")
+
+    def _check_complete(self, response: httpx.Response) -> None:
+        """Virtuoso cuts a result at its ResultSetMaxRows without a word in the body, and says so in the
+        header X-SPARQL-MaxRows; an "anytime" query past its MaxQueryExecutionTime answers what it has,
+        with X-SQL-State: S1TAT. Passed on, either would be a silent cut: refused, unless the front-end's
+        own cap is below the store's (then the cut the client sees is ours, and marked)."""
+        if response.headers.get("x-sql-state", "").strip().upper() == "S1TAT":  # an "anytime" query's partial result
+            response.close()
+            raise StoreUnavailable(504, f"the store at {self.url} stopped the query at its own time limit and "
+                                        "offered a partial result, which is not passed on; simplify the query")
+        declared = response.headers.get("x-sparql-maxrows", "").strip()
+        if not declared.isdigit() or (self.max_rows is not None and self.max_rows < int(declared)):
+            return
+        response.close()
+        raise StoreUnavailable(502, f"the store at {self.url} cut the result at its own limit of {declared} rows "
+                                    "(Virtuoso: ResultSetMaxRows); add a LIMIT below it, or raise the store's limit")
 
     def read_failed(self, exc: Exception) -> StoreUnavailable:
         """What a failure while reading an answer means for the client."""

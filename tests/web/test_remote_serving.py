@@ -388,3 +388,35 @@ def test_serve_store_refuses_to_start_with_a_reason(store: ExternalStore, two_re
     assert header.returncode == 2 and "Name: value" in header.stderr
     both = _serve("--store", store.query, str(tmp_path / "file.ttl"))
     assert both.returncode == 2 and "not both" in both.stderr
+
+
+def test_a_newly_published_release_restarts_the_front_end(own_oxigraph: ExternalStore, two_releases: tuple[Release, Release]) -> None:
+    """A front-end checks which release the store holds; when another is published it retires (under
+    `conflictkg serve` the supervisor starts a fresh process, which serves the new release)."""
+    retired = threading.Event()
+    config = ServerConfig(store_url=own_oxigraph.query, release_dir=two_releases[0].root, store_refresh=0.2)
+    with TestClient(create_app(config, on_stuck=retired.set)) as client:
+        assert client.get("/dumps/").status_code == 200 and two_releases[0].version in client.get("/dumps/").text
+        time.sleep(0.5)
+        assert not retired.is_set(), "the same release: nothing to do"
+        publish_release(two_releases[1].root, GraphStore(own_oxigraph.graph_store, own_oxigraph.update))
+        assert retired.wait(10), "the front-end noticed the new release"
+    with TestClient(create_app(config)) as fresh:
+        listing = fresh.get("/dumps/").text
+        assert two_releases[1].version in listing and "/dumps/graphs/data.nt" in listing, "the old release's files are not served"
+
+
+def test_a_cut_made_by_the_store_is_never_passed_on_silently(store: ExternalStore, real_release: Release) -> None:
+    """Virtuoso cuts results at its ResultSetMaxRows (100000 in the tests' configuration) and only says
+    so in a header: that is refused with a message, unless the front-end's own cap is lower (then the
+    result is cut by us and marked)."""
+    cross = {"query": "SELECT ?a ?d WHERE { ?a ?b ?c . ?d ?e ?f } LIMIT 200000"}
+    with TestClient(create_app(ServerConfig(store_url=store.query, query_timeout=60))) as client:
+        answer = client.post("/sparql", data=cross, headers={"Accept": "text/csv"})
+    if store.name == "virtuoso":
+        assert answer.status_code == 502 and "its own limit of 100000 rows" in answer.text
+    else:
+        assert answer.status_code == 200 and answer.text.count("\n") == 200001
+    with NoServerErrors(create_app(ServerConfig(store_url=store.query, query_timeout=60, max_result_rows=1000))) as client:
+        capped = client.post("/sparql", data=cross, headers={"Accept": JSON})
+    assert capped.status_code == 200 and capped.json()["truncated"] is True and len(capped.json()["results"]["bindings"]) == 1000

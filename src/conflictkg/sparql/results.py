@@ -17,7 +17,6 @@ from xml.sax.saxutils import escape, quoteattr
 import pyoxigraph as ox
 
 from conflictkg.remote_store import RemoteTriples
-
 from conflictkg.sparql.negotiate import Format
 from conflictkg.vocab import prefix_map
 
@@ -115,7 +114,7 @@ def formats_for(kind: str) -> tuple[Format, ...]:
 
 
 def result_kind(result: object) -> str:
-    """Name the kind of a pyoxigraph query result."""
+    """Name the kind of a query result (pyoxigraph's, or an external store's triples)."""
     if isinstance(result, ox.QueryBoolean):
         return BOOLEAN
     if isinstance(result, (ox.QueryTriples, RemoteTriples)):

@@ -59,6 +59,9 @@ class ServerConfig:
     reports, VoID) the server serves."""
     store_headers: dict[str, str] = field(default_factory=dict)
     """HTTP headers sent with every request to the external store (`serve --store-header`: credentials)."""
+    store_refresh: float = 30.0
+    """Seconds between checks of which release the external store holds; a process that sees a new one
+    restarts to serve it (0: never check)."""
 
     def to_json(self) -> str:
         """The configuration as JSON, for the server processes `conflictkg serve` starts."""

@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -28,6 +29,8 @@ from conflictkg.web.dataset_overview import Overview, overview
 from conflictkg.web.query_completion import CompletionTerm, completion_terms
 from conflictkg.web.ontology_doc import OntologyDoc, ShapeEntry, load_graph, ontology_doc, shapes_doc
 from conflictkg.web.query_examples import ExampleQuery, load_examples
+
+log = logging.getLogger(__name__)
 
 PACKAGE_DIR = Path(__file__).parent
 TEMPLATES_DIR = PACKAGE_DIR / "templates"
@@ -61,6 +64,10 @@ class Site:
                 release = Release.open(release_dir)
             except ReleaseError:
                 release = None
+        if release is not None and isinstance(store, RemoteStore) and release.version != store.version:
+            log.warning("%s is release %s but the store now holds %s: its files are not served",
+                        release_dir, release.version, store.version)
+            release = None
         article = None
         if release is not None:
             try:
@@ -68,7 +75,7 @@ class Site:
             except (ReleaseError, OSError, UnicodeDecodeError):
                 article = None
         if isinstance(store, RemoteStore):
-            version = store.version  # the store's live release (serve --store checked a --release matches it)
+            version = store.version  # the store's live release (its files only if release_dir is that one)
         else:
             version = release.version if release is not None else files_version(files)
         return cls(
