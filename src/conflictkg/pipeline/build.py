@@ -31,7 +31,6 @@ from conflictkg.pipeline.reason import Rules, Unsupported, infer
 from conflictkg.pipeline.reports import apply_review, check_checksums
 from conflictkg.pipeline.release import Release, ReleaseContent, ReleaseError, timestamp, write_release
 from conflictkg.pipeline.sources import ProjectFiles, SourceError, Sources, load
-from conflictkg.pipeline.terms import to_ox, to_rdflib
 from conflictkg.pipeline.validate import Validation, native_dataset, require_conformance, validate, validate_native
 from conflictkg.vocab import (
     DERIVED_GRAPH,
@@ -136,12 +135,7 @@ def _derive(sources: Sources) -> int:
     Derivation reads a few predicates only, so it is handed just those triples of the statement and
     inferred graphs: an rdflib copy of everything would cost minutes and gigabytes at millions of triples.
     """
-    wanted = {to_ox(p) for p in DERIVE_PREDICATES}
-    reading = bind_prefixes(Graph())
-    for iri in (*statement_graphs(sources), INFERRED_GRAPH):
-        for triple in sources.ox_triples(iri):
-            if triple.predicate in wanted:
-                reading.add((to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object)))
+    reading = sources.selected((*statement_graphs(sources), INFERRED_GRAPH), DERIVE_PREDICATES)
     derived = derive(reading)
     sources.add(DERIVED_GRAPH, derived, "derivation rules (pipeline.derive)")
     return len(derived)
