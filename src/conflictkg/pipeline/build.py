@@ -21,11 +21,12 @@ from typing import Literal
 
 import pyoxigraph as ox
 from rdflib import Graph, URIRef
+from rdflib.namespace import RDF
 
 from conflictkg.datasets.changes import RELEASES_DIR, archive, previous_release, write_changes
 from conflictkg.pipeline import PipelineError
 from conflictkg.pipeline.background import Background
-from conflictkg.pipeline.derive import DERIVE_PREDICATES, derive
+from conflictkg.pipeline.derive import DERIVE_PREDICATES, DERIVE_TYPES, EVIDENCE_OF, derive
 from conflictkg.pipeline.progress import Meter, Progress, Stages, quiet
 from conflictkg.pipeline.reason import Rules, Unsupported, infer
 from conflictkg.pipeline.reports import apply_review, check_checksums
@@ -40,6 +41,7 @@ from conflictkg.pipeline.validate import (
     validate_native,
 )
 from conflictkg.vocab import (
+    CKG,
     DERIVED_GRAPH,
     INFERRED_GRAPH,
     LINKS_GRAPH,
@@ -142,7 +144,17 @@ def _derive(sources: Sources) -> int:
     Derivation reads a few predicates only, so it is handed just those triples of the statement and
     inferred graphs: an rdflib copy of everything would cost minutes and gigabytes at millions of triples.
     """
-    reading = sources.selected((*statement_graphs(sources), INFERRED_GRAPH), DERIVE_PREDICATES)
+    types = {ox.NamedNode(str(c)) for c in DERIVE_TYPES}
+    rdf_type, evidence = ox.NamedNode(str(RDF.type)), ox.NamedNode(str(CKG.evidence))
+
+    def read(triple: ox.Triple | ox.Quad) -> bool:
+        if triple.predicate == rdf_type:
+            return triple.object in types
+        if triple.predicate == evidence:
+            return type(triple.subject) is ox.NamedNode and triple.subject.value.startswith(EVIDENCE_OF)
+        return True
+
+    reading = sources.selected((*statement_graphs(sources), INFERRED_GRAPH), DERIVE_PREDICATES, read)
     derived = derive(reading)
     sources.add(DERIVED_GRAPH, derived, "derivation rules (pipeline.derive)")
     return len(derived)
