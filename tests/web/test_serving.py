@@ -45,7 +45,7 @@ def in_memory(data_file: Path, tmp_path_factory: pytest.TempPathFactory,
     log = tmp_path_factory.mktemp("in-memory") / "server.log"
     with serve_subprocess([str(data_file), "--in-memory", "--workers", "2", "--timeout", "2"], log) as base:
         deadline = time.monotonic() + 60
-        while "switching the server processes" not in log.read_text() and time.monotonic() < deadline:
+        while "switched the server processes" not in log.read_text() and time.monotonic() < deadline:
             time.sleep(0.1)
         yield base, log
 
@@ -82,7 +82,7 @@ def _server_processes(base: str) -> tuple[int, list[int]]:
 
 def test_in_memory_and_on_disk_give_the_same_answers(in_memory: tuple[str, Path], on_disk: str) -> None:
     base, log = in_memory
-    assert "switching the server processes" in log.read_text()
+    assert "switched the server processes" in log.read_text()
     assert _answers(base) == _answers(on_disk)
 
 
