@@ -18,10 +18,10 @@ import pytest
 from conflictkg.store import STORE_FORMAT, StoreSummary
 from conflictkg.web.serving import fits_in_memory
 from tests.sparql.conftest import EXAMPLE, FILLER, ServeSubprocess
-from tests.web.conftest import write_release
 from tests.sparql.test_clients import (
     test_runaway_query_is_stopped_while_fast_queries_keep_answering as check_runaway_query,
 )
+from tests.web.conftest import write_release
 
 QUERIES = [
     "SELECT ?s ?label { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?label } ORDER BY ?s ?label",
