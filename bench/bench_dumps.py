@@ -25,7 +25,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from run import free_port, process_tree, stop_tree  # noqa: E402
+from run import free_port, process_tree, stop_tree
 
 PADDED = "conflictkg.trig"
 PAD_LINE = b"# padding for a large-file download benchmark (bench/bench_dumps.py)\n"

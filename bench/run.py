@@ -235,7 +235,7 @@ def conflictkg_server(args: argparse.Namespace, nt: Path, release: Path | None) 
         argv += [str(nt)]
         note = f"serve {nt.name}"
     return Server("conflictkg", argv, f"http://127.0.0.1:{port}/sparql", note=note,
-                  loading="loading the data into memory", ready="switching the server processes")
+                  loading="loading the data into memory", ready="switched the server processes")
 
 
 def oxigraph_server(nt: Path) -> Server | None:

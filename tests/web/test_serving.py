@@ -18,10 +18,10 @@ import pytest
 from conflictkg.store import STORE_FORMAT, StoreSummary
 from conflictkg.web.serving import fits_in_memory
 from tests.sparql.conftest import EXAMPLE, FILLER, ServeSubprocess
-from tests.web.conftest import write_release
 from tests.sparql.test_clients import (
     test_runaway_query_is_stopped_while_fast_queries_keep_answering as check_runaway_query,
 )
+from tests.web.conftest import write_release
 
 QUERIES = [
     "SELECT ?s ?label { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?label } ORDER BY ?s ?label",
@@ -45,7 +45,7 @@ def in_memory(data_file: Path, tmp_path_factory: pytest.TempPathFactory,
     log = tmp_path_factory.mktemp("in-memory") / "server.log"
     with serve_subprocess([str(data_file), "--in-memory", "--workers", "2", "--timeout", "2"], log) as base:
         deadline = time.monotonic() + 60
-        while "switching the server processes" not in log.read_text() and time.monotonic() < deadline:
+        while "switched the server processes" not in log.read_text() and time.monotonic() < deadline:
             time.sleep(0.1)
         yield base, log
 
@@ -82,7 +82,7 @@ def _server_processes(base: str) -> tuple[int, list[int]]:
 
 def test_in_memory_and_on_disk_give_the_same_answers(in_memory: tuple[str, Path], on_disk: str) -> None:
     base, log = in_memory
-    assert "switching the server processes" in log.read_text()
+    assert "switched the server processes" in log.read_text()
     assert _answers(base) == _answers(on_disk)
 
 

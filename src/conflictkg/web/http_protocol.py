@@ -21,11 +21,14 @@ import http
 import os
 import select
 import sys
-from typing import Any
+from typing import Any, ClassVar
 
 import anyio.to_thread
 import httptools
-from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol, RequestResponseCycle
+from uvicorn.protocols.http.httptools_impl import (
+    HttpToolsProtocol,
+    RequestResponseCycle,
+)
 from uvicorn.protocols.utils import get_client_addr, get_path_with_query_string
 
 PATHSEND = "http.response.pathsend"
@@ -41,8 +44,8 @@ class AccessLog:
 
     FLUSH_SECONDS = 0.25
     enabled = False
-    _lines: list[str] = []
-    _phrases: dict[int, str] = {}
+    _lines: ClassVar[list[str]] = []
+    _phrases: ClassVar[dict[int, str]] = {}
 
     @classmethod
     def record(cls, scope: Any, status: int, loop: asyncio.AbstractEventLoop) -> None:
@@ -211,9 +214,7 @@ async def _sendfile(cycle: RequestResponseCycle, transport: _CoalescingTransport
     await transport.drain()
     sock = transport.get_extra_info("socket")
     try:
-        with open(path, "rb") as file:
-            size = os.fstat(file.fileno()).st_size
-            sent = await anyio.to_thread.run_sync(_sendfile_all, sock.fileno(), file.fileno(), size)
+        sent = await anyio.to_thread.run_sync(_sendfile_all, sock.fileno(), path)
     except OSError:
         cycle.disconnected = True
         transport.close()
@@ -222,9 +223,14 @@ async def _sendfile(cycle: RequestResponseCycle, transport: _CoalescingTransport
     await send({"type": "http.response.body", "body": b"", "more_body": False})
 
 
-def _sendfile_all(out: int, source: int, size: int) -> int:
-    """``sendfile`` until ``size`` bytes are sent, waiting for a full socket to drain (on a thread: the
-    socket is non-blocking). Raises OSError when the client goes away or stalls."""
+def _sendfile_all(out: int, path: str) -> int:
+    """``sendfile`` the file at ``path`` whole, waiting for a full socket to drain (on a thread: the
+    socket is non-blocking); the bytes sent. Raises OSError when the client goes away or stalls."""
+    with open(path, "rb") as file:
+        return _sendfile_from(out, file.fileno(), os.fstat(file.fileno()).st_size)
+
+
+def _sendfile_from(out: int, source: int, size: int) -> int:
     offset = 0
     poller = select.poll()
     poller.register(out, select.POLLOUT)

@@ -22,9 +22,10 @@ processes go on answering, and the replacement is forked from the supervisor at 
 from __future__ import annotations
 
 import logging
-import multiprocessing
 import logging.config
+import multiprocessing
 import os
+import select
 import signal
 import socket
 import sys
@@ -58,6 +59,9 @@ EXIT_STARTUP_FAILED = 3
 RESTART_BURST = 10
 """Replacements within RESTART_WINDOW seconds beyond which the supervisor waits a second between them."""
 RESTART_WINDOW = 10.0
+
+READY_SECONDS = 60.0
+"""How long the supervisor waits for the in-memory processes to be ready before retiring the others."""
 
 _POLL_SECONDS = 0.05
 
@@ -137,6 +141,8 @@ class Supervisor:
         self.failed = False
         self._restarts: list[float] = []
         self._loaded: Store | None = None
+        self._ready: tuple[int, int] | None = None
+        """While switching: a pipe on which each new process writes a byte once its app is built."""
         self._load_error: BaseException | None = None
 
     def run(self) -> int:
@@ -153,14 +159,16 @@ class Supervisor:
             started = time.monotonic()
             log.info("loading the data into memory (the processes answer from the on-disk store meanwhile)")
             loader.start()
-        while not self.stopping and not self.failed:
-            self._reap()
-            if loader is not None and not loader.is_alive():
-                loader.join()
-                loader = None
-                self._switch(time.monotonic() - started)
-            time.sleep(_POLL_SECONDS)
-        self._shutdown()
+        try:
+            while not self.stopping and not self.failed:
+                self._reap()
+                if loader is not None and not loader.is_alive():
+                    loader.join()
+                    loader = None
+                    self._switch(time.monotonic() - started)
+                time.sleep(_POLL_SECONDS)
+        finally:
+            self._shutdown()
         return 1 if self.failed else 0
 
     def _stop(self, *_: object) -> None:
@@ -178,12 +186,20 @@ class Supervisor:
             log.error("loading the data into memory failed (%s); serving the on-disk store", self._load_error)
             return
         self.store, self._loaded = self._loaded, None
-        log.info("data loaded into memory in %.1f s; switching the server processes to it", seconds)
+        log.info("data loaded into memory in %.1f s; starting the server processes that share it", seconds)
         old = list(self.children)
-        for _ in range(self.size):
-            self._fork()
+        self._ready = os.pipe()
+        try:
+            for _ in range(self.size):
+                self._fork()
+        finally:
+            os.close(self._ready[1])
+        _wait_ready(self._ready[0], self.size, READY_SECONDS)
+        os.close(self._ready[0])
+        self._ready = None
         for pid in old:
             self._retire(pid)
+        log.info("switched the server processes to the data in memory")
 
     def _retire(self, pid: int) -> None:
         self.retiring.add(pid)
@@ -198,7 +214,11 @@ class Supervisor:
             log.warning("forking with other threads alive in the supervisor: %s", ", ".join(threads[1:]))
         pid = os.fork()
         if pid == 0:
-            _serve_child(self.sock, self.config, self.store)
+            ready = None
+            if self._ready is not None:
+                os.close(self._ready[0])
+                ready = self._ready[1]
+            _serve_child(self.sock, self.config, self.store, ready)
         self.children[pid] = _Child(pid, self.store, time.monotonic())
 
     def _reap(self) -> None:
@@ -272,7 +292,20 @@ def _end_child(*_: object) -> None:
     raise SystemExit(0)
 
 
-def _serve_child(sock: socket.socket, config: ServerConfig, store: Store | None) -> NoReturn:
+def _wait_ready(fd: int, count: int, seconds: float) -> None:
+    """Wait until ``count`` bytes came on ``fd``, every writer closed it, or ``seconds`` passed."""
+    deadline = time.monotonic() + seconds
+    received = 0
+    while received < count and (left := deadline - time.monotonic()) > 0:
+        if not select.select([fd], [], [], left)[0]:
+            return
+        data = os.read(fd, count)
+        if not data:
+            return  # every new process wrote its byte or ended
+        received += len(data)
+
+
+def _serve_child(sock: socket.socket, config: ServerConfig, store: Store | None, ready: int | None = None) -> NoReturn:
     """One server process: build the app over ``store`` (or the on-disk store) and serve until told."""
     code = 0
     try:
@@ -287,6 +320,9 @@ def _serve_child(sock: socket.socket, config: ServerConfig, store: Store | None)
         except (StoreError, OSError, ValueError) as exc:
             log.error("the server process could not open the data: %s", exc)
             os._exit(EXIT_STARTUP_FAILED)
+        if ready is not None:  # the supervisor retires the processes this one replaces
+            os.write(ready, b".")
+            os.close(ready)
         server = uvicorn.Server(uvicorn.Config(
             app,
             log_config=None,  # configured once by the supervisor
