@@ -120,6 +120,16 @@ def test_ask_construct_and_a_graph(remote: RemoteStore, published: tuple[Externa
         assert _canonical(remote.triples(graph)) == _canonical(embedded.triples(graph))
 
 
+def test_results_not_read_to_the_end_never_starve_later_queries(remote: RemoteStore) -> None:
+    """A page may hold a result while it asks for the next (and threads do so at once): more open
+    results than pooled connections must not make anyone wait for a connection."""
+    held = [remote.query("SELECT * WHERE { ?s ?p ?o }") for _ in range(40)]
+    started = time.monotonic()
+    assert bool(remote.query("ASK { ?s ?p ?o }")) is True
+    assert time.monotonic() - started < 5
+    assert len(held) == 40
+
+
 def test_base_iri_resolves_relative_iris_as_the_embedded_store(remote: RemoteStore) -> None:
     rows = _rows(remote.query("SELECT ?x WHERE { BIND(<thing> AS ?x) }", base_iri="http://example.org/sparql"))
     assert rows == [("<http://example.org/thing>",)]

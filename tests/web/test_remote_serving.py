@@ -201,6 +201,10 @@ def test_read_only_and_limits_hold(store: ExternalStore, real_release: Release) 
         assert turtle.status_code == 200 and turtle.text.rstrip().endswith("# truncated after 5 triples (the endpoint's limit)")
     ask = RemoteAsk(store)
     assert ask("ASK { <urn:test:a> ?p ?o }") is False, "the update never reached the store"
+    limited = ServerConfig(store_url=store.query, release_dir=real_release.root, rate_limit=0.01, rate_burst=2)
+    with NoServerErrors(create_app(limited)) as client:
+        statuses = [client.get("/sparql", params={"query": "ASK { ?s ?p ?o }"}).status_code for _ in range(3)]
+        assert statuses == [200, 200, 429]
 
 
 class RemoteAsk:
@@ -420,3 +424,48 @@ def test_a_cut_made_by_the_store_is_never_passed_on_silently(store: ExternalStor
     with NoServerErrors(create_app(ServerConfig(store_url=store.query, query_timeout=60, max_result_rows=1000))) as client:
         capped = client.post("/sparql", data=cross, headers={"Accept": JSON})
     assert capped.status_code == 200 and capped.json()["truncated"] is True and len(capped.json()["results"]["bindings"]) == 1000
+
+
+def test_mixed_load_through_the_store_without_errors(store: ExternalStore, real_release: Release, tmp_path: Path,
+                                                     serve_subprocess: Callable[[list[str], Path], object]) -> None:
+    """Eight clients for a few seconds (bounded in count and time) against `serve --store`: SPARQL in
+    several formats, pages, the dumps index and /reconcile; every answer is the expected one."""
+    requests: list[tuple[str, dict[str, str], dict[str, str], int]] = [
+        ("sparql", {"query": real_release.queries()[0].read_text("utf-8")}, {"Accept": JSON}, 200),
+        ("sparql", {"query": "CONSTRUCT WHERE { ?s a ?o } LIMIT 50"}, {"Accept": "text/turtle"}, 200),
+        ("sparql", {"query": "ASK { ?s ?p ?o }"}, {"Accept": "application/sparql-results+xml"}, 200),
+        ("sparql", {"query": "SELECT WHERE {"}, {}, 400),
+        ("id/place/ayyash", {}, {"Accept": BROWSER}, 200),
+        ("id/place/nowhere", {}, {"Accept": BROWSER}, 404),
+        ("dumps/", {}, {}, 200),
+        ("reconcile", {"query": "Ayash"}, {}, 200),
+    ]
+    errors: list[str] = []
+    done = [0]
+    with serve_subprocess(["--store", store.query, "--release", str(real_release.root), "--workers", "1",  # type: ignore[attr-defined]
+                           "--no-access-log"], tmp_path / "serve.log") as base:
+        for path, params, headers, expected in requests:  # warm-up: the first /reconcile builds the gazetteer index
+            assert httpx.get(base + path, params=params, headers=headers, timeout=120).status_code == expected, path
+        deadline = time.monotonic() + 8.0
+
+        def client(offset: int) -> None:
+            with httpx.Client(base_url=base, timeout=30) as http:
+                index = offset
+                while time.monotonic() < deadline and done[0] < 2000:
+                    path, params, headers, expected = requests[index % len(requests)]
+                    index += 1
+                    try:
+                        status = http.get(path, params=params, headers=headers).status_code
+                    except httpx.HTTPError as exc:
+                        errors.append(f"{path}: {exc!r}")
+                        continue
+                    done[0] += 1
+                    if status != expected:
+                        errors.append(f"{path}: {status}")
+
+        threads = [threading.Thread(target=client, args=(i,)) for i in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+    assert done[0] > 50 and errors == [], (done[0], errors[:10])
