@@ -218,6 +218,10 @@ class Server:
     url: str
     load: Callable[[], None] | None = None
     note: str = ""
+    loading: str = ""
+    """A line its log shows while it answers at less than full speed (conflictkg: loading the data into
+    memory while the on-disk store answers), and ``ready`` the line that ends that phase."""
+    ready: str = ""
 
 
 def conflictkg_server(args: argparse.Namespace, nt: Path, release: Path | None) -> Server:
@@ -230,7 +234,8 @@ def conflictkg_server(args: argparse.Namespace, nt: Path, release: Path | None) 
     else:
         argv += [str(nt)]
         note = f"serve {nt.name}"
-    return Server("conflictkg", argv, f"http://127.0.0.1:{port}/sparql", note=note)
+    return Server("conflictkg", argv, f"http://127.0.0.1:{port}/sparql", note=note,
+                  loading="loading the data into memory", ready="switched the server processes")
 
 
 def oxigraph_server(nt: Path) -> Server | None:
@@ -272,11 +277,15 @@ def ask(client: httpx.Client, url: str, query: str, timeout: float) -> tuple[boo
 
 
 @contextmanager
-def running(server: Server, log: Path, start_timeout: float) -> Iterator[tuple[subprocess.Popen[bytes], float]]:
-    """Start ``server``, load its data, wait for its first answer; yield (process, start-up seconds)."""
+def running(server: Server, log: Path, start_timeout: float
+            ) -> Iterator[tuple[subprocess.Popen[bytes], float, float | None, MemorySampler]]:
+    """Start ``server``, load its data, wait for its first answer and then for its full speed; yield
+    (process, seconds to the first answer, seconds to full speed when that came later, the sampler of
+    its process tree's memory, running from the start so that loading the data counts)."""
     with log.open("wb") as out:
         started = time.perf_counter()
         process = subprocess.Popen(server.argv, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        sampler = MemorySampler(process.pid).__enter__()
         try:
             deadline = started + start_timeout
             with httpx.Client() as client:
@@ -299,8 +308,17 @@ def running(server: Server, log: Path, start_timeout: float) -> Iterator[tuple[s
                     if ok:
                         break
                     time.sleep(0.1)
-            yield process, time.perf_counter() - started
+            first = time.perf_counter() - started
+            full = None
+            if server.ready:
+                while server.loading in log.read_text(errors="replace") and time.perf_counter() < deadline:
+                    if server.ready in log.read_text(errors="replace"):
+                        full = time.perf_counter() - started
+                        break
+                    time.sleep(0.1)
+            yield process, first, full, sampler
         finally:
+            sampler.__exit__()
             stop_tree(process)
 
 
@@ -406,6 +424,7 @@ class ServerResult:
     name: str
     note: str = ""
     startup_s: float | None = None
+    full_speed_s: float | None = None
     peak_rss_kb: int = 0
     peak_pss_kb: int = 0
     queries: dict[str, QueryTiming] = field(default_factory=dict)
@@ -456,11 +475,11 @@ def measure_server(server_factory: Callable[[], Server], args: argparse.Namespac
     stack: list[object] = []
     try:
         context = running(server, log, args.start_timeout)
-        process, startup = context.__enter__()
+        process, startup, full, sampler = context.__enter__()
         stack.append(context)
-        sampler = MemorySampler(process.pid).__enter__()
-        result.startup_s = startup
-        print(f"[{server.name}] first answer after {startup:.1f} s", flush=True)
+        result.startup_s, result.full_speed_s = startup, full
+        print(f"[{server.name}] first answer after {startup:.1f} s"
+              + (f", full speed (data in memory) after {full:.1f} s" if full is not None else ""), flush=True)
 
         def restart() -> str:
             nonlocal server, sampler, process
@@ -471,9 +490,8 @@ def measure_server(server_factory: Callable[[], Server], args: argparse.Namespac
             server = server_factory()
             print(f"[{server.name}] restarting after a query timeout", flush=True)
             new = running(server, log, args.start_timeout)
-            process, _ = new.__enter__()
+            process, _, _, sampler = new.__enter__()
             stack.append(new)
-            sampler = MemorySampler(process.pid).__enter__()
             return server.url
 
         chosen = {}  # the control-history query first: a summary row, kept within the server budget
@@ -602,7 +620,7 @@ def report(args: argparse.Namespace, results: list[ServerResult], build: BuildRe
         f"## conflictkg benchmark: {args.size_label} ({triples:,} triples in events.nt)",
         "",
         f"- run {started}, code {_git_revision()}, data {args.project}",
-        f"- machine: {machine_text}",
+        f"- machine: {machine_text}; at the end {', '.join(f'{v:.1f}' for v in os.getloadavg())} (1, 5, 15 min)",
         "- ratios are conflictkg ÷ peer: above 1× is better for req/s, below 1× is better for ms, s and MB",
         "- tools: per-query medians and the heavy mix with a Python client (httpx, one connection per thread); "
         "the one-IRI lookup with wrk; memory = peak over the server's whole process tree, sampled from "
@@ -630,6 +648,8 @@ def report(args: argparse.Namespace, results: list[ServerResult], build: BuildRe
 
     row("time to first answer (s), incl. data load", "Python client",
         lambda r: r.startup_s, lambda v: "–" if v is None else f"{v:.1f}")
+    row("time to full speed (s): data loaded into memory", "server log",
+        lambda r: r.full_speed_s, lambda v: "–" if v is None else f"{v:.1f}", ratio=False)
     row("peak RSS, all server processes", "/proc", lambda r: r.peak_rss_kb or None, lambda v: _mb(int(v or 0)))
     row("peak PSS, all server processes", "/proc", lambda r: r.peak_pss_kb or None, lambda v: _mb(int(v or 0)))
     for c in (1, 8):

@@ -54,17 +54,21 @@ ROUTERS: list[APIRouter] = [reconcile_router]
 ALLOWED = "GET, HEAD, POST"
 
 
-def create_app(config: ServerConfig, on_stuck: Callable[[], None] | None = None) -> FastAPI:
+def create_app(
+    config: ServerConfig, on_stuck: Callable[[], None] | None = None, store: Store | None = None
+) -> FastAPI:
     """Build the app for ``config``; raises StoreError (with file and position) on unreadable data and
     ReleaseError on a release whose files differ from its manifest.
 
     ``on_stuck`` is called when a query thread cannot be stopped (sparql.execute); `conflictkg serve`
-    passes the function that retires the process (web.serving).
+    passes the function that retires the process, and ``store``, the data its supervisor already loaded
+    into memory (web.serving); without it the app opens the store ``config`` names.
     """
     if (config.store_path is None and config.store_url is None and config.release_dir is not None and not config.files
             and (Path(config.release_dir) / MANIFEST).is_file()):
         Release.open(config.release_dir).verify()  # `conflictkg serve` verified it once, before its processes
-    store = _open_store(config)
+    if store is None:
+        store = _open_store(config)
     app = FastAPI(
         title="conflictkg",
         version=__version__,
@@ -72,6 +76,7 @@ def create_app(config: ServerConfig, on_stuck: Callable[[], None] | None = None)
         lifespan=_lifespan,
         docs_url=None,
         redoc_url=None,
+        telemetry={"tracing": False, "metrics": False, "logs": False},  # unused; checking it cost ~25 µs a request
     )
     app.state.config = config
     app.state.store = store

@@ -1,0 +1,218 @@
+"""`conflictkg serve`'s process model (web.serving): forked server processes, the in-memory store loaded
+once by the supervisor and shared, the on-disk store meanwhile, and HTTP details of the server."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import socket
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import quote, urlsplit
+
+import httpx
+import pytest
+
+from conflictkg.store import STORE_FORMAT, StoreSummary
+from conflictkg.web.serving import fits_in_memory
+from tests.sparql.conftest import EXAMPLE, FILLER, ServeSubprocess
+from tests.sparql.test_clients import (
+    test_runaway_query_is_stopped_while_fast_queries_keep_answering as check_runaway_query,
+)
+from tests.web.conftest import write_release
+
+QUERIES = [
+    "SELECT ?s ?label { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?label } ORDER BY ?s ?label",
+    "SELECT (COUNT(*) AS ?n) { ?a <urn:filler:p> ?b }",
+    "ASK { <http://example.org/attack> <http://example.org/place> <http://example.org/ayyash> }",
+]
+
+
+@pytest.fixture(scope="module")
+def data_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("serving") / "example.ttl"
+    filler = "".join(f"<urn:filler:{i}> <urn:filler:p> {i} .\n" for i in range(FILLER))
+    path.write_text(EXAMPLE + filler, encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def in_memory(data_file: Path, tmp_path_factory: pytest.TempPathFactory,
+              serve_subprocess: ServeSubprocess) -> Iterator[tuple[str, Path]]:
+    """`serve --in-memory` with two processes; yields (base URL, log) once they answer from memory."""
+    log = tmp_path_factory.mktemp("in-memory") / "server.log"
+    with serve_subprocess([str(data_file), "--in-memory", "--workers", "2", "--timeout", "2"], log) as base:
+        deadline = time.monotonic() + 60
+        while "switched the server processes" not in log.read_text() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        yield base, log
+
+
+@pytest.fixture(scope="module")
+def on_disk(data_file: Path, tmp_path_factory: pytest.TempPathFactory,
+            serve_subprocess: ServeSubprocess) -> Iterator[str]:
+    log = tmp_path_factory.mktemp("on-disk") / "server.log"
+    with serve_subprocess([str(data_file), "--on-disk", "--workers", "2", "--timeout", "2"], log) as base:
+        yield base
+
+
+def _answers(base: str) -> list[object]:
+    return [httpx.get(base + "sparql", params={"query": q}, headers={"Accept": "application/sparql-results+json"},
+                      timeout=30).json() for q in QUERIES]
+
+
+def _server_processes(base: str) -> tuple[int, list[int]]:
+    """(supervisor PID, its children) of the server listening on ``base``'s port: the processes of that
+    command line, the supervisor being the one whose parent is not among them."""
+    port = f"{urlsplit(base).port}".encode()
+    parents: dict[int, int] = {}
+    for entry in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            command = Path(f"/proc/{entry}/cmdline").read_bytes().split(b"\0")
+            stat = Path(f"/proc/{entry}/stat").read_text()
+        except OSError:
+            continue
+        if b"serve" in command and port in command:
+            parents[int(entry)] = int(stat.rsplit(")", 1)[1].split()[1])
+    supervisor = next(pid for pid, parent in parents.items() if parent not in parents)
+    return supervisor, [pid for pid, parent in parents.items() if parent == supervisor]
+
+
+def test_in_memory_and_on_disk_give_the_same_answers(in_memory: tuple[str, Path], on_disk: str) -> None:
+    base, log = in_memory
+    assert "switched the server processes" in log.read_text()
+    assert _answers(base) == _answers(on_disk)
+
+
+def test_the_supervisor_holds_no_thread_and_its_processes_share_its_memory(in_memory: tuple[str, Path]) -> None:
+    """Forking is only safe from a single-threaded process; the children are forks of the supervisor
+    (same program, parent = supervisor), so the store it loaded is shared, not copied."""
+    base, _ = in_memory
+    supervisor, children = _server_processes(base)
+    assert len(os.listdir(f"/proc/{supervisor}/task")) == 1
+    assert len(children) == 2
+    for child in children:
+        rollup = Path(f"/proc/{child}/smaps_rollup").read_text()
+        values = {line.split(":")[0]: int(line.split()[1]) for line in rollup.splitlines()[1:]}
+        assert values["Pss"] < values["Rss"]  # pages shared with the supervisor and the sibling
+
+
+def test_a_runaway_query_is_stopped_in_memory_too(in_memory: tuple[str, Path]) -> None:
+    check_runaway_query(in_memory[0])
+
+
+def test_a_runaway_query_is_stopped_on_disk(on_disk: str) -> None:
+    check_runaway_query(on_disk)
+
+
+def test_a_client_that_half_closes_after_its_request_gets_the_whole_answer(on_disk: str) -> None:
+    """Some HTTP/1.0-style clients shut their sending side once the request is written; the answer,
+    computed after that, must still arrive whole."""
+    parts = urlsplit(on_disk)
+    query = f"SELECT (COUNT(*) AS ?n) {{ ?a <urn:filler:p> ?b . ?c <urn:filler:p> ?d FILTER(?b < {time.time_ns() % 97}) }}"
+    request = (f"GET /sparql?query={quote(query)} HTTP/1.1\r\nHost: {parts.netloc}\r\n"
+               "Accept: application/sparql-results+json\r\n\r\n")
+    with socket.create_connection((parts.hostname, parts.port), timeout=30) as sock:
+        sock.sendall(request.encode())
+        sock.shutdown(socket.SHUT_WR)
+        response = b""
+        while chunk := sock.recv(65536):
+            response += chunk
+    head, _, body = response.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 200")
+    assert json.loads(body)["results"]["bindings"][0]["n"]["value"].isdigit()
+
+
+def _exchange(base: str, *parts: bytes) -> bytes:
+    """Send ``parts`` on one connection, a pause between them (so the server reads them apart), and
+    read until the server has been quiet for a moment."""
+    address = urlsplit(base)
+    with socket.create_connection((address.hostname, address.port), timeout=30) as sock:
+        for part in parts:
+            sock.sendall(part)
+            time.sleep(0.2)
+        sock.settimeout(2)
+        response = b""
+        try:
+            while chunk := sock.recv(65536):
+                response += chunk
+        except TimeoutError:
+            pass
+    return response
+
+
+@pytest.mark.parametrize("chunked", [False, True], ids=["content-length", "chunked"])
+def test_a_post_offering_an_h2c_upgrade_is_answered_with_its_body(on_disk: str, chunked: bool) -> None:
+    """Java's HttpClient (so Jena) offers ``Upgrade: h2c`` on every request; the offer is declined and the
+    request answered as HTTP/1.1 with its body (httptools alone would drop the body: uvicorn issue 2722),
+    the body arriving in a later packet than the headers; the next request on the connection is answered."""
+    query = 'ASK { ?event <http://www.w3.org/2000/01/rdf-schema#label> ?label FILTER(LANG(?label) = "ar" || ?label != "هجوم") }'.encode()
+    body = b"%x\r\n%s\r\n0\r\n\r\n" % (len(query), query) if chunked else query
+    framing = b"Transfer-Encoding: chunked" if chunked else b"Content-Length: %d" % len(query)
+    head = (b"POST /sparql HTTP/1.1\r\nHost: test\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\n"
+            b"HTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\nContent-Type: application/sparql-query\r\n"
+            b"Accept: application/sparql-results+json\r\n" + framing + b"\r\n\r\n")
+    following = b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: test\r\nAccept: text/csv\r\n\r\n"
+    response = _exchange(on_disk, head, body[:7], body[7:] + following)
+    first, _, rest = response.partition(b"\r\n\r\n")
+    assert first.startswith(b"HTTP/1.1 200"), response[:300]
+    assert rest.startswith(b'{"head":{},"boolean":true}')
+    assert b"HTTP/1.1 200" in rest and rest.endswith(b"_askResult\r\ntrue\r\n")
+
+
+def test_data_fits_in_memory_under_a_quarter_of_the_ram(tmp_path: Path) -> None:
+    assert not fits_in_memory(None)
+    assert not fits_in_memory(tmp_path)  # no summary: not a store
+    StoreSummary(STORE_FORMAT, "test", 1000, 1000, {}).write(tmp_path)
+    assert fits_in_memory(tmp_path)
+    StoreSummary(STORE_FORMAT, "test", 10**13, 10**13, {}).write(tmp_path)
+    assert not fits_in_memory(tmp_path)
+
+
+@pytest.fixture(scope="module")
+def release_server(tmp_path_factory: pytest.TempPathFactory, serve_subprocess: ServeSubprocess) -> Iterator[tuple[str, Path]]:
+    """`serve --release` over the fixture release whose TriG dump is padded to 24 MB (comment lines);
+    yields (base URL, release directory)."""
+    release = write_release(tmp_path_factory.mktemp("padded") / "dist")
+    dump = release / "conflictkg.trig"
+    with dump.open("ab") as out:
+        out.write(b"# padding: a large file for the download tests\n" * (24 * 1024 * 1024 // 48))
+    manifest = json.loads((release / "manifest.json").read_text(encoding="utf-8"))
+    for entry in manifest["files"]:
+        if entry["path"] == "conflictkg.trig":
+            entry["bytes"], entry["sha256"] = dump.stat().st_size, hashlib.sha256(dump.read_bytes()).hexdigest()
+    (release / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    log = tmp_path_factory.mktemp("release-server") / "server.log"
+    with serve_subprocess(["--release", str(release), "--workers", "1"], log) as base:
+        yield base, release
+
+
+def test_a_dump_is_sent_whole_with_its_length_and_etag(release_server: tuple[str, Path]) -> None:
+    """The whole-file path (sendfile through ASGI's pathsend) sends exactly the file."""
+    base, release = release_server
+    expected = (release / "conflictkg.trig").read_bytes()
+    response = httpx.get(base + "dumps/conflictkg.trig", timeout=60)
+    assert response.status_code == 200
+    assert response.content == expected
+    assert response.headers["content-length"] == str(len(expected))
+    assert response.headers["etag"] == f'"{hashlib.sha256(expected).hexdigest()}"'
+    assert httpx.get(base + "dumps/conflictkg.trig", headers={"If-None-Match": response.headers["etag"]}).status_code == 304
+    head = httpx.head(base + "dumps/conflictkg.trig")
+    assert head.headers["content-length"] == str(len(expected)) and head.content == b""
+
+
+def test_a_dump_range_and_an_abandoned_download(release_server: tuple[str, Path]) -> None:
+    """Ranges still answer 206 with the bytes asked for; a client that stops reading and hangs up in the
+    middle of a download leaves the server answering."""
+    base, release = release_server
+    expected = (release / "conflictkg.trig").read_bytes()
+    part = httpx.get(base + "dumps/conflictkg.trig", headers={"Range": "bytes=1000-1999"})
+    assert part.status_code == 206 and part.content == expected[1000:2000]
+    parts = urlsplit(base)
+    for _ in range(3):
+        with socket.create_connection((parts.hostname, parts.port), timeout=30) as sock:
+            sock.sendall(f"GET /dumps/conflictkg.trig HTTP/1.1\r\nHost: {parts.netloc}\r\n\r\n".encode())
+            assert sock.recv(65536).startswith(b"HTTP/1.1 200")
+    assert httpx.get(base + "dumps/conflictkg.trig", timeout=60).content == expected
