@@ -125,26 +125,6 @@ def test_a_client_that_half_closes_after_its_request_gets_the_whole_answer(on_di
     assert json.loads(body)["results"]["bindings"][0]["n"]["value"].isdigit()
 
 
-def test_a_post_that_offers_an_upgrade_is_answered_with_its_body_read(on_disk: str) -> None:
-    """Jena offers h2c on every request, POSTs included: the offer is declined and the body read (the
-    httptools parser stops at an upgrade unless the server hides it)."""
-    parts = urlsplit(on_disk)
-    body = "SELECT ?label { <http://example.org/attack> <http://www.w3.org/2000/01/rdf-schema#label> ?label }".encode()
-    request = (f"POST /sparql HTTP/1.1\r\nHost: {parts.netloc}\r\nConnection: Upgrade, HTTP2-Settings\r\n"
-               "HTTP2-Settings: AAEAAEAAAAIAAAABAAMAAABkAAQBAAAAAAUAAEAA\r\nUpgrade: h2c\r\n"
-               "Content-Type: application/sparql-query;charset=utf-8\r\nAccept: application/sparql-results+json\r\n"
-               f"Content-Length: {len(body)}\r\n\r\n").encode() + body
-    with socket.create_connection((parts.hostname, parts.port), timeout=30) as sock:
-        sock.sendall(request)
-        sock.shutdown(socket.SHUT_WR)
-        response = b""
-        while chunk := sock.recv(65536):
-            response += chunk
-    head, _, answer = response.partition(b"\r\n\r\n")
-    assert head.startswith(b"HTTP/1.1 200"), head
-    assert {b["label"]["value"] for b in json.loads(answer)["results"]["bindings"]} == {"Attack on Ayyash", "هجوم"}
-
-
 def test_data_fits_in_memory_under_a_quarter_of_the_ram(tmp_path: Path) -> None:
     assert not fits_in_memory(None)
     assert not fits_in_memory(tmp_path)  # no summary: not a store
