@@ -2,8 +2,6 @@
 
 - A response's writes made in one turn of the event loop go out as one (``_CoalescingTransport``).
 - A client that half-closes its side after sending the request still gets its answer, as with h11.
-- An ``Upgrade`` offer (Jena offers h2c on every request) is declined by hiding the header from the
-  parser: httptools stops parsing at an upgrade, so a POST's body would never arrive (h11 read it).
 - Files are sent with the kernel's ``sendfile``: the protocol offers ASGI's ``http.response.pathsend``
   extension, which Starlette's FileResponse uses for a whole file (the dumps); ranges still stream.
 - A graceful shutdown (a retiring process) does not drop a connection accepted an instant before it,
@@ -17,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import http
 import os
-import re
 import select
 import sys
 from typing import Any, ClassVar
@@ -30,11 +27,6 @@ from uvicorn.protocols.http.httptools_impl import (
 from uvicorn.protocols.utils import get_client_addr, get_path_with_query_string
 
 PATHSEND = "http.response.pathsend"
-_UPGRADE_HEADER = re.compile(rb"\r\nupgrade:", re.IGNORECASE)
-_DECLINED = b"\r\nx-declined-upgrade:"
-"""The header name an Upgrade header is renamed to before parsing: this server upgrades to nothing
-(no WebSocket, no h2c), and RFC 9110 lets a server ignore the offer and answer in HTTP/1.1."""
-
 FRESH_CONNECTION_GRACE = 0.5
 """Seconds a connection accepted just before a graceful shutdown has to send its request."""
 SENDFILE_STALL_SECONDS = 60.0
@@ -126,12 +118,6 @@ class HttpProtocol(HttpToolsProtocol):
     _client_done = False
     _had_request = False
     _shutting_down = False
-
-    def data_received(self, data: bytes) -> None:
-        if (self.cycle is None or not self.cycle.more_body) and b"pgrade:" in data.lower():
-            head, separator, rest = data.partition(b"\r\n\r\n")  # only the request's head, never a body
-            data = _UPGRADE_HEADER.sub(_DECLINED, head) + separator + rest
-        super().data_received(data)
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(_CoalescingTransport(transport, self.loop))  # type: ignore[arg-type]
