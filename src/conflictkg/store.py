@@ -28,7 +28,7 @@ import sys
 import tempfile
 import time
 import zlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import IO
@@ -89,6 +89,18 @@ class StoreError(ValueError):
     gives a position (as the build's SourceError), else ``file: message``."""
 
 
+class StoreUnavailable(Exception):
+    """An external store (remote_store) could not answer: unreachable, too slow, or failing.
+
+    ``status`` is what a front-end answers with (502 unreachable or failing, 503 busy, 504 too slow) and
+    ``message`` says which store and why, for the client to read."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
 @dataclass(frozen=True)
 class StoreSummary:
     """What an on-disk store was built from and what it holds, saved beside its data.
@@ -126,6 +138,10 @@ class StoreSummary:
 
 class Store:
     """A read-only dataset: named graphs plus a definition of what the default graph is."""
+
+    local = True
+    """Queries are answered in this process (a remote_store.RemoteStore waits on the network instead, so
+    the query threads never answer its requests on the event loop)."""
 
     def __init__(
         self,
@@ -240,6 +256,10 @@ class Store:
     def graph_names(self) -> list[str]:
         """IRIs of the named graphs held."""
         return sorted(g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))
+
+    def triples(self, graph: str) -> Iterator[ox.Triple]:
+        """The triples of one named graph (small graphs: the ontology, the shapes)."""
+        return (quad.triple for quad in self._store.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
 
     def graph_sizes(self) -> dict[str, int]:
         """Triples per named graph, for the service description and VoID."""

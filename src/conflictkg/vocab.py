@@ -53,6 +53,10 @@ ASSERTED_GRAPHS: tuple[URIRef, ...] = (ONTOLOGY_GRAPH, SHAPES_GRAPH, DATA_GRAPH,
 
 ALL_GRAPHS: tuple[URIRef, ...] = (*ASSERTED_GRAPHS, INFERRED_GRAPH)
 
+PUBLICATION_GRAPH = GRAPH["publication"]
+"""In an external store: the record of the live release (``publish --to`` writes it, ``serve --store``
+reads it): ``<dataset> void:subset <graph>`` per graph and ``<dataset> owl:versionInfo "<version>"``."""
+
 REPORT_GRAPHS = BASE + "graph/report/"
 """Each registered report's statements live in ``graph/report/<slug>`` (asserted)."""
 

@@ -28,6 +28,22 @@ def test_without_fork_the_work_runs_when_collected(monkeypatch: pytest.MonkeyPat
     assert Background(os.getpid).result() == parent
 
 
+def test_without_fork_eager_work_runs_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Eager work sees the state of the moment it was started, as a forked child does."""
+    monkeypatch.setenv("CONFLICTKG_NO_FORK", "1")
+    state = ["before"]
+    background = Background(lambda: list(state), eager=True)
+    state.append("after")
+    assert background.result() == ["before"]
+
+    def fails() -> None:
+        raise ValueError("does not conform")
+
+    failing = Background(fails, eager=True)
+    with pytest.raises(ValueError, match="conform"):
+        failing.result()
+
+
 def test_cancel_stops_the_child() -> None:
     import time
 

@@ -30,8 +30,9 @@ def test_build_reports_each_stage(project: Path) -> None:
     release = build(project, progress=said.append)
     assert release.root == project / "dist"
     assert [line.split(" ")[0] for line in said] == [
-        "loaded", "evidence:", "SHACL", "SHACL:", "OWL", "derived:", "SHACL:", "changes", "wrote", "stage"]
-    assert said[4] == "OWL RL: 5 inferred triples"
+        "loaded", "evidence:", "SHACL", "OWL", "derived:", "SHACL:", "SHACL:", "changes", "wrote", "stage"]
+    assert said[3] == "OWL RL: 5 inferred triples"
+    assert said[5:7] == ["SHACL: asserted data conforms", "SHACL: asserted + inferred data conforms"]
     assert said[7].startswith("changes since nothing (first release): +")
     assert said[-2] == (f"wrote release {release.version} to {project / 'dist'}; "
                         f"kept as {project / 'releases' / release.version}")
@@ -144,3 +145,26 @@ def test_fast_and_reference_engines_publish_the_same_release(which: str, fixture
     reference = build(root, tmp_path / "reference", created=created, engines="reference")
     assert (fast.root / "manifest.json").read_bytes() == (reference.root / "manifest.json").read_bytes()
     assert fast.graphs[str(INFERRED_GRAPH)] > 0
+
+
+@pytest.mark.parametrize("fork", ["fork", "no fork"])
+def test_a_violation_that_inference_would_hide_fails_the_build(project: Path, fork: str,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """The first SHACL pass (asserted data) runs beside reasoning, and still gates the build.
+
+    An agent without a type breaks a shape asking for a ckg:Actor in the asserted data; OWL RL's range
+    of ckg:agent makes it one, so the second pass alone would pass.
+    """
+    if fork == "no fork":
+        monkeypatch.setenv("CONFLICTKG_NO_FORK", "1")
+    shapes = project / "shapes" / "shapes.ttl"
+    shapes.write_text(shapes.read_text("utf-8") + "\nshapes:AgentShape a sh:NodeShape ; sh:targetObjectsOf ckg:agent ;\n"
+                      '    sh:class ckg:Actor ; sh:message "An agent is a ckg:Actor." .\n', "utf-8")
+    events = project / "data" / "events.ttl"
+    events.write_text(events.read_text("utf-8").replace("ckg:agent id:actor\\/army ;", "ckg:agent id:actor\\/untyped ;"),
+                      "utf-8")
+    with pytest.raises(ValidationFailed) as raised:
+        build(project)
+    assert [(r.focus, r.message) for r in raised.value.validation.results] == [
+        ("actor:untyped", "An agent is a ckg:Actor.")]
+    assert not (project / "dist").exists()

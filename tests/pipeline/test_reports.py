@@ -11,7 +11,9 @@ from pathlib import Path
 import pytest
 from rdflib import Graph, Literal
 from rdflib.namespace import RDF, RDFS
+from typer.testing import CliRunner
 
+from conflictkg.cli import app
 from conflictkg.ingest.register import ReportMetadata, register
 from conflictkg.ingest.spans import add_span
 from conflictkg.pipeline.build import build
@@ -92,6 +94,24 @@ def test_unreviewed_drafts_stop_the_build_with_a_list(with_report: Path, tmp_pat
     with pytest.raises(ReviewError, match=f"1 drafted statement.*\n  {SLUG}: .*mention/{SLUG}/"):
         build(with_report, tmp_path / "dist", created=FIXED_TIME)
     assert not (tmp_path / "dist").exists()
+
+
+def test_validate_applies_the_same_review_gate(with_report: Path) -> None:
+    """`conflictkg validate` passes only what `build` would accept: unreviewed drafts are refused with
+    their list (exit 1, no traceback); once reviewed, the project validates."""
+    _draft(with_report, CKG.Unreviewed)
+    refused = CliRunner().invoke(app, ["validate", "--root", str(with_report)])
+    assert refused.exit_code == 1 and f"mention/{SLUG}/" in refused.output and "Traceback" not in refused.output
+    _draft(with_report, CKG.Accepted)
+    accepted = CliRunner().invoke(app, ["validate", "--root", str(with_report)])
+    assert accepted.exit_code == 0, accepted.output
+
+
+def test_validate_refuses_a_changed_report_text(with_report: Path) -> None:
+    text = with_report / "data" / "reports" / SLUG / "report.txt"
+    text.write_text(TEXT.replace("\u00a0", " "), encoding="utf-8")
+    result = CliRunner().invoke(app, ["validate", "--root", str(with_report)])
+    assert result.exit_code == 1 and "differs from the registered" in result.output
 
 
 def test_publish_drafts_keeps_them_out_of_the_default_graph(with_report: Path, tmp_path: Path) -> None:

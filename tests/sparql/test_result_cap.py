@@ -18,7 +18,7 @@ import pyoxigraph as ox
 import pytest
 from fastapi.testclient import TestClient
 
-from conflictkg.sparql.results import TRUNCATED, ChunkWriter, ResultTooLarge, write_result
+from conflictkg.sparql.results import TRUNCATED, TRUNCATION_HEADER, ChunkWriter, ResultTooLarge, write_result
 from conflictkg.web.app import create_app
 from conflictkg.web.config import ServerConfig
 
@@ -106,3 +106,42 @@ def test_endpoint_applies_the_configured_cap(capped_client: TestClient) -> None:
     assert small.status_code == 200 and small.text.count("\r\n") == 4
     refused = capped_client.get("/sparql", params={"query": SELECT}, headers={"Accept": "text/csv"})
     assert refused.status_code == 400 and "more than 3 rows" in refused.text and "LIMIT" in refused.text
+
+
+def test_a_cut_result_says_so_in_a_header_too(capped_client: TestClient) -> None:
+    """Clients that only look at headers (or read a CSV that cannot carry a marker) learn of the cut too;
+    the second request is answered on the event loop (sparql.execute's fast path) and says the same."""
+    for _ in range(2):
+        cut = capped_client.get("/sparql", params={"query": SELECT}, headers={"Accept": "application/sparql-results+json"})
+        assert cut.status_code == 200 and cut.headers[TRUNCATION_HEADER] == "3"
+    graph = capped_client.get("/sparql", params={"query": "CONSTRUCT WHERE { ?s ?p ?o }"}, headers={"Accept": "text/turtle"})
+    assert graph.headers[TRUNCATION_HEADER] == "3" and "truncated after 3 triples" in graph.text
+    whole = capped_client.get("/sparql", params={"query": SELECT + " LIMIT 3"}, headers={"Accept": "application/sparql-results+json"})
+    assert whole.status_code == 200 and TRUNCATION_HEADER not in whole.headers and TRUNCATED not in whole.json()
+
+
+def test_the_header_is_exposed_to_cross_origin_scripts(capped_client: TestClient) -> None:
+    answer = capped_client.get("/sparql", params={"query": SELECT}, headers={"Origin": "https://example.org"})
+    exposed = {name.strip().lower() for name in answer.headers["access-control-expose-headers"].split(",")}
+    assert TRUNCATION_HEADER.lower() in exposed
+
+
+@pytest.fixture(scope="module")
+def large_capped_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    """A cap far above the first chunk (64 KB), so the cut result streams."""
+    path = tmp_path_factory.mktemp("large-cap") / "data.nt"
+    path.write_text("".join(f"<http://example.org/s{i}> <http://example.org/p> \"{'x' * 40} {i}\" .\n"
+                            for i in range(6000)), encoding="utf-8")
+    with TestClient(create_app(ServerConfig(files=[Path(path)], query_workers=1, max_result_rows=5000))) as client:
+        yield client
+
+
+def test_a_streamed_cut_result_has_the_header_before_its_body(large_capped_client: TestClient) -> None:
+    query = "SELECT ?s ?o WHERE { ?s ?p ?o }"
+    with large_capped_client.stream("GET", "/sparql", params={"query": query},
+                                    headers={"Accept": "application/sparql-results+xml"}) as answer:
+        assert answer.status_code == 200 and answer.headers[TRUNCATION_HEADER] == "5000"
+        body = b"".join(answer.iter_bytes())
+    assert len(body) > 128 * 1024 and body.endswith(b"<!-- truncated after 5000 rows (the endpoint's limit) -->")
+    refused = large_capped_client.get("/sparql", params={"query": query}, headers={"Accept": "text/csv"})
+    assert refused.status_code == 400 and "more than 5000 rows" in refused.text

@@ -299,15 +299,31 @@ def links_graph(proposals: list[Proposal], decisions: Graph, evidence: Graph) ->
     return out
 
 
+READ_PREDICATES = (
+    RDF.type, CKG.date, CKG.place, CKG.agent, CKG.evidence, CKG.eventClass, CKG.locatedIn, CKG.unitOf,
+    CKG.memberOf, CKG.reviewStatus, SKOS.broader, SKOS.exactMatch, SKOS.closeMatch, SCHEMA.datePublished,
+    PROV.wasDerivedFrom,
+)
+"""Every predicate the proposals and the link records read: the build hands the linker only these triples."""
+
+
 def link_same_events(sources: object) -> Graph:
-    """The build's link step (pipeline.build.LinkStep): propose links among the loaded documents."""
-    documents: dict[str, Graph] = {}
+    """The build's link step (pipeline.build.LinkStep): propose links among the loaded documents.
+
+    Links join events of two documents: with one document there is nothing to read. Otherwise the
+    linker reads only the triples of READ_PREDICATES, not an rdflib copy of every graph (millions of
+    triples at 10⁵ events).
+    """
+    names: dict[str, URIRef] = {}
     for iri in sources.asserted_graphs():  # type: ignore[attr-defined]
         if iri == DATA_GRAPH:
-            documents[ARTICLE] = sources.graph(iri)  # type: ignore[attr-defined]
+            names[ARTICLE] = iri
         elif str(iri).startswith(REPORT_GRAPHS):
-            documents[str(iri).removeprefix(REPORT_GRAPHS)] = sources.graph(iri)  # type: ignore[attr-defined]
-    everything = sources.union(*sources.asserted_graphs())  # type: ignore[attr-defined]
+            names[str(iri).removeprefix(REPORT_GRAPHS)] = iri
+    if len(names) < 2:
+        return bind_prefixes(Graph())
+    documents = {name: sources.selected((iri,), READ_PREDICATES) for name, iri in names.items()}  # type: ignore[attr-defined]
+    everything = sources.selected(sources.asserted_graphs(), READ_PREDICATES)  # type: ignore[attr-defined]
     latest = {name: latest_date(everything, _document(everything, name)) for name in documents}
     return links_graph(propose(documents, everything, latest), everything, everything)
 

@@ -43,22 +43,37 @@ def _run(work: Callable[[], object], send: object) -> None:
 
 
 class Background(Generic[T]):
-    """``work()`` computed in a forked child from now on; :meth:`result` waits for it."""
+    """``work()`` computed in a forked child from now on; :meth:`result` waits for it.
 
-    def __init__(self, work: Callable[[], T]) -> None:
+    Without fork the work runs when collected, or at once with ``eager`` (for work that reads state the
+    caller changes afterwards: a child would have seen the state of the moment it was forked).
+    """
+
+    def __init__(self, work: Callable[[], T], *, eager: bool = False) -> None:
         self._work = work
         self._process = None
+        self._outcome: tuple[str, object] | None = None
         if "fork" in multiprocessing.get_all_start_methods() and os.environ.get("CONFLICTKG_NO_FORK") != "1":
             context = multiprocessing.get_context("fork")
             self._receive, send = context.Pipe(duplex=False)
             self._process = context.Process(target=_run, args=(work, send), daemon=True)
             self._process.start()
             send.close()
+        elif eager:
+            try:
+                self._outcome = ("ok", work())
+            except Exception as exc:  # raised again when collected, as a child's would be
+                self._outcome = ("error", exc)
 
     def result(self) -> T:
         """The work's result (or its exception, raised here); computed here if nothing was forked."""
         if self._process is None:
-            return self._work()
+            if self._outcome is None:
+                return self._work()
+            kind, payload = self._outcome
+            if kind == "error":
+                raise payload  # type: ignore[misc]
+            return payload  # type: ignore[return-value]
         try:
             name = self._receive.recv()
         except EOFError:

@@ -21,19 +21,27 @@ from typing import Literal
 
 import pyoxigraph as ox
 from rdflib import Graph, URIRef
+from rdflib.namespace import RDF
 
 from conflictkg.datasets.changes import RELEASES_DIR, archive, previous_release, write_changes
 from conflictkg.pipeline import PipelineError
 from conflictkg.pipeline.background import Background
-from conflictkg.pipeline.derive import DERIVE_PREDICATES, derive
+from conflictkg.pipeline.derive import DERIVE_PREDICATES, DERIVE_TYPES, EVIDENCE_OF, derive
 from conflictkg.pipeline.progress import Meter, Progress, Stages, quiet
 from conflictkg.pipeline.reason import Rules, Unsupported, infer
 from conflictkg.pipeline.reports import apply_review, check_checksums
 from conflictkg.pipeline.release import Release, ReleaseContent, ReleaseError, timestamp, write_release
 from conflictkg.pipeline.sources import ProjectFiles, SourceError, Sources, load
-from conflictkg.pipeline.terms import to_ox, to_rdflib
-from conflictkg.pipeline.validate import Validation, native_dataset, require_conformance, validate, validate_native
+from conflictkg.pipeline.validate import (
+    Validation,
+    ValidationFailed,
+    native_dataset,
+    require_conformance,
+    validate,
+    validate_native,
+)
 from conflictkg.vocab import (
+    CKG,
     DERIVED_GRAPH,
     INFERRED_GRAPH,
     LINKS_GRAPH,
@@ -136,12 +144,17 @@ def _derive(sources: Sources) -> int:
     Derivation reads a few predicates only, so it is handed just those triples of the statement and
     inferred graphs: an rdflib copy of everything would cost minutes and gigabytes at millions of triples.
     """
-    wanted = {to_ox(p) for p in DERIVE_PREDICATES}
-    reading = bind_prefixes(Graph())
-    for iri in (*statement_graphs(sources), INFERRED_GRAPH):
-        for triple in sources.ox_triples(iri):
-            if triple.predicate in wanted:
-                reading.add((to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object)))
+    types = {ox.NamedNode(str(c)) for c in DERIVE_TYPES}
+    rdf_type, evidence = ox.NamedNode(str(RDF.type)), ox.NamedNode(str(CKG.evidence))
+
+    def read(triple: ox.Triple | ox.Quad) -> bool:
+        if triple.predicate == rdf_type:
+            return triple.object in types
+        if triple.predicate == evidence:
+            return type(triple.subject) is ox.NamedNode and triple.subject.value.startswith(EVIDENCE_OF)
+        return True
+
+    reading = sources.selected((*statement_graphs(sources), INFERRED_GRAPH), DERIVE_PREDICATES, read)
     derived = derive(reading)
     sources.add(DERIVED_GRAPH, derived, "derivation rules (pipeline.derive)")
     return len(derived)
@@ -206,35 +219,44 @@ def _build(root: Path, out: Path, linkers: Sequence[LinkStep], created: datetime
         sources.graph(ONTOLOGY_GRAPH)  # built before the fork: one set of blank node labels in both
         meter = stages.meter("reason", sources.size(*statements), "triples")
         rules = Background(partial(_rule_inferences, sources, meter))
+    first: Background[Validation] | None = None
     try:
         with stages.stage("validate"):
             progress(f"SHACL ({engines}): validating {sources.size(*statements):,} triples…")
             if engines == "reference":
                 validation = require_conformance(_validate(sources, statements))
             else:
+                shapes = sources.graph(SHAPES_GRAPH)
                 dataset = native_dataset(sources, (ONTOLOGY_GRAPH, *statements))
-                validation = require_conformance(
-                    validate_native(dataset, sources.graph(SHAPES_GRAPH), sources.origins_for))
-    except BaseException:
+                # the first pass needs nothing from reasoning: a forked child validates the asserted data
+                # while this process reasons, derives and validates again; both must conform
+                first = Background(partial(validate_native, dataset, shapes, sources.origins_for), eager=True)
+        if first is None:
+            progress("SHACL: asserted data conforms")
+        with stages.stage("reason"):
+            count = _reason(sources, stages, rules)
+        progress(f"OWL RL: {count:,} inferred triples")
+        with stages.stage("derive"):
+            derived = _derive(sources)
+        progress(f"derived: {derived:,} casualty bounds and source grades")
+        with stages.stage("re-validate"):
+            if first is None:
+                require_conformance(_validate(sources, (*statements, INFERRED_GRAPH, DERIVED_GRAPH)))
+            else:
+                for iri in (INFERRED_GRAPH, DERIVED_GRAPH):
+                    for part in sources.content(iri):
+                        dataset.parse(data=part.ntriples(), format="nt")
+                second = validate_native(dataset, shapes, sources.origins_for)
+                del dataset
+                collected, first = first, None
+                validation = require_conformance(collected.result())
+                progress("SHACL: asserted data conforms")
+                require_conformance(second)
+    except BaseException as failure:
         if rules is not None:
             rules.cancel()
+        _first_pass_failure(first, failure)
         raise
-    progress("SHACL: asserted data conforms")
-    with stages.stage("reason"):
-        count = _reason(sources, stages, rules)
-    progress(f"OWL RL: {count:,} inferred triples")
-    with stages.stage("derive"):
-        derived = _derive(sources)
-    progress(f"derived: {derived:,} casualty bounds and source grades")
-    with stages.stage("re-validate"):
-        if engines == "reference":
-            require_conformance(_validate(sources, (*statements, INFERRED_GRAPH, DERIVED_GRAPH)))
-        else:
-            for iri in (INFERRED_GRAPH, DERIVED_GRAPH):
-                for part in sources.content(iri):
-                    dataset.parse(data=part.ntriples(), format="nt")
-            require_conformance(validate_native(dataset, sources.graph(SHAPES_GRAPH), sources.origins_for))
-            del dataset
     progress("SHACL: asserted + inferred data conforms")
     with stages.stage("write release"):
         version = sources.files.version()
@@ -256,6 +278,23 @@ def _build(root: Path, out: Path, linkers: Sequence[LinkStep], created: datetime
         kept = archive(out, releases)
     progress(f"wrote release {release.version} to {out}; kept as {kept}")
     return release
+
+
+def _first_pass_failure(first: Background[Validation] | None, failure: BaseException) -> None:
+    """Raise the first pass's ValidationFailed if the asserted data does not conform, whatever failed
+    later: the author fixes the asserted data first, as when the passes ran one after the other."""
+    if first is None:
+        return
+    if not isinstance(failure, Exception):  # interrupted: stop the child, do not wait for it
+        first.cancel()
+        return
+    try:
+        outcome = first.result()
+    except Exception:  # the later failure is the one to report
+        first.cancel()
+        return
+    if not outcome.conforms:
+        raise ValidationFailed(outcome) from None
 
 
 def _record_changes(directory: Path, previous: Path | None, version: str, created: datetime, reason: str,

@@ -56,6 +56,12 @@ DERIVE_PREDICATES = (
 )
 """Every predicate :func:`derive` reads: the build hands it only these triples."""
 
+DERIVE_TYPES = (CKG.CasualtyReport, CKG.Person)
+"""The only classes :func:`derive` asks about: of the rdf:type triples it needs only these."""
+
+EVIDENCE_OF = str(ID["event/"])
+""":func:`derive` reads ckg:evidence only to find the events (IRIs under ``id/event/``) it grades."""
+
 
 def _integer(value: int) -> Literal:
     return Literal(value, datatype=XSD.nonNegativeInteger)
@@ -129,7 +135,7 @@ def derive(graph: Graph) -> Graph:
         if low is not None:
             out.add((figure, CKG.estimateRule, Literal(BOUNDS_RULE)))
     events = {e for e in graph.subjects(CKG.evidence, None)
-              if isinstance(e, URIRef) and str(e).startswith(str(ID["event/"]))}
+              if isinstance(e, URIRef) and str(e).startswith(EVIDENCE_OF)}
     belongs = _belongs_to(graph)
     for event in sorted(events, key=str):
         for grade in sorted(grades(graph, event, belongs), key=str):

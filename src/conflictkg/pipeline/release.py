@@ -15,8 +15,10 @@ import ctypes
 import json
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -296,17 +298,27 @@ class ReleaseContent:
                             format=ox.RdfFormat.N_TRIPLES)
 
 
-def _write_rdf_dumps(directory: Path, lines: Mapping[URIRef, Lines], graphs: Sequence[URIRef]) -> None:
-    """The dataset as TriG and N-Quads, the asserted union as N-Triples, each graph as Turtle."""
+def _write_rdf_dumps(directory: Path, lines: Mapping[URIRef, Lines], graphs: Sequence[URIRef]) -> StoreBuild:
+    """The dataset as N-Quads, TriG, the asserted union as N-Triples, each graph as Turtle.
+
+    The N-Quads dump comes first: the release store is built from it by another process (returned, to
+    be collected) while the other dumps are written.
+    """
     prefixes = prefix_map()
-    write_trig(directory / TRIG_DUMP, lines, graphs, prefixes)
     write_nquads(directory / QUADS_DUMP, lines, graphs)
-    write_ntriples(directory / ASSERTED_DUMP, lines, asserted_graphs(graphs))
-    (directory / "graphs").mkdir()
-    for iri in graphs:
-        path = directory / "graphs" / f"{graph_name(iri)}.ttl"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        write_turtle(path, lines[iri], prefixes)
+    store = StoreBuild(directory)
+    try:
+        write_trig(directory / TRIG_DUMP, lines, graphs, prefixes)
+        write_ntriples(directory / ASSERTED_DUMP, lines, asserted_graphs(graphs))
+        (directory / "graphs").mkdir()
+        for iri in graphs:
+            path = directory / "graphs" / f"{graph_name(iri)}.ttl"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            write_turtle(path, lines[iri], prefixes)
+    except BaseException:
+        store.cancel()
+        raise
+    return store
 
 
 def _write_json_ld(directory: Path, lines: Mapping[URIRef, Lines], graphs: Sequence[URIRef]) -> None:
@@ -318,30 +330,35 @@ def _write_json_ld(directory: Path, lines: Mapping[URIRef, Lines], graphs: Seque
     (directory / CONTEXT_FILE).write_text(json.dumps(context, indent=2) + "\n", "utf-8")
 
 
-def _write_dumps(directory: Path, content: ReleaseContent, lines: Mapping[URIRef, Lines]) -> None:
+def _write_dumps(directory: Path, content: ReleaseContent, lines: Mapping[URIRef, Lines]) -> StoreBuild:
     """The RDF dumps, JSON-LD with its context, the article, the report texts, the SHACL report and the
-    example queries.
+    example queries; returns the release store's build, still running (see :func:`_write_rdf_dumps`).
 
     JSON-LD, the one writer in Python, is written by a forked process meanwhile (pipeline.background).
     """
     graphs = tuple(content.sizes)
     json_ld = Background(partial(_write_json_ld, directory, lines, graphs))
     try:
-        _write_rdf_dumps(directory, lines, graphs)
+        store = _write_rdf_dumps(directory, lines, graphs)
     except BaseException:
         json_ld.cancel()
         raise
-    json_ld.result()
-    (directory / ARTICLE).write_bytes(content.article)
-    (directory / VALIDATION_FILE).write_text(content.validation.serialize(format="turtle"), "utf-8")
-    if content.queries:
-        (directory / QUERIES_DIR).mkdir()
-    for name, query in sorted(content.queries.items()):
-        (directory / QUERIES_DIR / name).write_bytes(query)
-    if content.reports:
-        (directory / REPORTS_DIR).mkdir()
-    for slug, text in sorted(content.reports.items()):
-        (directory / REPORTS_DIR / f"{slug}.txt").write_bytes(text)
+    try:
+        json_ld.result()
+        (directory / ARTICLE).write_bytes(content.article)
+        (directory / VALIDATION_FILE).write_text(content.validation.serialize(format="turtle"), "utf-8")
+        if content.queries:
+            (directory / QUERIES_DIR).mkdir()
+        for name, query in sorted(content.queries.items()):
+            (directory / QUERIES_DIR / name).write_bytes(query)
+        if content.reports:
+            (directory / REPORTS_DIR).mkdir()
+        for slug, text in sorted(content.reports.items()):
+            (directory / REPORTS_DIR / f"{slug}.txt").write_bytes(text)
+    except BaseException:
+        store.cancel()
+        raise
+    return store
 
 
 @dataclass(frozen=True)
@@ -539,13 +556,21 @@ def timestamp(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def _listed_files(directory: Path) -> Iterator[Path]:
+    """Every file of the release but the store's, which a forked process may still be writing."""
+    for entry in sorted(directory.iterdir()):
+        if entry.is_dir() and entry.name != RELEASE_STORE:
+            yield from (p for p in entry.rglob("*") if p.is_file())
+        elif entry.is_file():
+            yield entry
+
+
 def _write_manifest(directory: Path, content: ReleaseContent) -> None:
     """manifest.json: version, creation time, every file written so far with size, SHA-256 and type."""
     files = [
         {"path": path, "bytes": (directory / path).stat().st_size, "sha256": file_sha256(directory / path),
          "media_type": media_type(path)}
-        for path in sorted(p.relative_to(directory).as_posix() for p in directory.rglob("*") if p.is_file())
-        if not path.startswith(f"{RELEASE_STORE}/")
+        for path in sorted(p.relative_to(directory).as_posix() for p in _listed_files(directory))
     ]
     manifest = {
         "version": content.version,
@@ -561,28 +586,61 @@ def write_files(directory: Path, content: ReleaseContent) -> None:
 
     Every graph becomes sorted N-Triples lines with canonical blank-node labels first
     (pipeline.dumps), so that the same content and creation time give byte-identical files and manifest.
+    The release store is built from the N-Quads dump by another process while the rest is written.
     """
     graphs = content.graph_iris()
     lines = canonical_lines({iri: content.ntriples(iri) for iri in graphs})
     content = replace(content, validation=canonical_graph(content.validation),
                       sizes={iri: len(lines[iri]) for iri in graphs})
-    _write_dumps(directory, content, lines)
-    void = canonical_graph(_void(directory, content, lines))
-    (directory / VOID_FILE).write_text(void.serialize(format="turtle"), encoding="utf-8")
-    if content.extras is not None:
-        content.extras(directory)
-    _write_manifest(directory, content)
-    write_store(directory)
+    store = _write_dumps(directory, content, lines)
+    try:
+        void = canonical_graph(_void(directory, content, lines))
+        (directory / VOID_FILE).write_text(void.serialize(format="turtle"), encoding="utf-8")
+        if content.extras is not None:
+            content.extras(directory)
+        _write_manifest(directory, content)
+    except BaseException:
+        store.cancel()
+        raise
+    store.result()
 
 
 def write_store(directory: Path) -> None:
     """The release's ready store: ``store/``, an on-disk pyoxigraph store of exactly the quads of
     conflictkg.nq.gz, which every server process opens read-only instead of parsing the dump.
 
-    It is written after the manifest, which does not list it: its bytes differ from build to build
-    (database files), it is not a download, and the server checks it against the dump's checksum.
+    The manifest does not list it: its bytes differ from build to build (database files), it is not a
+    download, and the server checks it against the dump's checksum.
     """
     build_release_store(directory)
+
+
+class StoreBuild:
+    """:func:`write_store` in a fresh Python process, started once the N-Quads dump is written, while
+    the build writes the other files on the other core.
+
+    A fresh process rather than a fork: a forked copy of a process that has opened RocksDB databases
+    (the store's engine) can wait forever on a lock held by a thread that the fork did not copy.
+    """
+
+    def __init__(self, directory: Path) -> None:
+        code = "import sys; from conflictkg.pipeline.release import write_store; write_store(__import__('pathlib').Path(sys.argv[1]))"
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
+        self._process = subprocess.Popen([sys.executable, "-c", code, str(directory)], env=env,
+                                         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+    def result(self) -> None:
+        """Wait for the store; a failure is the build's (ReleaseError with the process's last words)."""
+        _, errors = self._process.communicate()
+        if self._process.returncode != 0:
+            last = errors.decode("utf-8", "replace").strip().splitlines()[-1:] or [f"exit {self._process.returncode}"]
+            raise ReleaseError(f"building the release store failed: {last[0]}")
+
+    def cancel(self) -> None:
+        """Stop it (the release is not being written after all)."""
+        if self._process.poll() is None:
+            self._process.kill()
+        self._process.communicate()
 
 
 def publish(out: Path, write: Callable[[Path], None]) -> None:

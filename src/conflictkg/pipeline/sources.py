@@ -20,7 +20,7 @@ import io
 import logging
 import re
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -374,6 +374,20 @@ class Sources:
                 targets.add(triple.object)
         for triple in self._about(iris, targets - chosen):
             graph.add((to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object)))
+        return graph
+
+    def selected(self, iris: Iterable[URIRef], predicates: Iterable[URIRef],
+                 keep: Callable[[ox.Triple | ox.Quad], bool] | None = None) -> Graph:
+        """A fresh graph with the triples of the named graphs ``iris`` whose predicate is one of
+        ``predicates`` (and that ``keep`` accepts, if given): what a step that reads a few predicates
+        (derivation, same-event linking) needs, in one streaming pass instead of an rdflib copy of
+        millions of triples."""
+        wanted = {ox.NamedNode(str(p)) for p in predicates}
+        graph = bind_prefixes(Graph())
+        for iri in iris:
+            for triple in self.ox_triples(iri):
+                if triple.predicate in wanted and (keep is None or keep(triple)):
+                    graph.add((to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object)))
         return graph
 
     def _about(self, iris: Iterable[URIRef], subjects: set[object]) -> Iterator[ox.Triple | ox.Quad]:

@@ -30,12 +30,10 @@ import pyoxigraph as ox
 
 from conflictkg.pipeline.release import Release
 from conflictkg.publish.graph_store import GraphStore, PublishError
-from conflictkg.vocab import BASE
+from conflictkg.remote_store import DATASET, VERSION_INFO, VOID_SUBSET
+from conflictkg.vocab import PUBLICATION_GRAPH as _PUBLICATION_GRAPH
 
-PUBLICATION_GRAPH = BASE + "graph/publication"
-DATASET = BASE + "dataset"
-VOID_SUBSET = "http://rdfs.org/ns/void#subset"
-VERSION_INFO = "http://www.w3.org/2002/07/owl#versionInfo"
+PUBLICATION_GRAPH = str(_PUBLICATION_GRAPH)
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from urllib.parse import parse_qsl
 from conflictkg.sparql.execute import Evaluator, QueryFailed, QueryJob
 from conflictkg.sparql.negotiate import Format, NotAcceptable, choose
 from conflictkg.sparql.protocol import MAX_BODY_BYTES, ProtocolError, ProtocolRequest, parse_request
-from conflictkg.sparql.results import RDF_FORMATS, serialize_rdf
+from conflictkg.sparql.results import RDF_FORMATS, TRUNCATION_HEADER, serialize_rdf
 from conflictkg.sparql.service import DatasetSummary, describe
 
 Scope = MutableMapping[str, Any]
@@ -37,6 +37,7 @@ PATHS = ("/sparql", "/sparql/")
 ALLOWED = "GET, HEAD, POST"
 METHODS = frozenset(ALLOWED.split(", "))
 _VARY = (b"vary", b"Accept")
+_TRUNCATION = TRUNCATION_HEADER.lower().encode()
 _TEXT = b"text/plain; charset=utf-8"
 
 
@@ -109,12 +110,14 @@ class SparqlEndpoint:
                 head=method == "HEAD",
             )
         )
-        content_type = answer.fmt.content_type.encode()
+        response_headers = [(b"content-type", answer.fmt.content_type.encode()), _VARY]
+        if answer.truncated_after is not None:
+            response_headers.append((_TRUNCATION, str(answer.truncated_after).encode()))
         if answer.rest is None:
             length = None if method == "HEAD" else len(answer.body)
-            await _respond(send, 200, answer.body, [(b"content-type", content_type), _VARY], length)
+            await _respond(send, 200, answer.body, response_headers, length)
             return
-        await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", content_type), _VARY]})
+        await send({"type": "http.response.start", "status": 200, "headers": response_headers})
         await send({"type": "http.response.body", "body": answer.body, "more_body": True})
         async for chunk in answer.rest:
             await send({"type": "http.response.body", "body": chunk, "more_body": True})

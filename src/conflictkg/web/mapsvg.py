@@ -84,12 +84,18 @@ class MapView:
     north: float
 
 
+COORDINATE_DECIMALS = 5
+"""Coordinates are shown to 5 decimals (about 1 m), finer than any place's position is known; it also hides
+the single-precision noise of stores that keep WKT as 32-bit floats (Virtuoso 7: 35.42022 → 35.420219421387)."""
+
+
 def parse_wkt_point(wkt: str) -> tuple[float, float] | None:
-    """(lon, lat) of a WKT ``POINT(lon lat)`` (optionally with a leading CRS IRI); None otherwise."""
+    """(lon, lat) of a WKT ``POINT(lon lat)`` (optionally with a leading CRS IRI), rounded to
+    COORDINATE_DECIMALS; None otherwise."""
     match = _POINT.match(wkt)
     if match is None:
         return None
-    lon, lat = float(match.group(1)), float(match.group(2))
+    lon, lat = round(float(match.group(1)), COORDINATE_DECIMALS), round(float(match.group(2)), COORDINATE_DECIMALS)
     if not (-180 <= lon <= 180 and -90 <= lat <= 90):
         return None
     return lon, lat

@@ -48,8 +48,7 @@ _PROPERTY_KINDS = (OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationPrope
 
 def load_graph(store: Store, graph_iri: str) -> Graph:
     """Copy one named graph of the store into an rdflib Graph (small graphs: ontology, shapes)."""
-    quads = store.engine.quads_for_pattern(None, None, None, ox.NamedNode(graph_iri))
-    data = ox.serialize((q.triple for q in quads), format=ox.RdfFormat.N_TRIPLES)
+    data = ox.serialize(store.triples(graph_iri), format=ox.RdfFormat.N_TRIPLES)
     graph = Graph()
     graph.parse(data=data.decode("utf-8"), format="nt")
     return graph
@@ -91,8 +90,8 @@ class Describer:
             return str(node)
         if (node, RDF.first, None) in self.graph:
             return "( " + " ".join(self.inline(item) for item in Collection(self.graph, node)) + " )"
-        parts = [f"{curie(str(p))} {self.inline(o)}" for p, o in sorted(self.graph.predicate_objects(node))]
-        return "[ " + " ; ".join(parts) + " ]"
+        parts = sorted(f"{curie(str(p))} {self.inline(o)}" for p, o in self.graph.predicate_objects(node))
+        return "[ " + " ; ".join(parts) + " ]"  # sorted as text: blank-node labels differ from store to store
 
     def terms(self, nodes: Iterable[object]) -> tuple[Term, ...]:
         """Display terms sorted by label."""
@@ -328,7 +327,8 @@ def shapes_doc(graph: Graph, addresses: Addresses) -> tuple[ShapeEntry, ...]:
         return ConstraintEntry(
             path=d.inline(path) if path is not None else None,
             parameters=tuple(
-                (d.term(p), d.term(o)) for p, o in sorted(graph.predicate_objects(node)) if p not in _NOT_PARAMETERS
+                (d.term(p), d.term(o)) for p, o in sorted(graph.predicate_objects(node), key=lambda po: (po[0], d.inline(po[1])))
+                if p not in _NOT_PARAMETERS
             ),
             messages=tuple(sorted(str(m) for m in graph.objects(node, SH.message))),
             severity=d.term(graph.value(node, SH.severity)) if graph.value(node, SH.severity) is not None else None,
@@ -338,7 +338,8 @@ def shapes_doc(graph: Graph, addresses: Addresses) -> tuple[ShapeEntry, ...]:
     for shape in shapes:
         own = constraint(shape, None)
         parts = [own] if own.parameters or own.messages else []
-        property_shapes = sorted(graph.objects(shape, SH.property), key=lambda ps: d.inline(graph.value(ps, SH.path)))
+        property_shapes = sorted(graph.objects(shape, SH.property),
+                                 key=lambda ps: (d.inline(graph.value(ps, SH.path)), d.inline(ps)))
         parts += [constraint(ps, graph.value(ps, SH.path)) for ps in property_shapes]
         entries.append(
             ShapeEntry(

@@ -21,6 +21,8 @@ from fastapi.middleware.cors import CORSMiddleware
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from conflictkg.sparql.results import TRUNCATION_HEADER
+
 PAGE_POLICY = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
     "font-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
@@ -30,7 +32,7 @@ FRAMED_POLICY = "default-src 'none'; style-src 'self' 'unsafe-inline'; img-src '
 """The policy of pages made to be framed by other sites (the reconciliation preview): no script at all."""
 FRAMED_PATHS = ("/reconcile/preview",)
 REFERRER_POLICY = "strict-origin-when-cross-origin"
-EXPOSED_HEADERS = ["Content-Type", "Content-Length", "ETag", "Link", "Vary", "Retry-After"]
+EXPOSED_HEADERS = ["Content-Type", "Content-Length", "ETag", "Link", "Vary", "Retry-After", TRUNCATION_HEADER]
 
 _ORIGIN = re.compile(r"https?://(?:[A-Za-z0-9](?:[A-Za-z0-9.-]{0,252})|\[[0-9A-Fa-f:.]{2,45}\])(?::[0-9]{1,5})?")
 

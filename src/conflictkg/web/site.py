@@ -1,19 +1,19 @@
-"""The linked-data site: what every page needs (store, addresses, release, templates) and its wiring.
+"""The linked-data site: what every page needs (store, addresses, release, templates).
 
-``install_site(app)`` is the one call ``create_app`` makes: it builds the Site from ``app.state.store`` and
-``app.state.config``, mounts the offline static assets and includes the page routers. Routers reach the
-Site through ``site_of(request)``.
+``create_app`` (web.app) builds the Site from ``app.state.store`` and ``app.state.config`` with
+``Site.from_config``, keeps it on ``app.state.site`` and mounts the page routers, which reach it through
+``site_of(request)``; this module imports none of them.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from fastapi import FastAPI, Request
-from fastapi.staticfiles import StaticFiles
+from fastapi import Request
 from fastapi.templating import Jinja2Templates
 from rdflib import Graph
 
@@ -21,6 +21,7 @@ from conflictkg import __version__
 from conflictkg.checksums import file_sha256
 from conflictkg.hrefs import page_href
 from conflictkg.pipeline.release import Release, ReleaseError
+from conflictkg.remote_store import RemoteStore
 from conflictkg.store import Store
 from conflictkg.vocab import CKG, ONTOLOGY_GRAPH, ONTOLOGY_IRI, SHAPES_GRAPH
 from conflictkg.web.addresses import Addresses
@@ -28,6 +29,8 @@ from conflictkg.web.dataset_overview import Overview, overview
 from conflictkg.web.query_completion import CompletionTerm, completion_terms
 from conflictkg.web.ontology_doc import OntologyDoc, ShapeEntry, load_graph, ontology_doc, shapes_doc
 from conflictkg.web.query_examples import ExampleQuery, load_examples
+
+log = logging.getLogger(__name__)
 
 PACKAGE_DIR = Path(__file__).parent
 TEMPLATES_DIR = PACKAGE_DIR / "templates"
@@ -39,7 +42,7 @@ ARTICLE_FILE = "article.txt"
 class Site:
     """Read-only state shared by the linked-data pages; derived views are computed once, on first use."""
 
-    store: Store
+    store: Store | RemoteStore
     addresses: Addresses
     version: str
     release: Release | None = None
@@ -50,7 +53,7 @@ class Site:
     templates: Jinja2Templates = field(default_factory=lambda: page_templates())
 
     @classmethod
-    def from_config(cls, store: Store, config: object) -> Site:
+    def from_config(cls, store: Store | RemoteStore, config: object) -> Site:
         """Open the release named by ``config.release_dir`` (if any) and take version, article and example
         queries from it."""
         release_dir = getattr(config, "release_dir", None)
@@ -61,16 +64,24 @@ class Site:
                 release = Release.open(release_dir)
             except ReleaseError:
                 release = None
+        if release is not None and isinstance(store, RemoteStore) and release.version != store.version:
+            log.warning("%s is release %s but the store now holds %s: its files are not served",
+                        release_dir, release.version, store.version)
+            release = None
         article = None
         if release is not None:
             try:
                 article = release.path(ARTICLE_FILE).read_text(encoding="utf-8")
             except (ReleaseError, OSError, UnicodeDecodeError):
                 article = None
+        if isinstance(store, RemoteStore):
+            version = store.version  # the store's live release (its files only if release_dir is that one)
+        else:
+            version = release.version if release is not None else files_version(files)
         return cls(
             store=store,
             addresses=Addresses(getattr(config, "canonical_base")),
-            version=release.version if release is not None else files_version(files),
+            version=version,
             release=release,
             article=article,
             query_files=tuple(release.queries()) if release is not None else (),
@@ -154,13 +165,3 @@ def files_version(files: list[Path]) -> str:
 def site_of(request: Request) -> Site:
     """The Site of the app serving ``request``."""
     return request.app.state.site  # type: ignore[no-any-return]
-
-
-def install_site(app: FastAPI, site: Site | None = None) -> None:
-    """Attach the Site (built from ``app.state`` unless given) and mount the pages and static assets."""
-    from conflictkg.web.routes import changes, documents, exports, home, release_files, resources
-
-    app.state.site = site or Site.from_config(app.state.store, app.state.config)
-    app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
-    for module in (home, resources, documents, release_files, exports, changes):
-        app.include_router(module.router)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import pyoxigraph as ox
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from rdflib import Graph, URIRef
@@ -30,8 +29,7 @@ def _document(
     if len(graph) == 0:
         return not_found(request, f"This server holds no {name} graph ({graph_iri}).")
     if answer.fmt is not HTML:
-        quads = site.store.engine.quads_for_pattern(None, None, None, ox.NamedNode(str(graph_iri)))
-        return rdf_document((q.triple for q in quads), answer.fmt, answer.headers)
+        return rdf_document(site.store.triples(str(graph_iri)), answer.fmt, answer.headers)
     return site.templates.TemplateResponse(request, f"{name}.html", context(), headers=answer.headers)
 
 

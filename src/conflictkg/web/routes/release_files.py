@@ -6,11 +6,13 @@ import re
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Request
-from fastapi.responses import FileResponse, PlainTextResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, PlainTextResponse, RedirectResponse, Response, StreamingResponse
 
 from conflictkg.pipeline.release import ReleaseError
 from conflictkg.sparql.results import serialize_rdf
+from conflictkg.remote_store import RemoteStore
 from conflictkg.store import RDF_FORMATS as PARSERS
+from conflictkg.vocab import GRAPH
 from conflictkg.web.responses import DOCUMENT_RDF_FORMATS, HTML, negotiate_document, not_found, not_modified, rdf_document
 from conflictkg.web.site import site_of
 
@@ -20,6 +22,10 @@ VOID_FILE = "void.ttl"
 VALIDATION_FILE = "validation.ttl"
 CONTEXT_FILE = "context.jsonld"
 _RANGE_START = re.compile(r"\s*([0-9]+)\s*-")
+STORE_DUMPS = "/dumps/graphs/"
+"""Served from an external store without the release's files: ``/dumps/graphs/<name>.nt`` per graph."""
+NTRIPLES = "application/n-triples"
+GRAPHS = str(GRAPH)
 
 
 class DumpResponse(FileResponse):
@@ -37,17 +43,43 @@ def dumps_root() -> Response:
 
 @router.api_route("/dumps/", methods=["GET", "HEAD"], include_in_schema=False)
 def dumps(request: Request) -> Response:
-    """The files of the release with size, SHA-256 and media type."""
+    """The files of the release with size, SHA-256 and media type; served from an external store without
+    the release's files, each graph of the store's release (streamed from the store)."""
     site = site_of(request)
     release = site.release
     files = sorted(release.files, key=lambda f: f.path) if release is not None else []
-    return site.templates.TemplateResponse(request, "dumps.html", {"release": release, "files": files})
+    graphs = []
+    if release is None and isinstance(site.store, RemoteStore):
+        graphs = [(g.removeprefix(GRAPHS), g, n) for g, n in sorted(site.store.graph_sizes().items()) if g.startswith(GRAPHS)]
+    return site.templates.TemplateResponse(
+        request, "dumps.html", {"release": release, "files": files, "graphs": graphs, "version": site.version})
+
+
+@router.api_route(STORE_DUMPS + "{name:path}.nt", methods=["GET", "HEAD"], include_in_schema=False)
+def store_graph_dump(request: Request, name: str) -> Response:
+    """One graph of an external store's release as N-Triples, streamed from the store (no release files)."""
+    site = site_of(request)
+    graph = GRAPHS + name
+    if site.release is not None or not isinstance(site.store, RemoteStore):
+        return dump_file(request, f"{STORE_DUMPS.removeprefix('/dumps/')}{name}.nt")
+    if graph not in site.store.graph_names():
+        return not_found(request, f"The store's release has no graph {name!r}; see /dumps/.")
+    etag = f'"{site.version}:{name}"'
+    if not_modified(request, etag):
+        return Response(status_code=304, headers={"ETag": etag})
+    headers = {"ETag": etag}
+    if request.method == "HEAD":
+        return Response(media_type=NTRIPLES, headers=headers)
+    return StreamingResponse(site.store.graph_dump(graph), media_type=NTRIPLES, headers=headers)
 
 
 @router.api_route("/dumps/{name:path}", methods=["GET", "HEAD"], include_in_schema=False)
 def dump_file(request: Request, name: str) -> Response:
     """One release file; ranges and conditional requests are honoured, the ETag is its SHA-256."""
     site = site_of(request)
+    if site.release is None and isinstance(site.store, RemoteStore):
+        return not_found(request, "This server serves an external store without its release's files: "
+                                  "the dumps are its graphs, listed at /dumps/.")
     if site.release is None:
         return not_found(request, "This server serves RDF files, not a release: there are no dumps.")
     try:
@@ -141,6 +173,8 @@ def named_graph(request: Request, name: str) -> Response:
     """A named-graph IRI (https://w3id.org/conflictkg/graph/<name>) leads to that graph's Turtle dump."""
     site = site_of(request)
     dump = f"graphs/{name}.ttl"
+    if site.release is None and isinstance(site.store, RemoteStore):
+        return RedirectResponse(f"{STORE_DUMPS}{name}.nt", status_code=303)
     if site.release is None or dump not in {f.path for f in site.release.files}:
         return not_found(request, f"There is no graph {name!r} in this release; see /dumps/.")
     return RedirectResponse(f"/dumps/{dump}", status_code=303)

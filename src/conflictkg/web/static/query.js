@@ -21,7 +21,7 @@ const downloadLinks = $("download-links");
 const views = $("views");
 const panels = { table: results, map: $("map-view"), timeline: $("timeline-view"), chart: $("chart-view") };
 const ERROR_POSITION = /\bat (\d+):(\d+)/;
-const TRUNCATION_HEADER = /truncat|result-limit|row-limit/i;
+const TRUNCATION_HEADER = /truncat|result-limit|row-limit|maxrows/i;
 const GRAPH_LINES = 2000;
 const GRAPH_CUT = /^# (truncated after \d+ triples[^\n]*)\s*$/m;
 
