@@ -91,6 +91,10 @@ def test_the_supervisor_holds_no_thread_and_its_processes_share_its_memory(in_me
     (same program, parent = supervisor), so the store it loaded is shared, not copied."""
     base, _ = in_memory
     supervisor, children = _server_processes(base)
+    deadline = time.monotonic() + 15  # a process of the first set may still be finishing its requests
+    while len(children) > 2 and time.monotonic() < deadline:
+        time.sleep(0.2)
+        supervisor, children = _server_processes(base)
     assert len(os.listdir(f"/proc/{supervisor}/task")) == 1
     assert len(children) == 2
     for child in children:
