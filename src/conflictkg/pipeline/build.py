@@ -11,6 +11,8 @@ curated links.
 
 from __future__ import annotations
 
+import ctypes
+import gc
 import os
 import re
 from collections.abc import Callable, Sequence
@@ -257,6 +259,7 @@ def _build(root: Path, out: Path, linkers: Sequence[LinkStep], created: datetime
                             dataset.parse(data=part.ntriples(), format="nt")
                     second = validate_native(dataset, shapes, sources.origins_for)
                     del dataset
+                    _return_freed_memory()
                 if first is not None:
                     collected, first = first, None
                     validation = require_conformance(collected.result())
@@ -290,6 +293,16 @@ def _build(root: Path, out: Path, linkers: Sequence[LinkStep], created: datetime
         kept = archive(out, releases)
     progress(f"wrote release {release.version} to {out}; kept as {kept}")
     return release
+
+
+def _return_freed_memory() -> None:
+    """Hand the native dataset's freed memory back to the system (glibc keeps it otherwise: at 100 k
+    events the release would be written beside ~3 GB of freed but resident SHACL memory)."""
+    gc.collect()
+    try:
+        ctypes.CDLL(None).malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc
+        return
 
 
 def _first_pass_failure(first: Background[Validation] | None, failure: BaseException) -> None:
