@@ -50,3 +50,33 @@ def test_cancel_stops_the_child() -> None:
     background = Background(lambda: time.sleep(60))
     background.cancel()
     assert background._process is None or not background._process.is_alive()
+
+
+def test_a_child_ends_with_its_parent(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A killed build leaves no stage running: the child is ended when its parent dies (Linux)."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    if sys.platform != "linux":
+        pytest.skip("the parent-death signal is Linux's")
+    marker = tmp_path / "child.pid"
+    script = ("import os, time\nfrom conflictkg.pipeline.background import Background\n"
+              f"Background(lambda: (open({str(marker)!r}, 'w').write(str(os.getpid())), time.sleep(60)))\n"
+              "time.sleep(60)\n")
+    parent = subprocess.Popen([sys.executable, "-c", script])
+    deadline = time.monotonic() + 30
+    while not (marker.exists() and marker.read_text()) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    child = int(marker.read_text())
+    parent.send_signal(signal.SIGKILL)
+    parent.wait()
+    while time.monotonic() < deadline:
+        try:
+            os.kill(child, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.1)
+    os.kill(child, signal.SIGKILL)
+    pytest.fail("the child outlived its parent")

@@ -168,3 +168,23 @@ def test_a_violation_that_inference_would_hide_fails_the_build(project: Path, fo
     assert [(r.focus, r.message) for r in raised.value.validation.results] == [
         ("actor:untyped", "An agent is a ckg:Actor.")]
     assert not (project / "dist").exists()
+
+
+def test_an_unchanged_rebuild_reuses_the_validation_kept_by_checksum(project: Path) -> None:
+    """Both SHACL passes are kept by the inputs' checksum: an unchanged rebuild skips them and publishes
+    the same files; any changed input validates again."""
+    first_said: list[str] = []
+    first = build(project, project / "one", created=datetime(2026, 1, 1, tzinfo=UTC), progress=first_said.append)
+    again: list[str] = []
+    second = build(project, project / "two", created=datetime(2026, 1, 1, tzinfo=UTC), progress=again.append)
+    assert not any("kept by checksum" in line for line in first_said)
+    assert [line for line in again if "kept by checksum" in line] == [
+        line for line in again if line.startswith("SHACL: ")]
+    assert len([line for line in again if "kept by checksum" in line]) == 2
+    assert first.files == second.files
+
+    events = project / "data" / "events.ttl"
+    events.write_text(events.read_text("utf-8").replace('"IS captures Ayash"', '"IS takes Ayash"'), "utf-8")
+    changed: list[str] = []
+    build(project, project / "three", progress=changed.append)
+    assert not any("kept by checksum" in line for line in changed)

@@ -8,9 +8,11 @@ available (Windows) the work simply runs when it is collected.
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
 import pickle
+import signal
 import tempfile
 import traceback
 from collections.abc import Callable
@@ -23,9 +25,25 @@ class BackgroundError(RuntimeError):
     """The child process failed in a way that cannot be sent back as its own exception."""
 
 
-def _run(work: Callable[[], object], send: object) -> None:
+def _end_with_parent() -> None:
+    """On Linux, ask the kernel to end this child when its parent dies (a killed build must not leave a
+    validation running for minutes); elsewhere nothing."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+    except (OSError, AttributeError):
+        return
+
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _run(work: Callable[[], object], send: object, parent: int) -> None:
     """Compute, write the outcome to a temporary file and send its name: the child ends at once and
     frees its memory, instead of waiting for the parent to read a large result from the pipe."""
+    _end_with_parent()
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os._exit(1)
     try:
         outcome: tuple[str, object] = ("ok", work())
     except BaseException as exc:  # sent back and raised again in the parent, whatever it is
@@ -56,7 +74,7 @@ class Background(Generic[T]):
         if "fork" in multiprocessing.get_all_start_methods() and os.environ.get("CONFLICTKG_NO_FORK") != "1":
             context = multiprocessing.get_context("fork")
             self._receive, send = context.Pipe(duplex=False)
-            self._process = context.Process(target=_run, args=(work, send), daemon=True)
+            self._process = context.Process(target=_run, args=(work, send, os.getpid()), daemon=True)
             self._process.start()
             send.close()
         elif eager:
