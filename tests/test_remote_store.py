@@ -263,6 +263,9 @@ def test_closures_are_spelled_out_with_the_same_answers(two_releases: tuple[Rele
         "SELECT * WHERE { { ?t rdfs:subClassOf+ ckg:Capture } UNION { BIND(ckg:Capture AS ?t) } . ?x a ?t }"
     assert spell_out_closures("SELECT * { <urn:a> <urn:p>* ?v OPTIONAL { ?v ?p ?o } }") == \
         "SELECT * { { <urn:a> <urn:p>+ ?v } UNION { BIND(<urn:a> AS ?v) } OPTIONAL { ?v ?p ?o } }"
+    for spacing in ("rdfs:subClassOf*ckg:Capture", "rdfs:subClassOf * ckg:Capture"):  # a path token is split at its star
+        assert spell_out_closures(f"SELECT * {{ ?t {spacing}.}}") == \
+            "SELECT * { { ?t rdfs:subClassOf+ ckg:Capture } UNION { BIND(ckg:Capture AS ?t) }.}"
     unchanged = ['SELECT * { ?s ?p "?v <urn:p>* <urn:c> ." }', "SELECT * { ?a <urn:p>* ?b }",
                  "SELECT * { ?a <urn:q> ?x ; <urn:p>* <urn:c> }", "SELECT (2*3 AS ?x) { ?s ?p ?o }", "SELECT * { ?x a/rdfs:subClassOf* ckg:Claim }",
                  "SELECT * { ?x (ckg:a|ckg:b)* ckg:C }", "SELECT * { ?x ^ckg:a* ckg:C }",

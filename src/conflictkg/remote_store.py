@@ -34,6 +34,7 @@ from itertools import islice
 import httpx
 import pyoxigraph as ox
 
+from conflictkg.query_tokens import Token, tokenize
 from conflictkg.store import StoreUnavailable
 from conflictkg.vocab import DATASET_IRI, INFERRED_GRAPH, OWL, PUBLICATION_GRAPH, VOID, asserted_graphs
 
@@ -64,20 +65,8 @@ RDF_FORMATS: dict[str, ox.RdfFormat] = {
     "application/trig": ox.RdfFormat.TRIG,
 }
 
-_TOKEN = re.compile(
-    r'"""(?:[^"\\]|\\.|"(?!""))*"""'
-    r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
-    r'|"(?:[^"\\\n\r]|\\.)*"'
-    r"|'(?:[^'\\\n\r]|\\.)*'"
-    r'|<[^<>"{}|^`\\\x00-\x20]*>'
-    r"|#[^\n\r]*"
-    r"|[?$][A-Za-z0-9_\u00b7\u00c0-\uffff]+"
-    r"|[^\s{}()\[\];,.\"'<>#?$*]+(?:\.[^\s{}()\[\];,.\"'<>#?$*]+)*"
-    r"|\S",
-    re.DOTALL,
-)
-"""Tokens of a query text: strings, IRIs and comments whole, so nothing inside them is mistaken for syntax."""
 _PREFIXED_NAME = re.compile(r"(?:[A-Za-z\u00c0-\uffff][\w.\-\u00b7\u00c0-\uffff]*)?:[\w.\-:%\u00b7\u00c0-\uffff]*")
+_STAR = re.compile(r"(\*|(?<=\*)\.|\.(?=\*))")
 _KEYWORDS = frozenset({"OPTIONAL", "MINUS", "GRAPH", "SERVICE", "FILTER", "BIND", "VALUES"})
 _FROM_NAMED = re.compile(r"\bFROM\s+NAMED\s*<([^<>\"{}|^`\\\x00-\x20]*)>", re.IGNORECASE)
 _PLANNER = ox.Store()
@@ -450,12 +439,12 @@ def spell_out_closures(sparql: str) -> str:
     (openlink/virtuoso-opensource #704, #127; two competency queries came back empty)."""
     if "*" not in sparql:
         return sparql
-    tokens = [m for m in _TOKEN.finditer(sparql) if not m.group(0).startswith("#")]
+    tokens = _closure_tokens(sparql)
     out: list[str] = []
     cursor = 0
     for i in range(1, len(tokens) - 4):
-        subject, path, star, obj, after = (t.group(0) for t in tokens[i:i + 5])
-        if star != "*" or tokens[i - 1].group(0) not in ("{", ".") or not _is_iri(path) or tokens[i].start() < cursor:
+        subject, path, star, obj, after = (t.text for t in tokens[i:i + 5])
+        if star != "*" or tokens[i - 1].text not in ("{", ".") or not _is_iri(path) or tokens[i].start < cursor:
             continue
         if after not in (".", "}") and after.upper() not in _KEYWORDS:
             continue
@@ -465,10 +454,26 @@ def spell_out_closures(sparql: str) -> str:
             variable, constant = obj, subject
         else:
             continue
-        out.append(sparql[cursor:tokens[i].start()])
+        out.append(sparql[cursor:tokens[i].start])
         out.append(f"{{ {subject} {path}+ {obj} }} UNION {{ BIND({constant} AS {variable}) }}")
-        cursor = tokens[i + 3].end()
+        cursor = tokens[i + 3].end
     return "".join(out) + sparql[cursor:] if out else sparql
+
+
+def _closure_tokens(sparql: str) -> list[Token]:
+    """The query's tokens with every ``*`` outside strings and IRIs a token of its own (and a ``.`` next
+    to it), so that a path ``p*`` reads as ``p``, ``*`` however it is spaced."""
+    tokens: list[Token] = []
+    for token in tokenize(sparql):
+        if "*" not in token.text or token.text[0] in "<\"'":
+            tokens.append(token)
+            continue
+        start = token.start
+        for piece in _STAR.split(token.text):
+            if piece:
+                tokens.append(Token(piece, start, start + len(piece)))
+            start += len(piece)
+    return tokens
 
 
 def _is_iri(token: str) -> bool:

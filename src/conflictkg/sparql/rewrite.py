@@ -28,23 +28,11 @@ leaves the text unchanged, and a rewritten text the engine refuses is retried as
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-_TOKEN = re.compile(
-    r'"""(?:[^"\\]|\\.|"(?!""))*"""'
-    r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
-    r'|"(?:[^"\\\n\r]|\\.)*"'
-    r"|'(?:[^'\\\n\r]|\\.)*'"
-    r'|<[^<>"{}|^`\\\x00-\x20]*>'
-    r"|#[^\n\r]*"
-    r"|[?$][A-Za-z0-9_\u00b7\u00c0-\uffff]+"
-    r"|[A-Za-z_][A-Za-z0-9_\-]*(?=\s*\()"  # a function name before its arguments
-    r"|[^\s{}()\[\].;,\"'<>#?$]+(?:\.[^\s{}()\[\].;,\"'<>#?$]+)*"
-    r"|\S",
-    re.DOTALL,
-)
+from conflictkg.query_tokens import Token, tokenize
+
 _OPEN = {"{": "}", "(": ")", "[": "]"}
 _CLOSE = set(_OPEN.values())
 _MOVABLE_PAST = {"optional", "filter"}
@@ -52,17 +40,6 @@ _MOVABLE_PAST = {"optional", "filter"}
 
 class _Unreadable(Exception):
     """The scanner cannot follow the text: leave it as it is."""
-
-
-@dataclass
-class _Token:
-    text: str
-    start: int
-    end: int
-
-    @property
-    def word(self) -> str:
-        return self.text.upper()
 
 
 @dataclass
@@ -74,10 +51,6 @@ class _Element:
     variables: set[str] = field(default_factory=set)
 
 
-def _tokens(query: str) -> list[_Token]:
-    return [_Token(m.group(0), m.start(), m.end()) for m in _TOKEN.finditer(query) if not m.group(0).startswith("#")]
-
-
 @lru_cache(maxsize=2048)
 def hoist_required_patterns(query: str) -> str:
     """``query`` with required triples moved before the OPTIONALs they may safely precede and anchored
@@ -85,14 +58,14 @@ def hoist_required_patterns(query: str) -> str:
     if "OPTIONAL" not in query.upper() and "*" not in query and "+" not in query:
         return query
     try:
-        tokens = _tokens(query)
+        tokens = tokenize(query)
         rewritten, changed = _rewrite_span(query, tokens, 0, len(tokens))
     except _Unreadable:
         return query
     return rewritten if changed else query
 
 
-def _matching(tokens: list[_Token], index: int) -> int:
+def _matching(tokens: list[Token], index: int) -> int:
     """Index of the bracket closing the one at ``index``."""
     stack = [_OPEN[tokens[index].text]]
     for position in range(index + 1, len(tokens)):
@@ -107,7 +80,7 @@ def _matching(tokens: list[_Token], index: int) -> int:
     raise _Unreadable
 
 
-def _rewrite_span(query: str, tokens: list[_Token], first: int, stop: int) -> tuple[str, bool]:
+def _rewrite_span(query: str, tokens: list[Token], first: int, stop: int) -> tuple[str, bool]:
     """The text of ``tokens[first:stop]`` with every group inside rewritten; whether anything changed."""
     if first >= stop:
         return "", False
@@ -135,7 +108,7 @@ def _rewrite_span(query: str, tokens: list[_Token], first: int, stop: int) -> tu
     return "".join(out), changed
 
 
-def _rewrite_group(query: str, tokens: list[_Token], open_at: int, close_at: int) -> tuple[str, bool]:
+def _rewrite_group(query: str, tokens: list[Token], open_at: int, close_at: int) -> tuple[str, bool]:
     """A ``{…}`` group with its elements reordered where that is safe (a sub-select is rewritten
     inside, never split)."""
     if open_at + 1 < close_at and tokens[open_at + 1].word == "SELECT":
@@ -174,7 +147,7 @@ def _hoisted(elements: list[_Element]) -> list[_Element] | None:
     return result if moved else None
 
 
-def _elements(query: str, tokens: list[_Token], first: int, stop: int) -> tuple[list[_Element], bool]:
+def _elements(query: str, tokens: list[Token], first: int, stop: int) -> tuple[list[_Element], bool]:
     """Split a group's content into elements; nested groups are rewritten on the way."""
     elements: list[_Element] = []
     changed = False
@@ -221,7 +194,7 @@ def _elements(query: str, tokens: list[_Token], first: int, stop: int) -> tuple[
     return elements, changed
 
 
-def _anchored_paths_first(query: str, tokens: list[_Token], first: int, stop: int) -> str | None:
+def _anchored_paths_first(query: str, tokens: list[Token], first: int, stop: int) -> str | None:
     """The block's statements with single-triple path patterns anchored on a constant written first,
     or None when there is none to move (or the block has brackets, which stay as written)."""
     statements: list[tuple[int, int]] = []
@@ -243,7 +216,7 @@ def _anchored_paths_first(query: str, tokens: list[_Token], first: int, stop: in
     return " .\n".join(query[tokens[a].start:tokens[b - 1].end] for a, b in ordered)
 
 
-def _is_anchored_path(statement: list[_Token]) -> bool:
+def _is_anchored_path(statement: list[Token]) -> bool:
     """``subject path object`` (one triple) whose path has a modifier and whose subject or object is a constant."""
     if len(statement) != 3 or any(t.text in (";", ",") for t in statement):
         return False
@@ -252,7 +225,7 @@ def _is_anchored_path(statement: list[_Token]) -> bool:
     return is_path and (subject[:1] not in "?$" or obj[:1] not in "?$")
 
 
-def _block_ends(tokens: list[_Token], position: int, stop: int) -> bool:
+def _block_ends(tokens: list[Token], position: int, stop: int) -> bool:
     """True if what follows a '.' is not more triples (another element, or the group's end)."""
     if position >= stop:
         return True
@@ -260,7 +233,7 @@ def _block_ends(tokens: list[_Token], position: int, stop: int) -> bool:
     return token.text == "{" or token.word in ("OPTIONAL", "MINUS", "GRAPH", "SERVICE", "FILTER", "BIND", "VALUES")
 
 
-def _element_end(tokens: list[_Token], position: int, stop: int) -> int:
+def _element_end(tokens: list[Token], position: int, stop: int) -> int:
     """The index just past the element starting at ``position`` (a keyword element or a group)."""
     word = tokens[position].word
     if tokens[position].text == "{":
@@ -291,5 +264,5 @@ def _element_end(tokens: list[_Token], position: int, stop: int) -> int:
     return _matching(tokens, cursor) + 1
 
 
-def _variables(tokens: list[_Token], first: int, stop: int) -> set[str]:
+def _variables(tokens: list[Token], first: int, stop: int) -> set[str]:
     return {tokens[i].text[1:] for i in range(first, stop) if tokens[i].text[:1] in "?$" and len(tokens[i].text) > 1}
