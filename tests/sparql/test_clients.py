@@ -7,7 +7,6 @@ import csv
 import io
 import json
 import shutil
-import socket
 import subprocess
 import threading
 import time
@@ -18,6 +17,8 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import CSV, JSON, TSV, TURTLE, XML, SPARQLWrapper
+
+from tests.http_raw import exchange
 
 LABELS = "SELECT ?label { <http://example.org/attack> <http://www.w3.org/2000/01/rdf-schema#label> ?label } ORDER BY ?label"
 CONSTRUCT = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o FILTER(?s = <http://example.org/attack>) }"
@@ -108,12 +109,7 @@ def test_jena_get_with_h2c_upgrade_headers(live_server: str) -> None:
         "Connection: Upgrade, HTTP2-Settings\r\nHTTP2-Settings: AAEAAEAAAAIAAAABAAMAAABkAAQBAAAAAAUAAEAA\r\n"
         f"Upgrade: h2c\r\nContent-Length: 0\r\nAccept: {accept}\r\nUser-Agent: Apache-Jena-ARQ/4.5.0\r\n\r\n"
     )
-    with socket.create_connection((parts.hostname, parts.port), timeout=30) as sock:
-        sock.sendall(request.encode())
-        sock.shutdown(socket.SHUT_WR)
-        response = b""
-        while chunk := sock.recv(65536):
-            response += chunk
+    response = exchange(live_server, request.encode(), half_close=True)
     head, _, body = response.partition(b"\r\n\r\n")
     assert head.startswith(b"HTTP/1.1 200")
     assert b"content-type: application/sparql-results+json" in head.lower()

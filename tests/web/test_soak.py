@@ -1,5 +1,6 @@
-"""Soak: a minute of mixed load at concurrency 16 against `conflictkg serve` on 127.0.0.1, then a graceful
-shutdown that finishes the request in flight.
+"""Soak: mixed load at concurrency 16 against `conflictkg serve` on 127.0.0.1 (a minute with
+``CONFLICTKG_SOAK_SECONDS=60``; 15 s by default, so the suite stays short), then a graceful shutdown that
+finishes the request in flight.
 
 Sixteen clients send SPARQL (SELECT as JSON and CSV, CONSTRUCT as Turtle, ASK, a syntax error), pages
 (landing, a resource as HTML and Turtle, the ontology, a 404), dumps (whole and ranged), VoID and
@@ -26,11 +27,14 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.http_raw import read_to_end
+
 from .conftest import write_release
 
 pytestmark = pytest.mark.soak
 
-SOAK_SECONDS = 60.0
+SOAK_SECONDS = float(os.environ.get("CONFLICTKG_SOAK_SECONDS", "15"))
+"""15 s in the suite (CI); the README's figures are from ``CONFLICTKG_SOAK_SECONDS=60``, the full minute."""
 WARM_UP_SECONDS = 8.0
 CONCURRENCY = 16
 MAX_REQUESTS = 200_000
@@ -162,7 +166,7 @@ async def _load(base: str, seconds: float, budget: int) -> tuple[Counter[str], l
     return counts, errors
 
 
-def test_a_minute_of_mixed_load_without_errors_and_with_flat_memory(server: Server, record_property) -> None:  # type: ignore[no-untyped-def]
+def test_mixed_load_without_errors_and_with_flat_memory(server: Server, record_property) -> None:  # type: ignore[no-untyped-def]
     asyncio.run(_load(server.base, WARM_UP_SECONDS, MAX_REQUESTS))
     start_rss = _rss_mb(server.process.pid)
     samples = [start_rss]
@@ -204,9 +208,7 @@ def test_graceful_shutdown_finishes_the_request_in_flight(server: Server) -> Non
         connection.sendall(request)
         time.sleep(0.5)
         server.process.send_signal(signal.SIGTERM)
-        received = b""
-        while chunk := connection.recv(65536):
-            received += chunk
+        received = read_to_end(connection)
     head, _, payload = received.partition(b"\r\n\r\n")
     assert head.startswith(b"HTTP/1.1 200"), received[:300]
     assert str(150**3).encode() in payload, payload[:300]
