@@ -11,7 +11,8 @@
 - A request that offers an upgrade we do not take (``Upgrade: h2c``, which Java's HttpClient — so Jena —
   sends with every request) is answered as plain HTTP/1.1, body included (RFC 9110 §7.8). httptools stops
   parsing at the end of such a request's headers, so uvicorn would run it with an empty body (uvicorn
-  issue 2722): here the request is parsed again without its upgrade offer.
+  issue 2722): here the request is parsed again without its upgrade offer, and nothing is logged (uvicorn's
+  own protocol warns "Unsupported upgrade request." for each such request).
 """
 
 from __future__ import annotations

@@ -38,12 +38,12 @@ from pathlib import Path
 from typing import NoReturn
 
 import uvicorn
+from uvicorn.config import LOGGING_CONFIG
 
 import conflictkg.web.app as web_app
 from conflictkg.store import Store, StoreError, StoreSummary, on_disk_location
 from conflictkg.web.config import ServerConfig
 from conflictkg.web.http_protocol import AccessLog, HttpProtocol
-from conflictkg.web.server_log import uvicorn_log_config
 
 log = logging.getLogger("uvicorn.error")
 
@@ -350,7 +350,7 @@ def _serve_child(sock: socket.socket, config: ServerConfig, store: Store | None,
 
 def run(config: ServerConfig, host: str, port: int) -> None:
     """Serve ``config`` on ``host:port`` with ``config.query_workers`` supervised processes until stopped."""
-    logging.config.dictConfig(uvicorn_log_config())
+    logging.config.dictConfig(LOGGING_CONFIG)
     sock = uvicorn.Config(web_app.create_app, host=host, port=port).bind_socket()
     try:
         code = Supervisor(config, sock).run()
