@@ -10,7 +10,10 @@ that is what makes ``sh:targetClass ckg:Event`` reach a ``ckg:Recapture`` withou
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import owlrl
 import pyshacl
@@ -19,9 +22,12 @@ import rdflib_turbo
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS, SH
+from rdflib.plugins.sparql.parser import parseQuery
+from rdflib.plugins.sparql.processor import SPARQLProcessor, translateQuery
+from rdflib.plugins.sparql.sparql import Query
 from rdflib.term import Node
 
-from conflictkg.pipeline.validate import validate_native
+from conflictkg.pipeline.validate import Validation, validate_native
 from conflictkg.vocab import bind_prefixes
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -174,6 +180,28 @@ def ontology() -> Graph:
 @pytest.fixture(scope="module")
 def shapes() -> Graph:
     return bind_prefixes(_parse(SHAPES))
+
+
+@pytest.fixture(scope="module", autouse=True)
+def constraint_queries_parsed_once() -> Iterator[None]:
+    """pyshacl gives rdflib each SPARQL constraint's text once per focus node, and rdflib parses it anew
+    every time: three quarters of a validation here. The texts are the same in every test, so each is
+    parsed once and its prepared query reused (what rdflib's prepareQuery is for); evaluation is unchanged."""
+    original = SPARQLProcessor.query
+
+    @functools.cache
+    def prepared(text: str, base: str | None, namespaces: tuple[tuple[str, Any], ...]) -> Query:
+        return translateQuery(parseQuery(text), base, dict(namespaces))
+
+    def query(self: SPARQLProcessor, text: str | Query, initBindings: Any = None, initNs: Any = None,  # noqa: N803
+              base: str | None = None, DEBUG: bool = False) -> Any:  # noqa: N803
+        if isinstance(text, str):
+            text = prepared(text, base, tuple(sorted((initNs or {}).items())))
+        return original(self, text, initBindings, initNs, base, DEBUG)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(SPARQLProcessor, "query", query)
+        yield
 
 
 def _validate(data: Graph, shapes: Graph, ontology: Graph | None) -> tuple[bool, Graph]:
@@ -356,18 +384,31 @@ def test_recapture_same_place_rewrite_gives_the_star_path_results(place: str | N
 # --- The build's engine (pyshacl-turbo on a native dataset) gives the same fixture results ---------------
 
 
-def _native(*paths: Path) -> Graph:
-    """pyshacl-turbo's report for the files with the ontology mixed in, as the build validates."""
+def _dataset(*paths: Path) -> rdflib_turbo.Dataset:
+    """The files with the ontology mixed in, as the build validates them."""
     dataset = rdflib_turbo.Dataset()
     for path in (ONTOLOGY, *paths):
         dataset.parse(str(path), format="turtle")
-    return validate_native(dataset, bind_prefixes(_parse(SHAPES))).report
+    return dataset
+
+
+def _native(*paths: Path) -> Graph:
+    """pyshacl-turbo's report for the files, as the build validates."""
+    return validate_native(_dataset(*paths), bind_prefixes(_parse(SHAPES))).report
+
+
+@pytest.fixture(scope="module")
+def build_engine(shapes: Graph) -> Callable[[str], Validation]:
+    """The build's validation (shape group by shape group) of valid.ttl with a broken fixture, made once
+    per fixture: two tests below read it."""
+    return functools.cache(lambda name: validate_native(_dataset(FIXTURES / "valid.ttl", FIXTURES / f"{name}.ttl"), shapes))
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
-def test_broken_fixture_fires_its_shape_in_the_build_engine(name: str, shapes: Graph) -> None:
+def test_broken_fixture_fires_its_shape_in_the_build_engine(name: str, shapes: Graph,
+                                                            build_engine: Callable[[str], Validation]) -> None:
     expected_path, also = EXPECTED[name]
-    report = _native(FIXTURES / "valid.ttl", FIXTURES / f"{name}.ttl")
+    report = build_engine(name).report
     assert _sources(report) == {name, *also}
     message = shapes.value(URIRef(CKGSH + name), SH.message)
     for result in _top_level_results(report):
@@ -384,13 +425,6 @@ def test_valid_fixture_and_article_conform_in_the_build_engine() -> None:
 
 
 # --- Shape by shape: the build validates one shape group at a time; the results are those of one pass ---
-
-
-def _dataset(*paths: Path) -> rdflib_turbo.Dataset:
-    dataset = rdflib_turbo.Dataset()
-    for path in (ONTOLOGY, *paths):
-        dataset.parse(str(path), format="turtle")
-    return dataset
 
 
 def _signature(report: Graph) -> list[tuple[str, ...]]:
@@ -410,12 +444,11 @@ def _signature(report: Graph) -> list[tuple[str, ...]]:
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
-def test_shape_by_shape_finds_what_one_pass_finds(name: str, shapes: Graph) -> None:
+def test_shape_by_shape_finds_what_one_pass_finds(name: str, shapes: Graph, build_engine: Callable[[str], Validation]) -> None:
     """Each broken fixture (a recapture whose reversed capture is another node's, a containment cycle
     through other places, …): the same results, one group per targeted shape or all shapes at once."""
-    dataset = _dataset(FIXTURES / "valid.ttl", FIXTURES / f"{name}.ttl")
-    grouped = validate_native(dataset, shapes)
-    whole = validate_native(dataset, shapes, by_shape=False)
+    grouped = build_engine(name)
+    whole = validate_native(_dataset(FIXTURES / "valid.ttl", FIXTURES / f"{name}.ttl"), shapes, by_shape=False)
     assert not grouped.conforms and not whole.conforms
     assert grouped.results == whole.results
     assert _signature(grouped.report) == _signature(whole.report)
