@@ -44,6 +44,8 @@ RELOCATED_BUNDLES = {
 
 JVM_OPTIONS = ("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn")
 """Short-lived commands: the C1 compiler alone starts ~0.4 s faster; only warnings and errors are logged."""
+TRAINING_QUERY = "SELECT ?s ?o { ?s ?p ?o } ORDER BY ?s"
+"""Run once by ``install`` over a one-triple file, so the class archive holds what a query and its results load."""
 
 RUN_TIMEOUT = 120.0
 
@@ -74,22 +76,35 @@ class Jena:
     """Runs Jena command-line classes (``arq.rsparql``, ``riotcmd.riot``...) in a fresh JVM each."""
 
     classpath: str
+    options: tuple[str, ...] = JVM_OPTIONS
 
     @classmethod
     def install(cls, work_dir: Path) -> Jena:
-        """Prepare the relocated bundles under ``work_dir``; call only when ``missing()`` is None."""
+        """Prepare the relocated bundles under ``work_dir``; call only when ``missing()`` is None.
+
+        A first run writes the classes Jena loads to a class-data archive (Java's AppCDS), which every
+        later JVM maps instead of loading and verifying them again: each command starts about 0.4 s
+        sooner. Without the archive (a Java that cannot write one) the commands run as they are."""
         bundles = work_dir / "jena-bundles"
         relocate_bundles(JAVA_DIR / "jena-core.jar", bundles)
         jars = [str(JAVA_DIR / f"{name}.jar") for name in JARS]
-        return cls(":".join([*jars, str(bundles)]))
+        plain = cls(":".join([*jars, str(bundles)]))
+        archive, data = work_dir / "jena-classes.jsa", work_dir / "training.nt"
+        data.write_text("<http://example.org/a> <http://example.org/p> \"b\"@en .\n", encoding="utf-8")
+        _java([*JVM_OPTIONS, f"-XX:ArchiveClassesAtExit={archive}", "-cp", plain.classpath,
+               "arq.sparql", "--data", str(data), "--results", "JSON", TRAINING_QUERY])
+        if not archive.is_file():
+            return plain
+        return cls(plain.classpath, (*JVM_OPTIONS, f"-XX:SharedArchiveFile={archive}"))
 
     def run(self, main_class: str, *args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[str]:
         """Run ``main_class`` with ``args``; the caller checks the exit code and reads stdout/stderr."""
-        completed = subprocess.run(
-            ["java", *JVM_OPTIONS, "-cp", self.classpath, main_class, *args],
-            input=stdin, capture_output=True, timeout=RUN_TIMEOUT,
-        )
-        return subprocess.CompletedProcess(
-            completed.args, completed.returncode,
-            completed.stdout.decode("utf-8", "replace"), completed.stderr.decode("utf-8", "replace"),
-        )
+        return _java([*self.options, "-cp", self.classpath, main_class, *args], stdin)
+
+
+def _java(arguments: list[str], stdin: bytes | None = None) -> subprocess.CompletedProcess[str]:
+    completed = subprocess.run(["java", *arguments], input=stdin, capture_output=True, timeout=RUN_TIMEOUT)
+    return subprocess.CompletedProcess(
+        completed.args, completed.returncode,
+        completed.stdout.decode("utf-8", "replace"), completed.stderr.decode("utf-8", "replace"),
+    )
