@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from pathlib import Path
@@ -45,10 +46,20 @@ def client(example_file: Path) -> Iterator[TestClient]:
 def live_server(
     example_file: Path, tmp_path_factory: pytest.TempPathFactory, serve_subprocess: ServeSubprocess
 ) -> Iterator[str]:
-    """`conflictkg serve` over the example file with a 2 s query timeout; yields the base URL."""
+    """`conflictkg serve --in-memory` over the example file with a 2 s query timeout; yields the base URL.
+    (tests/web/test_serving.py runs the runaway-query test of test_clients on the on-disk store.)"""
     log = tmp_path_factory.mktemp("server") / "server.log"
-    with serve_subprocess([str(example_file), "--timeout", "2", "--workers", "2"], log) as base:
+    with serve_subprocess([str(example_file), "--in-memory", "--timeout", "2", "--workers", "2"], log) as base:
+        wait_for_in_memory(log)
         yield base
+
+
+def wait_for_in_memory(log: Path, seconds: float = 60) -> None:
+    """Until the server writing ``log`` answers from its in-memory store (its first processes answer from
+    the on-disk store meanwhile), at most ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while "switched the server processes" not in log.read_text() and time.monotonic() < deadline:
+        time.sleep(0.1)
 
 
 @pytest.fixture(scope="session")

@@ -18,7 +18,7 @@ import pytest
 from conflictkg.store import STORE_FORMAT, StoreSummary
 from conflictkg.web.serving import fits_in_memory
 from tests.http_raw import exchange
-from tests.sparql.conftest import EXAMPLE, FILLER, ServeSubprocess
+from tests.sparql.conftest import EXAMPLE, FILLER, ServeSubprocess, wait_for_in_memory
 from tests.sparql.test_clients import (
     test_runaway_query_is_stopped_while_fast_queries_keep_answering as check_runaway_query,
 )
@@ -45,9 +45,7 @@ def in_memory(data_file: Path, tmp_path_factory: pytest.TempPathFactory,
     """`serve --in-memory` with two processes; yields (base URL, log) once they answer from memory."""
     log = tmp_path_factory.mktemp("in-memory") / "server.log"
     with serve_subprocess([str(data_file), "--in-memory", "--workers", "2", "--timeout", "2"], log) as base:
-        deadline = time.monotonic() + 60
-        while "switched the server processes" not in log.read_text() and time.monotonic() < deadline:
-            time.sleep(0.1)
+        wait_for_in_memory(log)
         yield base, log
 
 
@@ -107,11 +105,8 @@ def test_the_supervisor_holds_no_thread_and_its_processes_share_its_memory(in_me
         assert values["Pss"] < values["Rss"]  # pages shared with the supervisor and the sibling
 
 
-def test_a_runaway_query_is_stopped_in_memory_too(in_memory: tuple[str, Path]) -> None:
-    check_runaway_query(in_memory[0])
-
-
 def test_a_runaway_query_is_stopped_on_disk(on_disk: str) -> None:
+    """The in-memory case is test_clients' own: its live_server is `serve --in-memory` over the same data."""
     check_runaway_query(on_disk)
 
 
