@@ -19,6 +19,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -320,23 +321,31 @@ def test_a_slow_store_is_a_504_within_the_timeout(own_oxigraph: ExternalStore) -
         proxy.close()
 
 
-def test_two_front_ends_answer_identically(store: ExternalStore, real_release: Release, tmp_path: Path,
-                                           serve_subprocess: Callable[[list[str], Path], object]) -> None:
-    """`serve --store` keeps no state of its own: two front-ends over one store give the same bytes."""
+@pytest.fixture(scope="module")
+def front_ends(store: ExternalStore, real_release: Release, tmp_path_factory: pytest.TempPathFactory,
+               serve_subprocess: Callable[[list[str], Path], AbstractContextManager[str]]) -> Iterator[tuple[str, str]]:
+    """Two `serve --store` processes over the store (with the release's files); yields their base URLs."""
     arguments = ["--store", store.query, "--release", str(real_release.root), "--workers", "1"]
-    with serve_subprocess(arguments, tmp_path / "a.log") as first, serve_subprocess(arguments, tmp_path / "b.log") as second:  # type: ignore[attr-defined]
-        assert first != second
-        requests: list[tuple[str, dict[str, str]]] = [("sparql", {"query": q.read_text("utf-8")}) for q in real_release.queries()[:4]]
-        requests += [("id/place/ayyash", {}), ("id/event/army-assault-on-baghiliyah-and-ayyash", {}), ("", {}), ("dumps/", {}), ("reconcile", {"query": "Ayash"}), ("ontology", {})]
-        for path, params in requests:
-            accept = {"Accept": JSON if path == "sparql" else BROWSER}
-            a = httpx.get(first + path, params=params, headers=accept, timeout=60)
-            b = httpx.get(second + path, params=params, headers=accept, timeout=60)
-            assert a.status_code == b.status_code == 200, (path, a.text[:300], b.text[:300])
-            if path == "sparql":
-                assert _bindings(a) == _bindings(b), params
-            else:
-                assert a.content == b.content and a.headers.get("etag") == b.headers.get("etag"), path
+    logs = tmp_path_factory.mktemp(f"front-ends-{store.name}")
+    with serve_subprocess(arguments, logs / "a.log") as first, serve_subprocess(arguments, logs / "b.log") as second:
+        yield first, second
+
+
+def test_two_front_ends_answer_identically(front_ends: tuple[str, str], real_release: Release) -> None:
+    """`serve --store` keeps no state of its own: two front-ends over one store give the same bytes."""
+    first, second = front_ends
+    assert first != second
+    requests: list[tuple[str, dict[str, str]]] = [("sparql", {"query": q.read_text("utf-8")}) for q in real_release.queries()[:4]]
+    requests += [("id/place/ayyash", {}), ("id/event/army-assault-on-baghiliyah-and-ayyash", {}), ("", {}), ("dumps/", {}), ("reconcile", {"query": "Ayash"}), ("ontology", {})]
+    for path, params in requests:
+        accept = {"Accept": JSON if path == "sparql" else BROWSER}
+        a = httpx.get(first + path, params=params, headers=accept, timeout=60)
+        b = httpx.get(second + path, params=params, headers=accept, timeout=60)
+        assert a.status_code == b.status_code == 200, (path, a.text[:300], b.text[:300])
+        if path == "sparql":
+            assert _bindings(a) == _bindings(b), params
+        else:
+            assert a.content == b.content and a.headers.get("etag") == b.headers.get("etag"), path
 
 
 def test_without_the_release_files_the_dumps_are_the_stores_graphs(store: ExternalStore, real_release: Release) -> None:
@@ -428,8 +437,7 @@ def test_a_cut_made_by_the_store_is_never_passed_on_silently(store: ExternalStor
     assert capped.status_code == 200 and capped.json()["truncated"] is True and len(capped.json()["results"]["bindings"]) == 1000
 
 
-def test_mixed_load_through_the_store_without_errors(store: ExternalStore, real_release: Release, tmp_path: Path,
-                                                     serve_subprocess: Callable[[list[str], Path], object]) -> None:
+def test_mixed_load_through_the_store_without_errors(front_ends: tuple[str, str], real_release: Release) -> None:
     """Eight clients for a few seconds (bounded in count and time) against `serve --store`: SPARQL in
     several formats, pages, the dumps index and /reconcile; every answer is the expected one."""
     requests: list[tuple[str, dict[str, str], dict[str, str], int]] = [
@@ -444,30 +452,29 @@ def test_mixed_load_through_the_store_without_errors(store: ExternalStore, real_
     ]
     errors: list[str] = []
     done = [0]
-    with serve_subprocess(["--store", store.query, "--release", str(real_release.root), "--workers", "1",  # type: ignore[attr-defined]
-                           "--no-access-log"], tmp_path / "serve.log") as base:
-        for path, params, headers, expected in requests:  # warm-up: the first /reconcile builds the gazetteer index
-            assert httpx.get(base + path, params=params, headers=headers, timeout=120).status_code == expected, path
-        deadline = time.monotonic() + 5.0
+    base = front_ends[0]
+    for path, params, headers, expected in requests:  # warm-up: the first /reconcile builds the gazetteer index
+        assert httpx.get(base + path, params=params, headers=headers, timeout=120).status_code == expected, path
+    deadline = time.monotonic() + 5.0
 
-        def client(offset: int) -> None:
-            with httpx.Client(base_url=base, timeout=30) as http:
-                index = offset
-                while time.monotonic() < deadline and done[0] < 2000:
-                    path, params, headers, expected = requests[index % len(requests)]
-                    index += 1
-                    try:
-                        status = http.get(path, params=params, headers=headers).status_code
-                    except httpx.HTTPError as exc:
-                        errors.append(f"{path}: {exc!r}")
-                        continue
-                    done[0] += 1
-                    if status != expected:
-                        errors.append(f"{path}: {status}")
+    def client(offset: int) -> None:
+        with httpx.Client(base_url=base, timeout=30) as http:
+            index = offset
+            while time.monotonic() < deadline and done[0] < 2000:
+                path, params, headers, expected = requests[index % len(requests)]
+                index += 1
+                try:
+                    status = http.get(path, params=params, headers=headers).status_code
+                except httpx.HTTPError as exc:
+                    errors.append(f"{path}: {exc!r}")
+                    continue
+                done[0] += 1
+                if status != expected:
+                    errors.append(f"{path}: {status}")
 
-        threads = [threading.Thread(target=client, args=(i,)) for i in range(8)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=60)
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
     assert done[0] > 50 and errors == [], (done[0], errors[:10])
