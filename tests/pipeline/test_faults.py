@@ -60,9 +60,20 @@ def _change_data(project: Path, n: int) -> None:
     events.write_text(events.read_text("utf-8") + f"\n# edit {n}\n", encoding="utf-8")
 
 
+@pytest.fixture(scope="module")
+def built_project(tmp_path_factory: pytest.TempPathFactory, fixture_project: Path) -> Path:
+    """The fixture project with its release built (once; each test works on a copy)."""
+    root = tmp_path_factory.mktemp("built") / "project"
+    shutil.copytree(fixture_project, root)
+    build(root)
+    return root
+
+
 @pytest.mark.parametrize("moment", KILL_MOMENTS)
-def test_sigkill_of_build_leaves_the_previous_release_intact(project: Path, moment: str) -> None:
-    previous = build(project)
+def test_sigkill_of_build_leaves_the_previous_release_intact(built_project: Path, tmp_path: Path, moment: str) -> None:
+    project = tmp_path / "project"
+    shutil.copytree(built_project, project, symlinks=True)
+    previous = Release.open(project / "dist")
     previous.verify()
     _change_data(project, 1)
     process = _build_process(project)
