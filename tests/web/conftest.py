@@ -11,7 +11,8 @@ import gzip
 import hashlib
 import json
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -89,3 +90,14 @@ def client(release_dir: Path) -> Iterator[TestClient]:
     app = create_app(ServerConfig(release_dir=release_dir, query_workers=1))
     with NoServerErrors(app) as test_client:
         yield test_client
+
+
+@pytest.fixture(scope="session")
+def fixture_release_server(tmp_path_factory: pytest.TempPathFactory,
+                           serve_subprocess: Callable[[list[str], Path], AbstractContextManager[str]]) -> Iterator[str]:
+    """`conflictkg serve --release` over the fixture release (one process, 10 s query limit), shared by the
+    browser and schemathesis tests; yields the base URL. Tests that stop or retire it start their own."""
+    directory = tmp_path_factory.mktemp("fixture-release-server")
+    release = write_release(directory / "dist")
+    with serve_subprocess(["--release", str(release), "--workers", "1", "--timeout", "10"], directory / "server.log") as base:
+        yield base

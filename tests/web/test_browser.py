@@ -12,13 +12,10 @@ import io
 import re
 import urllib.parse
 import urllib.request
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
-from .conftest import write_release
 
 pytestmark = pytest.mark.browser
 
@@ -41,15 +38,9 @@ CHROMIUM_ARGS = [
 
 
 @pytest.fixture(scope="module")
-def server(
-    tmp_path_factory: pytest.TempPathFactory,
-    serve_subprocess: Callable[[list[str], Path], AbstractContextManager[str]],
-) -> Iterator[str]:
-    """`conflictkg serve` over the fixture release; yields the base URL without its trailing slash."""
-    directory = tmp_path_factory.mktemp("browser")
-    release = write_release(directory / "dist")
-    with serve_subprocess(["--release", str(release), "--workers", "1"], directory / "server.log") as base:
-        yield base.rstrip("/")
+def server(fixture_release_server: str) -> str:
+    """`conflictkg serve` over the fixture release; the base URL without its trailing slash."""
+    return fixture_release_server.rstrip("/")
 
 
 @pytest.fixture(scope="module")

@@ -9,9 +9,6 @@ stay: they aim at known weak spots; this covers the whole surface as described.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager
-from pathlib import Path
 
 import httpx
 import pytest
@@ -20,20 +17,14 @@ from hypothesis.errors import Unsatisfiable
 
 schemathesis = pytest.importorskip("schemathesis", reason="schemathesis is a test extra: pip install -e '.[test]'")
 
-from .conftest import write_release  # noqa: E402
-
 EXAMPLES = settings(deadline=None, database=None,
                     suppress_health_check=list(HealthCheck))
 MESSAGE = re.compile(r"[A-Za-z]{3,} [A-Za-z]{2,}")
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory,
-           serve_subprocess: Callable[[list[str], Path], AbstractContextManager[str]]) -> Iterator[str]:
-    directory = tmp_path_factory.mktemp("schemathesis")
-    release = write_release(directory / "dist")
-    with serve_subprocess(["--release", str(release), "--workers", "1", "--timeout", "10"], directory / "server.log") as base:
-        yield base
+def server(fixture_release_server: str) -> str:
+    return fixture_release_server
 
 
 def check(response: object, method: str) -> None:
