@@ -34,6 +34,7 @@ from conflictkg.gazetteer.link import GazetteerLinker
 from conflictkg.gazetteer.sources import Gazetteer, load_gazetteer
 from conflictkg.pipeline.build import build, build_time
 from conflictkg.pipeline.release import Release
+from tests.example_graph import write_example
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 FIXTURE_PROJECT = PROJECT_ROOT / "tests" / "fixtures" / "pipeline" / "project"
@@ -142,6 +143,31 @@ def _serving(arguments: list[str], log: Path) -> Iterator[str]:
 def serve_subprocess() -> Callable[[list[str], Path], AbstractContextManager[str]]:
     """Start `conflictkg serve` in a subprocess: ``with serve_subprocess(args, log) as base_url: ...``."""
     return _serving
+
+
+@pytest.fixture(scope="session")
+def example_with_filler(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """tests/example_graph.py's example with its filler triples, as a Turtle file."""
+    return write_example(tmp_path_factory.mktemp("data") / "example.ttl")
+
+
+@pytest.fixture(scope="session")
+def live_server_log(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("server") / "server.log"
+
+
+@pytest.fixture(scope="session")
+def live_server(example_with_filler: Path, live_server_log: Path) -> Iterator[str]:
+    """`conflictkg serve --in-memory` over the example with filler, two processes, a 2 s query timeout,
+    once it answers from memory (its first processes answer from the on-disk store meanwhile); yields the
+    base URL. Shared by the SPARQL client tests and the serving tests: a test may make it retire a
+    process (the supervisor replaces it), none may stop it."""
+    arguments = [str(example_with_filler), "--in-memory", "--timeout", "2", "--workers", "2"]
+    with _serving(arguments, live_server_log) as base:
+        deadline = time.monotonic() + 60
+        while "switched the server processes" not in live_server_log.read_text() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        yield base
 
 
 @pytest.fixture(scope="session")

@@ -34,7 +34,8 @@ from conflictkg.pipeline.release import (
 )
 from conflictkg.vocab import ALL_GRAPHS, ASSERTED_GRAPHS, DATA_GRAPH, ID, LINKS_GRAPH
 
-from .conftest import EXAMPLE
+from tests.example_graph import EXAMPLE
+
 from .jena import Jena, missing
 
 EXAMPLE_QUERIES = sorted(p.name for p in (Path(__file__).resolve().parents[2] / "data" / "queries").glob("*.rq"))

@@ -18,7 +18,7 @@ import pytest
 from conflictkg.store import STORE_FORMAT, StoreSummary
 from conflictkg.web.serving import fits_in_memory
 from tests.http_raw import exchange
-from tests.sparql.conftest import EXAMPLE, FILLER, ServeSubprocess, wait_for_in_memory
+from tests.sparql.conftest import ServeSubprocess
 from tests.sparql.test_clients import (
     test_runaway_query_is_stopped_while_fast_queries_keep_answering as check_runaway_query,
 )
@@ -32,21 +32,9 @@ QUERIES = [
 
 
 @pytest.fixture(scope="module")
-def data_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("serving") / "example.ttl"
-    filler = "".join(f"<urn:filler:{i}> <urn:filler:p> {i} .\n" for i in range(FILLER))
-    path.write_text(EXAMPLE + filler, encoding="utf-8")
-    return path
-
-
-@pytest.fixture(scope="module")
-def in_memory(data_file: Path, tmp_path_factory: pytest.TempPathFactory,
-              serve_subprocess: ServeSubprocess) -> Iterator[tuple[str, Path]]:
-    """`serve --in-memory` with two processes; yields (base URL, log) once they answer from memory."""
-    log = tmp_path_factory.mktemp("in-memory") / "server.log"
-    with serve_subprocess([str(data_file), "--in-memory", "--workers", "2", "--timeout", "2"], log) as base:
-        wait_for_in_memory(log)
-        yield base, log
+def in_memory(live_server: str, live_server_log: Path) -> tuple[str, Path]:
+    """`serve --in-memory` with two processes (tests/conftest.py's live_server); (base URL, log)."""
+    return live_server, live_server_log
 
 
 @pytest.fixture(scope="module")
@@ -55,8 +43,9 @@ def on_disk_log(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def on_disk(data_file: Path, on_disk_log: Path, serve_subprocess: ServeSubprocess) -> Iterator[str]:
-    with serve_subprocess([str(data_file), "--on-disk", "--workers", "2", "--timeout", "2"], on_disk_log) as base:
+def on_disk(example_with_filler: Path, on_disk_log: Path, serve_subprocess: ServeSubprocess) -> Iterator[str]:
+    """The same data and options as live_server, on the on-disk store."""
+    with serve_subprocess([str(example_with_filler), "--on-disk", "--workers", "2", "--timeout", "2"], on_disk_log) as base:
         yield base
 
 
@@ -93,7 +82,7 @@ def test_the_supervisor_holds_no_thread_and_its_processes_share_its_memory(in_me
     (same program, parent = supervisor), so the store it loaded is shared, not copied."""
     base, _ = in_memory
     supervisor, children = _server_processes(base)
-    deadline = time.monotonic() + 15  # a process of the first set may still be finishing its requests
+    deadline = time.monotonic() + 30  # a retiring process (first set, or one a runaway query stopped) may still be finishing
     while len(children) > 2 and time.monotonic() < deadline:
         time.sleep(0.2)
         supervisor, children = _server_processes(base)
@@ -106,7 +95,7 @@ def test_the_supervisor_holds_no_thread_and_its_processes_share_its_memory(in_me
 
 
 def test_a_runaway_query_is_stopped_on_disk(on_disk: str) -> None:
-    """The in-memory case is test_clients' own: its live_server is `serve --in-memory` over the same data."""
+    """The in-memory case is test_clients' own, on live_server."""
     check_runaway_query(on_disk)
 
 
