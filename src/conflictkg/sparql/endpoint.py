@@ -49,9 +49,10 @@ PARSED_MAX_BYTES = 8192
 class SparqlFastPath:
     """ASGI middleware answering ``/sparql`` and ``/sparql/`` with SparqlEndpoint; the rest goes on."""
 
-    def __init__(self, app: Callable[[Scope, Receive, Send], Awaitable[None]]) -> None:
+    def __init__(self, app: Callable[[Scope, Receive, Send], Awaitable[None]],
+                 endpoint: SparqlEndpoint | None = None) -> None:
         self.app = app
-        self.endpoint = SparqlEndpoint()
+        self.endpoint = endpoint if endpoint is not None else SparqlEndpoint()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["path"] in PATHS:
