@@ -184,7 +184,7 @@ def test_a_request_that_was_fast_is_answered_on_the_event_loop_with_the_same_ans
     async def scenario(evaluator: Evaluator):  # type: ignore[no-untyped-def]
         request = QueryJob("SELECT ?o { <urn:f:1> ?p ?o }", accept="text/csv")
         first = await evaluator.evaluate(request)
-        remembered = execute._key(request) in evaluator._fast
+        remembered = request.key in evaluator._fast
         threads = {t.ident for t in threading.enumerate()}
         second = await evaluator.evaluate(request)
         with pytest.raises(NotAcceptable):

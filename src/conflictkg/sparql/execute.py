@@ -30,7 +30,7 @@ import time
 from collections import OrderedDict, deque
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 from conflictkg.sparql.negotiate import Format, NotAcceptable, choose
@@ -92,6 +92,17 @@ class QueryJob:
     accept: str | None = None
     formats: tuple[str, ...] = ()
     head: bool = False
+
+    @cached_property
+    def key(self) -> tuple[object, ...]:
+        """What makes two jobs cost the same on a read-only store (the lists made hashable); computed once
+        per job, which the endpoint keeps for a repeated GET."""
+        return (
+            self.query,
+            tuple(self.default_graph) if self.default_graph is not None else None,
+            tuple(self.named_graphs) if self.named_graphs is not None else None,
+            self.inference, self.base_iri, self.accept, self.formats, self.head,
+        )
 
 
 @dataclass
@@ -256,7 +267,7 @@ class Evaluator:
         """
         if self._closed:
             raise QueryFailed(503, "the query service is shutting down; try again")
-        key = _key(request)
+        key = request.key
         if key in self._fast:
             return self._inline(request, key)
         loop = asyncio.get_running_loop()
@@ -423,13 +434,3 @@ class Evaluator:
 def _negotiated(accept: str | None, formats: tuple[str, ...], kind: str) -> Format:
     """``choose`` remembered: clients send the same few Accept headers (a refusal is not remembered)."""
     return choose(accept, formats, formats_for(kind))
-
-
-def _key(request: QueryJob) -> tuple[object, ...]:
-    """What makes two requests cost the same on a read-only store (QueryJob's lists are unhashable)."""
-    return (
-        request.query,
-        tuple(request.default_graph) if request.default_graph is not None else None,
-        tuple(request.named_graphs) if request.named_graphs is not None else None,
-        request.inference, request.base_iri, request.accept, request.formats, request.head,
-    )
