@@ -66,8 +66,8 @@ class ResponsePolicy:
         allowed_headers = sorted(set(SAFELISTED_HEADERS) | set(ALLOWED_HEADERS))
         self._allowed_headers = {h.lower() for h in allowed_headers}
         self._preflight: list[tuple[bytes, bytes]] = [
-            (b"vary", b"Origin, Access-Control-Request-Method, Access-Control-Request-Headers, "
-                      b"Access-Control-Request-Private-Network"),
+            (b"vary", (b"Origin, Access-Control-Request-Method, Access-Control-Request-Headers, "
+                       b"Access-Control-Request-Private-Network")),
             *([(b"access-control-allow-origin", b"*")] if self.allow_all else []),
             (b"access-control-allow-methods", ", ".join(ALLOWED_METHODS).encode()),
             (b"access-control-max-age", str(PREFLIGHT_MAX_AGE).encode()),
