@@ -1,10 +1,10 @@
 """The /sparql endpoint as a raw ASGI application: protocol parsing → evaluation → streamed answer.
 
-``SparqlFastPath`` is the app's innermost middleware: it answers ``/sparql`` itself, so every
-middleware added to the app (CORS, limits, headers) wraps it, but a query skips FastAPI's routing,
+``SparqlEndpoint`` is called by the web layer's /sparql front, before any middleware (web.front), or by
+``SparqlFastPath``, the app's innermost middleware; either way a query skips FastAPI's routing,
 parameter validation and dependency machinery, which cost about 40 % of a small query's time
 (shared/facts). A GET's parsed request is remembered by its query string (the screening of a query
-text is the costliest step of parsing). It reads what it needs from ``app.state``: ``evaluator``
+text is the costliest step of parsing), and its QueryJob by what it is made of. It reads what it needs from ``app.state``: ``evaluator``
 (the query threads) and ``dataset_summary`` (for the service description). Every refusal is a plain-text
 answer with its status (4xx, or 503 with Retry-After); a streaming answer that must be cut off ends
 the connection (QueryAborted), so the client never takes a truncated body for a whole one.

@@ -1,6 +1,7 @@
-"""Limits on SPARQL work as ASGI middleware, so they wrap whatever evaluates /sparql.
+"""Limits on SPARQL work: one ``QueryLimiter`` per app, applied by the ``QueryLimits`` middleware around
+the routes and by the /sparql front (web.front), so they hold whichever way /sparql is answered.
 
-``QueryLimits`` counts /sparql requests in flight (from arrival until their response has been sent in
+The limiter counts /sparql requests in flight (from arrival until their response has been sent in
 full, so a slow streaming client keeps its slot) and answers 503 with Retry-After when all
 ``max_concurrent`` slots are taken, instead of queueing without bound. With ``rate`` set it also keeps a
 token bucket per client address (``rate`` requests per second, bursts of ``burst``) over every request
