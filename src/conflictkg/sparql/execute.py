@@ -36,7 +36,7 @@ from typing import Any
 from conflictkg.sparql.negotiate import Format, NotAcceptable, choose
 from conflictkg.sparql.protocol import READ_ONLY
 from conflictkg.sparql.query_text import is_update
-from conflictkg.sparql.results import ChunkWriter, formats_for, result_kind, write_result
+from conflictkg.sparql.results import ChunkWriter, formats_for, result_bytes, result_kind, write_result
 from conflictkg.sparql.rewrite import hoist_required_patterns
 from conflictkg.store import Store, StoreUnavailable
 
@@ -302,13 +302,12 @@ class Evaluator:
         """Answer a request known to be fast on the event loop: no hand-off, same answers and refusals."""
         self._fast.move_to_end(key)
         self._inline_since = started = time.monotonic()
-        parts: list[bytes] = []
-        writer = ChunkWriter(parts.append)
+        body, truncated_after = b"", None
         try:
             result = self._query(request)
             fmt = _negotiated(request.accept, request.formats, result_kind(result))
             if not request.head:
-                write_result(result, fmt.name, writer, self.max_result_rows)
+                body, truncated_after = result_bytes(result, fmt.name, self.max_result_rows)
         except SyntaxError as exc:
             raise refusal(request.query, exc) from None
         except NotAcceptable:
@@ -319,7 +318,7 @@ class Evaluator:
             self._inline_since = None
         if time.monotonic() - started > 10 * FAST_SECONDS:
             self._fast.pop(key, None)  # slower than it was: back to the threads
-        return Answer(fmt, b"".join(parts), truncated_after=writer.truncated_after)
+        return Answer(fmt, body, truncated_after=truncated_after)
 
     async def _rest(self, job: _Job) -> AsyncIterator[bytes]:
         """The chunks after the first; a credit goes back to the thread for each chunk sent."""
