@@ -19,7 +19,11 @@ median latency of every query at C=1 (Python client, httpx), the one-IRI lookup 
 (light requests; a Python client saturates near 1,000 req/s on 2 cores), the heavy query mix at C=1 and
 C=8 with a Python client (req/s, p50/p95/p99, errors), and the peak memory of the server's whole process
 tree (RSS summed, and PSS, which counts pages shared between processes once). The ``build`` section
-times ``conflictkg build --root PROJECT`` and its peak RSS. Every phase is bounded in time; the report
+times ``conflictkg build --root PROJECT`` and its peak RSS. The ``alternating`` section starts conflictkg
+and Oxigraph's server together and measures the lookup (C=1, C=8) and the mix (C=8) on each in turn for
+``--rounds`` rounds, reporting the median of the per-round ratios: on a shared machine the load others
+add drifts over minutes, which the sequential sections cannot separate from the servers' own speed.
+Every phase is bounded in time; the report
 is a Markdown table printed and written to ``bench/results/<size>-<UTC time>.md``. Ratios are
 conflictkg ÷ peer. Machines are shared and noisy: read medians and ratios, not single figures.
 
@@ -56,7 +60,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SCALE_DIR = Path(os.environ.get("CONFLICTKG_SCALE_DIR", "/work/scale"))
 RESULTS = ROOT / "bench" / "results"
 SIZES = {"1k": 1_000, "10k": 10_000, "100k": 100_000, "1m": 1_000_000}
-SECTIONS = ("startup", "queries", "light", "mix", "last-controller", "build")
+SECTIONS = ("startup", "queries", "light", "mix", "last-controller", "build", "alternating")
 JSON = "application/sparql-results+json"
 
 PROLOGUE = """PREFIX ckg: <https://w3id.org/conflictkg/ontology#>
@@ -531,6 +535,67 @@ def measure_server(server_factory: Callable[[], Server], args: argparse.Namespac
     return result
 
 
+ALTERNATING_LOADS = ("one-IRI lookup, C=1", "one-IRI lookup, C=8", "query mix, C=8")
+
+
+@dataclass
+class Alternating:
+    """Req/s of each server per round and load, measured while both servers run, one after the other."""
+
+    rounds: list[dict[str, dict[str, float]]] = field(default_factory=list)
+    """Per round: load → server → req/s."""
+    skipped: str = ""
+
+    def rates(self, load: str, server: str) -> list[float]:
+        return [r[load][server] for r in self.rounds if server in r.get(load, {})]
+
+    def ratios(self, load: str, ours: str, peer: str) -> list[float]:
+        return [r[load][ours] / r[load][peer] for r in self.rounds
+                if r.get(load, {}).get(peer) and ours in r[load]]
+
+
+def measure_alternating(factories: dict[str, Callable[[], Server | None]], names: list[str],
+                        args: argparse.Namespace, queries: dict[str, str], workdir: Path) -> Alternating:
+    """Start the servers together, then in each of ``args.rounds`` rounds run every load on each of them
+    in turn (the order reversed every other round), ``args.slice_seconds`` per load (twice that for the
+    mix): the load the other users of a shared machine add changes over minutes, so the ratio of two
+    servers measured in the same round is steadier than that of runs a few minutes apart."""
+    result = Alternating()
+    servers: dict[str, str] = {}
+    stack: list[object] = []
+    try:
+        for name in names:
+            server = factories[name]()
+            if server is None:
+                result.skipped = f"{name} is not installed"
+                return result
+            context = running(server, workdir / f"{name}-alternating.log", args.start_timeout)
+            context.__enter__()
+            stack.append(context)
+            servers[name] = server.url
+            print(f"[alternating] {name} is up", flush=True)
+        mix = list(mix_queries(queries).values())
+        for number in range(args.rounds):
+            order = list(servers.items()) if number % 2 == 0 else list(reversed(servers.items()))
+            rates: dict[str, dict[str, float]] = {load: {} for load in ALTERNATING_LOADS}
+            for name, url in order:
+                for c in (1, 8):
+                    run = wrk_mix(url, LOOKUP, c, args.slice_seconds, workdir)
+                    if run is not None:
+                        rates[f"one-IRI lookup, C={c}"][name] = run.rate
+                rates["query mix, C=8"][name] = python_mix(url, mix, 8, 2 * args.slice_seconds, args.query_timeout).rate
+            result.rounds.append(rates)
+            print(f"[alternating] round {number + 1}: " + "; ".join(
+                f"{load}: " + ", ".join(f"{n} {v:,.1f}" for n, v in by.items()) for load, by in rates.items()), flush=True)
+    except (RuntimeError, httpx.HTTPError, subprocess.SubprocessError, OSError) as exc:
+        result.skipped = f"failed: {exc}"
+        print(f"[alternating] {result.skipped}", flush=True)
+    finally:
+        while stack:
+            stack.pop().__exit__(None, None, None)  # type: ignore[attr-defined]
+    return result
+
+
 @dataclass
 class BuildResult:
     seconds: float | None = None
@@ -612,7 +677,7 @@ def _git_revision() -> str:
 
 
 def report(args: argparse.Namespace, results: list[ServerResult], build: BuildResult | None,
-           triples: int, started: str, machine_text: str) -> str:
+           triples: int, started: str, machine_text: str, alternating: Alternating | None = None) -> str:
     by = {r.name: r for r in results}
     ours = by.get("conflictkg")
     peers = [r for r in results if r.name != "conflictkg"]
@@ -695,7 +760,27 @@ def report(args: argparse.Namespace, results: list[ServerResult], build: BuildRe
                 for c, m in sorted(runs.items()):
                     lines.append(f"| {r.name} | {label} | {m.tool} | {c} | {m.requests} | {m.errors} | "
                                  f"{m.rate:,.2f} | {_ms(m.p50)} | {_ms(m.p95)} | {_ms(m.p99)} |")
+    if alternating is not None:
+        lines += _alternating_lines(alternating, args)
     return "\n".join(lines) + "\n"
+
+
+def _alternating_lines(alternating: Alternating, args: argparse.Namespace) -> list[str]:
+    lines = ["", f"### Alternating rounds (conflictkg and oxigraph both running, {len(alternating.rounds)} rounds, "
+             f"{args.slice_seconds:g} s per lookup run, {2 * args.slice_seconds:g} s per mix run)", ""]
+    if alternating.skipped:
+        return lines + [f"not measured: {alternating.skipped}"]
+    lines += ["| load | tool | conflictkg median req/s | oxigraph median req/s | × oxigraph, median of rounds | "
+              "× oxigraph, lowest–highest round |", "|---|---|---|---|---|---|"]
+    for load in ALTERNATING_LOADS:
+        ours, peer = alternating.rates(load, "conflictkg"), alternating.rates(load, "oxigraph")
+        ratios = alternating.ratios(load, "conflictkg", "oxigraph")
+        if not ours or not peer or not ratios:
+            continue
+        tool = "Python client" if "mix" in load else "wrk"
+        lines.append(f"| {load} | {tool} | {statistics.median(ours):,.1f} | {statistics.median(peer):,.1f} | "
+                     f"{statistics.median(ratios):.2f}× | {min(ratios):.2f}–{max(ratios):.2f}× |")
+    return lines
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -713,6 +798,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="seconds per server for the per-query table (later queries are marked 'not run')")
     parser.add_argument("--light-seconds", type=float, default=10.0)
     parser.add_argument("--mix-seconds", type=float, default=20.0)
+    parser.add_argument("--rounds", type=int, default=5, help="rounds of the alternating section")
+    parser.add_argument("--slice-seconds", type=float, default=4.0,
+                        help="seconds per lookup run in the alternating section (the mix runs twice as long)")
     parser.add_argument("--start-timeout", type=float, default=900.0)
     parser.add_argument("--build-timeout", type=float, default=1800.0)
     parser.add_argument("--rdflib-max-events", type=int, default=10_000,
@@ -755,7 +843,7 @@ def main(argv: list[str] | None = None) -> int:
         "rdflib-endpoint": lambda: rdflib_server(nt),
     }
     results = []
-    server_sections = sections - {"build"}
+    server_sections = sections - {"build", "alternating"}
     for name in [s.strip() for s in args.servers.split(",") if s.strip()]:
         if not server_sections:
             break
@@ -770,7 +858,14 @@ def main(argv: list[str] | None = None) -> int:
             results.append(ServerResult(name, skipped="not installed (pip install -e '.[bench]')"))
             continue
         results.append(measure_server(lambda name=name: factories[name](), args, server_sections, queries, workdir))
-    text = report(args, results, build, triples, started, machine_text)
+    alternating = None
+    if "alternating" in sections:
+        chosen = [s.strip() for s in args.servers.split(",")]
+        if "conflictkg" in chosen and "oxigraph" in chosen:
+            alternating = measure_alternating(factories, ["conflictkg", "oxigraph"], args, queries, workdir)
+        else:
+            alternating = Alternating(skipped="needs --servers with conflictkg and oxigraph")
+    text = report(args, results, build, triples, started, machine_text, alternating)
     print("\n" + text)
     output = args.output or RESULTS / f"{args.size_label}-{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}.md"
     output.parent.mkdir(parents=True, exist_ok=True)

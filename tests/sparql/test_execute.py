@@ -117,6 +117,31 @@ def test_a_query_past_its_deadline_is_a_503_and_a_stuck_thread_is_reported(store
     assert stuck.is_set(), "the engine was still computing: the process must be retired"
 
 
+def test_an_answer_on_the_event_loop_past_the_deadline_retires_the_process(store: Store) -> None:
+    """A request answered on the event loop (it was fast before) cannot be interrupted either: the
+    watchdog thread sees the loop blocked past the time limit and calls on_stuck (the supervisor then
+    replaces the process), and the request goes back to the threads."""
+    stuck = threading.Event()
+
+    async def scenario(evaluator: Evaluator):  # type: ignore[no-untyped-def]
+        request = QueryJob("ASK { <urn:f:1> ?p ?o }")
+        await evaluator.evaluate(request)
+        assert request.key in evaluator._fast
+        query = evaluator._query
+
+        def runaway(job: QueryJob):  # type: ignore[no-untyped-def]  # the engine, busy on the loop's thread
+            time.sleep(1.0)
+            return query(job)
+
+        evaluator._query = runaway  # type: ignore[method-assign]
+        answer = await evaluator.evaluate(request)
+        return answer, request.key in evaluator._fast, evaluator.stuck
+
+    answer, remembered, count = _run(store, scenario, timeout=0.3, on_stuck=stuck.set)
+    assert stuck.is_set() and count == 1, "the watchdog retired the process"
+    assert not remembered and json.loads(answer.body)["boolean"] is True
+
+
 def test_without_a_supervisor_a_fresh_thread_replaces_a_stuck_one(store: Store) -> None:
     async def scenario(evaluator: Evaluator):  # type: ignore[no-untyped-def]
         with pytest.raises(QueryTimeout):
@@ -184,7 +209,7 @@ def test_a_request_that_was_fast_is_answered_on_the_event_loop_with_the_same_ans
     async def scenario(evaluator: Evaluator):  # type: ignore[no-untyped-def]
         request = QueryJob("SELECT ?o { <urn:f:1> ?p ?o }", accept="text/csv")
         first = await evaluator.evaluate(request)
-        remembered = execute._key(request) in evaluator._fast
+        remembered = request.key in evaluator._fast
         threads = {t.ident for t in threading.enumerate()}
         second = await evaluator.evaluate(request)
         with pytest.raises(NotAcceptable):

@@ -108,7 +108,10 @@ def tiny(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_the_app_is_wrapped_by_the_configured_limits(tiny: Path) -> None:
     app = create_app(ServerConfig(files=[tiny], query_workers=1, max_concurrent_queries=3, rate_limit=2.0, rate_burst=5))
     limits = [m for m in app.user_middleware if m.cls is QueryLimits]
-    assert len(limits) == 1 and limits[0].kwargs == {"max_concurrent": 3, "rate": 2.0, "burst": 5}
+    assert len(limits) == 1
+    limiter = limits[0].kwargs["limiter"]
+    assert (limiter.max_concurrent, limiter.rate, limiter.burst) == (3, 2.0, 5)
+    assert app.sparql_front.limiter is limiter, "/sparql's front and the routes share one limiter"
 
 
 @pytest.fixture(scope="module")

@@ -1,10 +1,10 @@
 """The /sparql endpoint as a raw ASGI application: protocol parsing → evaluation → streamed answer.
 
-``SparqlFastPath`` is the app's innermost middleware: it answers ``/sparql`` itself, so every
-middleware added to the app (CORS, limits, headers) wraps it, but a query skips FastAPI's routing,
+``SparqlEndpoint`` is called by the web layer's /sparql front, before any middleware (web.front), or by
+``SparqlFastPath``, the app's innermost middleware; either way a query skips FastAPI's routing,
 parameter validation and dependency machinery, which cost about 40 % of a small query's time
 (shared/facts). A GET's parsed request is remembered by its query string (the screening of a query
-text is the costliest step of parsing). It reads what it needs from ``app.state``: ``evaluator``
+text is the costliest step of parsing), and its QueryJob by what it is made of. It reads what it needs from ``app.state``: ``evaluator``
 (the query threads) and ``dataset_summary`` (for the service description). Every refusal is a plain-text
 answer with its status (4xx, or 503 with Retry-After); a streaming answer that must be cut off ends
 the connection (QueryAborted), so the client never takes a truncated body for a whole one.
@@ -49,9 +49,10 @@ PARSED_MAX_BYTES = 8192
 class SparqlFastPath:
     """ASGI middleware answering ``/sparql`` and ``/sparql/`` with SparqlEndpoint; the rest goes on."""
 
-    def __init__(self, app: Callable[[Scope, Receive, Send], Awaitable[None]]) -> None:
+    def __init__(self, app: Callable[[Scope, Receive, Send], Awaitable[None]],
+                 endpoint: SparqlEndpoint | None = None) -> None:
         self.app = app
-        self.endpoint = SparqlEndpoint()
+        self.endpoint = endpoint if endpoint is not None else SparqlEndpoint()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["path"] in PATHS:
@@ -66,6 +67,8 @@ class SparqlEndpoint:
     def __init__(self) -> None:
         self._bases: dict[tuple[str, bytes, str], str] = {}
         self._parsed: OrderedDict[tuple[str, bytes], ProtocolRequest | ProtocolError] = OrderedDict()
+        self._jobs: OrderedDict[tuple[object, ...], tuple[ProtocolRequest, QueryJob]] = OrderedDict()
+        self._max_query_length: int | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -89,27 +92,17 @@ class SparqlEndpoint:
         if method == "POST":
             body = await _read_body(receive, headers)
             operation = _parse(method, scope.get("query_string", b""), _text(headers.get(b"content-type")), body,
-                               _max_query_length(scope))
+                               self._max_length(scope))
+            job = None
         else:
-            operation = self._parse_get(method, scope.get("query_string", b""), _max_query_length(scope))
+            operation, job = self._parse_get(scope, headers)
         if operation.query is None:
             await self._service_description(scope, send, headers, operation)
             return
         evaluator: Evaluator | None = getattr(scope["app"].state, "evaluator", None)
         if evaluator is None:
             raise QueryFailed(503, "the query service is not running (the app's lifespan has not started)")
-        answer = await evaluator.evaluate(
-            QueryJob(
-                operation.query,
-                operation.default_graph,
-                operation.named_graphs,
-                operation.inference,
-                base_iri=self._base(scope, headers) + "sparql",
-                accept=_text(headers.get(b"accept")),
-                formats=operation.formats,
-                head=method == "HEAD",
-            )
-        )
+        answer = await evaluator.evaluate(job if job is not None else self._job(scope, headers, operation))
         response_headers = [(b"content-type", answer.fmt.content_type.encode()), _VARY]
         if answer.truncated_after is not None:
             response_headers.append((_TRUNCATION, str(answer.truncated_after).encode()))
@@ -139,13 +132,21 @@ class SparqlEndpoint:
         await _respond(send, 200, body, [(b"content-type", fmt.content_type.encode()), _VARY],
                        None if scope["method"] == "HEAD" else len(body))
 
-    def _parse_get(self, method: str, query_string: bytes, max_query_length: int) -> ProtocolRequest:
-        """``parse_request`` for a GET or HEAD, remembered by query string (refusals included)."""
+    def _parse_get(self, scope: Scope, headers: dict[bytes, bytes]) -> tuple[ProtocolRequest, QueryJob | None]:
+        """``parse_request`` for a GET or HEAD, and its QueryJob (None for the service description),
+        both remembered: the parse by query string (refusals included), the job by what it is made of."""
+        method, query_string = scope["method"], scope.get("query_string", b"")
         key = (method, query_string)
+        if len(query_string) <= PARSED_MAX_BYTES:
+            job_key = (method, query_string, headers.get(b"accept"), headers.get(b"host"), scope.get("scheme"),
+                       scope.get("root_path"))
+            prepared = self._jobs.get(job_key)
+            if prepared is not None:
+                return prepared
         known = self._parsed.get(key)
         if known is None:
             try:
-                known = _parse(method, query_string, None, b"", max_query_length)
+                known = _parse(method, query_string, None, b"", self._max_length(scope))
             except ProtocolError as exc:
                 known = exc
             if len(query_string) <= PARSED_MAX_BYTES:
@@ -154,7 +155,33 @@ class SparqlEndpoint:
                     self._parsed.popitem(last=False)
         if isinstance(known, ProtocolError):
             raise ProtocolError(known.status, known.message)  # a fresh one: a raised exception keeps its traceback
-        return known
+        if known.query is None:
+            return known, None
+        job = self._job(scope, headers, known)
+        if len(query_string) <= PARSED_MAX_BYTES:
+            self._jobs[job_key] = (known, job)
+            if len(self._jobs) > PARSED_MEMORY:
+                self._jobs.popitem(last=False)
+        return known, job
+
+    def _job(self, scope: Scope, headers: dict[bytes, bytes], operation: ProtocolRequest) -> QueryJob:
+        """What the evaluator runs for ``operation`` (a query), as this request asks for it."""
+        return QueryJob(
+            operation.query,  # type: ignore[arg-type]
+            operation.default_graph,
+            operation.named_graphs,
+            operation.inference,
+            base_iri=self._base(scope, headers) + "sparql",
+            accept=_text(headers.get(b"accept")),
+            formats=operation.formats,
+            head=scope["method"] == "HEAD",
+        )
+
+    def _max_length(self, scope: Scope) -> int:
+        """The longest query text the app's configuration accepts (413 beyond)."""
+        if self._max_query_length is None:
+            self._max_query_length = int(scope["app"].state.config.max_query_length)
+        return self._max_query_length
 
     def _base(self, scope: Scope, headers: dict[bytes, bytes]) -> str:
         """The server's base URL as the client addressed it (as Starlette's ``request.base_url``)."""
@@ -169,11 +196,6 @@ class SparqlEndpoint:
             if len(self._bases) < 1024:  # Host is client input: bound the memo
                 self._bases[key] = base
         return base
-
-
-def _max_query_length(scope: Scope) -> int:
-    """The longest query text the app's configuration accepts (413 beyond)."""
-    return int(scope["app"].state.config.max_query_length)
 
 
 def _parse(method: str, query_string: bytes, content_type: str | None, body: bytes,

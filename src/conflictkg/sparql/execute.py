@@ -30,13 +30,13 @@ import time
 from collections import OrderedDict, deque
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 from conflictkg.sparql.negotiate import Format, NotAcceptable, choose
 from conflictkg.sparql.protocol import READ_ONLY
 from conflictkg.sparql.query_text import is_update
-from conflictkg.sparql.results import ChunkWriter, formats_for, result_kind, write_result
+from conflictkg.sparql.results import ChunkWriter, formats_for, result_bytes, result_kind, write_result
 from conflictkg.sparql.rewrite import hoist_required_patterns
 from conflictkg.store import Store, StoreUnavailable
 
@@ -92,6 +92,17 @@ class QueryJob:
     accept: str | None = None
     formats: tuple[str, ...] = ()
     head: bool = False
+
+    @cached_property
+    def key(self) -> tuple[object, ...]:
+        """What makes two jobs cost the same on a read-only store (the lists made hashable); computed once
+        per job, which the endpoint keeps for a repeated GET."""
+        return (
+            self.query,
+            tuple(self.default_graph) if self.default_graph is not None else None,
+            tuple(self.named_graphs) if self.named_graphs is not None else None,
+            self.inference, self.base_iri, self.accept, self.formats, self.head,
+        )
 
 
 @dataclass
@@ -256,7 +267,7 @@ class Evaluator:
         """
         if self._closed:
             raise QueryFailed(503, "the query service is shutting down; try again")
-        key = _key(request)
+        key = request.key
         if key in self._fast:
             return self._inline(request, key)
         loop = asyncio.get_running_loop()
@@ -291,13 +302,12 @@ class Evaluator:
         """Answer a request known to be fast on the event loop: no hand-off, same answers and refusals."""
         self._fast.move_to_end(key)
         self._inline_since = started = time.monotonic()
-        parts: list[bytes] = []
-        writer = ChunkWriter(parts.append)
+        body, truncated_after = b"", None
         try:
             result = self._query(request)
             fmt = _negotiated(request.accept, request.formats, result_kind(result))
             if not request.head:
-                write_result(result, fmt.name, writer, self.max_result_rows)
+                body, truncated_after = result_bytes(result, fmt.name, self.max_result_rows)
         except SyntaxError as exc:
             raise refusal(request.query, exc) from None
         except NotAcceptable:
@@ -308,7 +318,7 @@ class Evaluator:
             self._inline_since = None
         if time.monotonic() - started > 10 * FAST_SECONDS:
             self._fast.pop(key, None)  # slower than it was: back to the threads
-        return Answer(fmt, b"".join(parts), truncated_after=writer.truncated_after)
+        return Answer(fmt, body, truncated_after=truncated_after)
 
     async def _rest(self, job: _Job) -> AsyncIterator[bytes]:
         """The chunks after the first; a credit goes back to the thread for each chunk sent."""
@@ -423,13 +433,3 @@ class Evaluator:
 def _negotiated(accept: str | None, formats: tuple[str, ...], kind: str) -> Format:
     """``choose`` remembered: clients send the same few Accept headers (a refusal is not remembered)."""
     return choose(accept, formats, formats_for(kind))
-
-
-def _key(request: QueryJob) -> tuple[object, ...]:
-    """What makes two requests cost the same on a read-only store (QueryJob's lists are unhashable)."""
-    return (
-        request.query,
-        tuple(request.default_graph) if request.default_graph is not None else None,
-        tuple(request.named_graphs) if request.named_graphs is not None else None,
-        request.inference, request.base_iri, request.accept, request.formats, request.head,
-    )

@@ -1,15 +1,16 @@
 """The FastAPI application: opens the store, starts the query threads, mounts the routers.
 
-``/sparql`` is answered by a raw ASGI endpoint (sparql.endpoint) installed as the innermost middleware,
-so every other middleware wraps it; every other part of the server is a router listed in ``ROUTERS``; a new part adds its
-router there. The app exposes ``app.state.config`` (ServerConfig), ``app.state.store`` (the read-only
+``/sparql`` is answered by a raw ASGI endpoint (sparql.endpoint) before the middleware stack, through
+web.front (``ConflictKG.sparql_front``), and as the stack's innermost middleware when the front is off;
+every other part of the server is a router listed in ``ROUTERS``; a new part adds its router there. The app exposes ``app.state.config`` (ServerConfig), ``app.state.store`` (the read-only
 Store, or under `serve --store` a remote_store.RemoteStore with the same query interface, for pages that
 look resources up and for the query threads),
 ``app.state.dataset_summary`` and, while the app runs, ``app.state.evaluator`` (the query threads).
 Exception handlers turn every refusal into a plain-text answer with the right status, so no request
 ends in a traceback.
-Middleware wraps every route, /sparql included: the query limits (web.limits), CORS and the security
-headers (web.security). There is no /docs or /redoc (they load Swagger UI from a CDN, which an offline
+The query limits (web.limits) and the response policy (web.security: CORS, security headers) apply to
+every route, /sparql included: one QueryLimiter and one ResponsePolicy per app, used by the front and by
+the middleware around the routes. There is no /docs or /redoc (they load Swagger UI from a CDN, which an offline
 server must not and its CSP does not allow); /openapi.json describes every route.
 """
 
@@ -20,6 +21,7 @@ import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -27,23 +29,26 @@ from fastapi.responses import PlainTextResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import Receive, Scope, Send
 
 from conflictkg import __version__
 from conflictkg.pipeline.release import MANIFEST, Release
 from conflictkg.remote_store import RemoteStore, remote_timeout
-from conflictkg.sparql.endpoint import SparqlFastPath
+from conflictkg.sparql.endpoint import PATHS as SPARQL_PATHS
+from conflictkg.sparql.endpoint import SparqlEndpoint, SparqlFastPath
 from conflictkg.sparql.execute import Evaluator, QueryFailed
 from conflictkg.sparql.negotiate import NotAcceptable
 from conflictkg.sparql.protocol import ProtocolError
 from conflictkg.sparql.service import DatasetSummary
 from conflictkg.store import Store, StoreUnavailable, release_default_graphs
 from conflictkg.web.config import ServerConfig
-from conflictkg.web.limits import QueryLimits
+from conflictkg.web.front import SparqlFront
+from conflictkg.web.limits import QueryLimiter, QueryLimits
 from conflictkg.web.openapi import install_openapi
 from conflictkg.web.reconcile import router as reconcile_router
 from conflictkg.web.routes import changes, documents, exports, home, release_files, resources
 from conflictkg.web.routes.changes import close_release_evaluators
-from conflictkg.web.security import install_security
+from conflictkg.web.security import ResponsePolicy, install_security
 from conflictkg.web.site import STATIC_DIR, Site
 
 log = logging.getLogger(__name__)
@@ -69,7 +74,7 @@ def create_app(
         Release.open(config.release_dir).verify()  # `conflictkg serve` verified it once, before its processes
     if store is None:
         store = _open_store(config)
-    app = FastAPI(
+    app = ConflictKG(
         title="conflictkg",
         version=__version__,
         description="Armed-conflict events reported in the news, as linked data with a SPARQL endpoint.",
@@ -83,14 +88,12 @@ def create_app(
     app.state.on_stuck = on_stuck
     app.state.evaluator = None
     app.state.dataset_summary = DatasetSummary.of(store)
-    app.add_middleware(SparqlFastPath)  # first added, so innermost: every later middleware wraps /sparql
-    app.add_middleware(
-        QueryLimits,
-        max_concurrent=config.max_concurrent_queries,
-        rate=config.rate_limit,
-        burst=config.rate_burst,
-    )
-    install_security(app, config.cors_origins)
+    endpoint = SparqlEndpoint()
+    limiter = QueryLimiter(config.max_concurrent_queries, config.rate_limit, config.rate_burst)
+    policy = ResponsePolicy(config.cors_origins)
+    app.add_middleware(SparqlFastPath, endpoint=endpoint)  # first added, so innermost
+    app.add_middleware(QueryLimits, limiter=limiter)
+    install_security(app, policy)
     _install_error_handlers(app)
     for router in ROUTERS:
         app.include_router(router)
@@ -99,7 +102,32 @@ def create_app(
     for module in (home, resources, documents, release_files, exports, changes):
         app.include_router(module.router)
     install_openapi(app)
+    app.sparql_front = SparqlFront(endpoint, limiter, policy)
     return app
+
+
+class ConflictKG(FastAPI):
+    """The app, with /sparql answered by ``sparql_front`` (web.front) before Starlette's middleware stack,
+    under the same limiter and response policy as the routes; every other request goes through the stack.
+
+    A middleware added after create_app (``add_middleware``) must wrap /sparql too, so adding one turns
+    the front off: /sparql is then answered by SparqlFastPath, innermost in the stack, as before."""
+
+    sparql_front: SparqlFront | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        front = self.sparql_front
+        if front is not None and scope["type"] == "http" and scope["path"] in SPARQL_PATHS and scope["method"] != "OPTIONS":
+            scope["app"] = self
+            if self.root_path:
+                scope["root_path"] = self.root_path
+            await front(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
+
+    def add_middleware(self, middleware_class: Any, *args: Any, **kwargs: Any) -> None:
+        super().add_middleware(middleware_class, *args, **kwargs)
+        self.sparql_front = None
 
 
 def _open_store(config: ServerConfig) -> Store | RemoteStore:

@@ -44,9 +44,12 @@ class AccessLog:
     output, written at most every FLUSH_SECONDS rather than once per request through ``logging``."""
 
     FLUSH_SECONDS = 0.25
+    TARGETS_KEPT = 512
+    """Request targets (path and query) kept formatted: a client repeats the same few requests."""
     enabled = False
     _lines: ClassVar[list[str]] = []
     _phrases: ClassVar[dict[int, str]] = {}
+    _targets: ClassVar[dict[tuple[str, bytes], str]] = {}
 
     @classmethod
     def record(cls, scope: Any, status: int, loop: asyncio.AbstractEventLoop) -> None:
@@ -56,10 +59,18 @@ class AccessLog:
                 phrase = cls._phrases[status] = f"{status} {http.HTTPStatus(status).phrase}"
             except ValueError:
                 phrase = f"{status} "
+        key = (scope["path"], scope["query_string"])
+        target = cls._targets.get(key)
+        if target is None:
+            target = get_path_with_query_string(scope)
+            if len(cls._targets) >= cls.TARGETS_KEPT:
+                cls._targets.clear()
+            if len(target) <= 8192:
+                cls._targets[key] = target
         if not cls._lines:
             loop.call_later(cls.FLUSH_SECONDS, cls.flush)
-        cls._lines.append(f'INFO:     {get_client_addr(scope)} - "{scope["method"]} '
-                          f'{get_path_with_query_string(scope)} HTTP/{scope["http_version"]}" {phrase}\n')
+        cls._lines.append(f'INFO:     {get_client_addr(scope)} - "{scope["method"]} {target} '
+                          f'HTTP/{scope["http_version"]}" {phrase}\n')
 
     @classmethod
     def flush(cls) -> None:

@@ -1,6 +1,7 @@
-"""Limits on SPARQL work as ASGI middleware, so they wrap whatever evaluates /sparql.
+"""Limits on SPARQL work: one ``QueryLimiter`` per app, applied by the ``QueryLimits`` middleware around
+the routes and by the /sparql front (web.front), so they hold whichever way /sparql is answered.
 
-``QueryLimits`` counts /sparql requests in flight (from arrival until their response has been sent in
+The limiter counts /sparql requests in flight (from arrival until their response has been sent in
 full, so a slow streaming client keeps its slot) and answers 503 with Retry-After when all
 ``max_concurrent`` slots are taken, instead of queueing without bound. With ``rate`` set it also keeps a
 token bucket per client address (``rate`` requests per second, bursts of ``burst``) over every request
@@ -14,6 +15,7 @@ import math
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -29,39 +31,58 @@ class _Bucket:
     updated: float
 
 
-class QueryLimits:
-    """ASGI middleware: concurrent /sparql requests (503) and an optional per-client rate (429)."""
+class Refusal(NamedTuple):
+    """A request the limits turn away: its status (429 or 503), what to tell the client, and when to retry."""
 
-    def __init__(self, app: ASGIApp, max_concurrent: int = 16, rate: float | None = None, burst: int = 20) -> None:
-        self.app = app
+    status: int
+    message: str
+    retry_after: int
+
+    async def send(self, send: Send) -> None:
+        body = (self.message + "\n").encode()
+        await send({
+            "type": "http.response.start",
+            "status": self.status,
+            "headers": [
+                (b"content-type", b"text/plain; charset=utf-8"),
+                (b"content-length", str(len(body)).encode()),
+                (b"retry-after", str(self.retry_after).encode()),
+            ],
+        })
+        await send({"type": "http.response.body", "body": body})
+
+
+class QueryLimiter:
+    """The limits' state and rules, shared by every path a request can take in one server process
+    (the QueryLimits middleware around the app's routes, and the /sparql front of web.app)."""
+
+    def __init__(self, max_concurrent: int = 16, rate: float | None = None, burst: int = 20) -> None:
         self.max_concurrent = max(1, max_concurrent)
         self.rate = rate if rate and rate > 0 else None
         self.burst = max(1, burst)
         self.in_flight = 0
+        """/sparql requests between arrival and the end of their response."""
         self._buckets: OrderedDict[str, _Bucket] = OrderedDict()
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        path = scope.get("path", "")
-        if self.rate is not None and not path.startswith(UNLIMITED_PREFIXES):
-            wait = self._take(_client(scope))
-            if wait is not None:
-                await _refuse(send, 429, f"too many requests from your address: at most {self.rate:g} per second "
-                              f"(bursts of {self.burst}); retry in {wait} s", wait)
-                return
-        if path not in QUERY_PATHS or scope.get("method") == "OPTIONS":
-            await self.app(scope, receive, send)
-            return
+    def check_rate(self, scope: Scope) -> Refusal | None:
+        """Spend one of the client's tokens; a 429 when it has none left (never for static assets)."""
+        if self.rate is None or scope.get("path", "").startswith(UNLIMITED_PREFIXES):
+            return None
+        wait = self._take(_client(scope))
+        if wait is None:
+            return None
+        return Refusal(429, f"too many requests from your address: at most {self.rate:g} per second "
+                       f"(bursts of {self.burst}); retry in {wait} s", wait)
+
+    def enter(self) -> Refusal | None:
+        """Take a query slot (give it back with ``leave``); a 503 when every slot is taken."""
         if self.in_flight >= self.max_concurrent:
-            await _refuse(send, 503, f"the endpoint is answering {self.in_flight} queries, its limit; retry in a moment", 1)
-            return
+            return Refusal(503, f"the endpoint is answering {self.in_flight} queries, its limit; retry in a moment", 1)
         self.in_flight += 1
-        try:
-            await self.app(scope, receive, send)
-        finally:
-            self.in_flight -= 1
+        return None
+
+    def leave(self) -> None:
+        self.in_flight -= 1
 
     def _take(self, client: str) -> int | None:
         """Spend a token of ``client``'s bucket; None if there was one, else whole seconds until there is."""
@@ -78,20 +99,41 @@ class QueryLimits:
         return max(1, math.ceil((1 - bucket.tokens) / self.rate))  # type: ignore[operator]
 
 
+class QueryLimits:
+    """ASGI middleware applying a QueryLimiter: concurrent /sparql requests (503) and an optional
+    per-client rate (429). Give it the process's ``limiter``, or the limits to build one with."""
+
+    def __init__(self, app: ASGIApp, max_concurrent: int = 16, rate: float | None = None, burst: int = 20,
+                 limiter: QueryLimiter | None = None) -> None:
+        self.app = app
+        self.limiter = limiter if limiter is not None else QueryLimiter(max_concurrent, rate, burst)
+
+    @property
+    def in_flight(self) -> int:
+        return self.limiter.in_flight
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        limiter = self.limiter
+        refusal = limiter.check_rate(scope)
+        if refusal is not None:
+            await refusal.send(send)
+            return
+        if scope.get("path", "") not in QUERY_PATHS or scope.get("method") == "OPTIONS":
+            await self.app(scope, receive, send)
+            return
+        refusal = limiter.enter()
+        if refusal is not None:
+            await refusal.send(send)
+            return
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            limiter.leave()
+
+
 def _client(scope: Scope) -> str:
     client = scope.get("client")
     return str(client[0]) if client else "unknown"
-
-
-async def _refuse(send: Send, status: int, message: str, retry_after: int) -> None:
-    body = (message + "\n").encode()
-    await send({
-        "type": "http.response.start",
-        "status": status,
-        "headers": [
-            (b"content-type", b"text/plain; charset=utf-8"),
-            (b"content-length", str(len(body)).encode()),
-            (b"retry-after", str(retry_after).encode()),
-        ],
-    })
-    await send({"type": "http.response.body", "body": body})

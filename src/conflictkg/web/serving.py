@@ -21,6 +21,7 @@ processes go on answering, and the replacement is forked from the supervisor at 
 
 from __future__ import annotations
 
+import gc
 import logging
 import logging.config
 import multiprocessing
@@ -320,6 +321,7 @@ def _serve_child(sock: socket.socket, config: ServerConfig, store: Store | None,
         except (StoreError, OSError, ValueError) as exc:
             log.error("the server process could not open the data: %s", exc)
             os._exit(EXIT_STARTUP_FAILED)
+        gc.freeze()  # the app lives as long as the process: the collector need not walk it again
         if ready is not None:  # the supervisor retires the processes this one replaces
             os.write(ready, b".")
             os.close(ready)
