@@ -80,6 +80,31 @@ def test_json_ld_is_rdflib_compaction_with_sorted_arrays(tmp_path: Path) -> None
     assert written == json.dumps(expected, indent=2, ensure_ascii=False) + "\n"
 
 
+def test_json_ld_of_escaped_tagged_and_typed_literals_is_rdflib_compaction(tmp_path: Path) -> None:
+    """Literals N-Triples writes with escapes (quote, backslash, line break, tab, control characters),
+    language tags, datatypes and repeated values: the same bytes as rdflib's compaction; a blank node
+    keeps its canonical label as its @id."""
+    graph = Graph().parse(format="turtle", data=r"""
+        @prefix ckg: <https://w3id.org/conflictkg/ontology#> .
+        @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+        <https://w3id.org/conflictkg/id/claim/test-1> a ckg:Claim ;
+            ckg:quotation "He said \"we will return\"\nthen left\ta\u0001b\u007Fc \\ end", "plain", "déjà vu"@fr ;
+            ckg:count "12"^^xsd:nonNegativeInteger, "013"^^xsd:nonNegativeInteger ;
+            ckg:about <https://w3id.org/conflictkg/id/event/test-2> .
+        <https://w3id.org/conflictkg/id/event/test-2> a ckg:Event, ckg:Attack ; ckg:label "Attack on a test town"@en .
+        """)
+    lines = canonical_lines({A: graph.serialize(format="nt", encoding="utf-8")})
+    write_json_ld(tmp_path / "x.jsonld", lines[A], "https://w3id.org/conflictkg/context.jsonld", prefix_map())
+    written = (tmp_path / "x.jsonld").read_text("utf-8")
+    reread = Graph().parse(data=b"\n".join(lines[A]) + b"\n", format="nt")
+    assert written == json.dumps(_rdflib_json_ld(reread), indent=2, ensure_ascii=False) + "\n"
+    assert '\\"we will return\\"\\nthen left\\ta\\u0001b\x7fc \\\\ end' in written  # JSON leaves DEL bare
+    blank = canonical_lines({A: b'_:x <https://w3id.org/conflictkg/ontology#about> <https://w3id.org/conflictkg/id/event/e> .\n'})
+    write_json_ld(tmp_path / "b.jsonld", blank[A], "https://w3id.org/conflictkg/context.jsonld", prefix_map())
+    assert json.loads((tmp_path / "b.jsonld").read_text("utf-8"))["@graph"] == [
+        {"@id": "_:c14n0", "ckg:about": {"@id": "event:e"}}]
+
+
 def test_the_ontology_and_shapes_keep_their_blank_nodes_distinct() -> None:
     sources = load(REAL_PROJECT)
     lines = canonical_lines({g: sources.ntriples(g) for g in (ONTOLOGY_GRAPH, SHAPES_GRAPH)})

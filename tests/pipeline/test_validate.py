@@ -6,13 +6,21 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from rdflib import Literal, URIRef
-from rdflib.namespace import RDF, RDFS, SH
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import PROV, RDF, RDFS, SH
+from rdflib.term import Node
 
-from conflictkg.pipeline.build import validate_asserted
+from conflictkg.pipeline.build import statement_graphs, validate_asserted
 from conflictkg.pipeline.sources import Sources, load
-from conflictkg.pipeline.validate import ValidationFailed, require_conformance
-from conflictkg.vocab import CKG, DATA_GRAPH, ID, LINKS_GRAPH, OA, SHAPES_GRAPH
+from conflictkg.pipeline.validate import (
+    ValidationFailed,
+    native_dataset,
+    require_conformance,
+    shape_groups,
+    split_group,
+    validate_native,
+)
+from conflictkg.vocab import CKG, DATA_GRAPH, ID, LINKS_GRAPH, OA, ONTOLOGY_GRAPH, SCHEMA, SHAPES_GRAPH
 
 RECAPTURE = ID["event/recapture-ayyash"]
 
@@ -118,3 +126,67 @@ def test_fast_and_reference_engines_report_the_same_results(damage: Callable[[So
     reference = validate_asserted(sources, "reference")
     assert not fast.conforms and not reference.conforms
     assert fast.results == reference.results
+
+
+# --- Simple property shapes checked by SPARQL (validate.PropertyCheck) ------------------------------------
+
+FIXTURE_PROJECT = Path(__file__).resolve().parents[1] / "fixtures" / "pipeline" / "project"
+"""Its property shapes are blank nodes, which stay with the engine (PropertyCheck takes named shapes only)."""
+
+CKGSH = "https://w3id.org/conflictkg/shapes#"
+
+
+def _rows(report: Graph) -> list[tuple[str, ...]]:
+    """Every result of a report as the fields a reader sees (blank nodes as [])."""
+    def show(result: Node, predicate: URIRef) -> str:
+        value = report.value(result, predicate)
+        return "[]" if isinstance(value, BNode) else ("" if value is None else value.n3())
+    return sorted((*(show(r, p) for p in (SH.focusNode, SH.resultPath, SH.value, SH.sourceShape,
+                                          SH.sourceConstraintComponent, SH.resultSeverity)),
+                   " | ".join(sorted(str(m) for m in report.objects(r, SH.resultMessage))))
+                  for r in report.objects(None, SH.result))
+
+
+def test_simple_property_shapes_leave_the_engine() -> None:
+    """Count, node-kind and class constraints on a predicate path are checked by SPARQL; a shape with
+    anything else (sh:or, a datatype, an inverse path) stays with the engine, and so does a blank one."""
+    groups = shape_groups(load(REAL_PROJECT).graph(SHAPES_GRAPH))
+    moved = {str(c.shape).removeprefix(CKGSH) for g in groups for c in split_group(g)[1]}
+    assert {"Article-derivedFrom", "Event-place", "Recapture-reverses", "Article-label"} <= moved
+    assert not {"Span-source", "Claim-about", "Event-claimedIn", "TextQuote-exact"} & moved
+    for group in groups:
+        engine, checks = split_group(group)
+        for check in checks:
+            assert (None, None, check.shape) not in engine and (check.shape, None, None) not in engine
+    assert not [c for g in shape_groups(load(FIXTURE_PROJECT).graph(SHAPES_GRAPH)) for c in split_group(g)[1]]
+
+
+def test_sparql_checks_report_what_the_engine_reports_on_a_wide_node() -> None:
+    """An article derived from hundreds of reports (the engine's cost grows with the square of them),
+    two of them wrong, and a warning-level count shape: the same results as the engine's one pass."""
+    sources = load(REAL_PROJECT)
+    data, shapes = sources.graph(DATA_GRAPH), sources.graph(SHAPES_GRAPH)
+    [article] = data.subjects(RDF.type, CKG.Article)
+    for index in range(300):
+        report = ID[f"report/test-upstream-{index}"]
+        data.add((article, PROV.wasDerivedFrom, report))
+        data.add((report, RDF.type, SCHEMA.NewsArticle))
+    data.add((article, PROV.wasDerivedFrom, ID["report/test-untyped"]))
+    data.add((article, PROV.wasDerivedFrom, Literal("a literal source")))
+    warning = URIRef(CKGSH + "TestArticleWarning")
+    shapes.add((URIRef(CKGSH + "ArticleShape"), SH.property, warning))
+    shapes.add((warning, RDF.type, SH.PropertyShape))
+    shapes.add((warning, SH.path, PROV.wasDerivedFrom))
+    shapes.add((warning, SH.maxCount, Literal(2)))
+    shapes.add((warning, SH.severity, SH.Warning))
+    shapes.add((warning, SH.message, Literal("Test: an article from more than two reports.", lang="en")))
+    dataset = native_dataset(sources, (ONTOLOGY_GRAPH, *statement_graphs(sources)))
+    grouped = validate_native(dataset, shapes)
+    whole = validate_native(dataset, shapes, by_shape=False)
+    assert warning in {c.shape for g in shape_groups(shapes) for c in split_group(g)[1]}
+    assert not grouped.conforms and not whole.conforms
+    assert grouped.results == whole.results
+    assert _rows(grouped.report) == _rows(whole.report)
+    components = sorted(str(r[4]).rsplit("#", 1)[-1].removesuffix(">") for r in _rows(grouped.report))
+    assert components == ["ClassConstraintComponent", "ClassConstraintComponent", "MaxCountConstraintComponent",
+                          "NodeKindConstraintComponent"]

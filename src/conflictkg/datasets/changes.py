@@ -78,33 +78,59 @@ class ReleaseChanges:
                    [str(v) for v in list(data.get("vanished") or [])])  # type: ignore[call-overload]
 
 
-def _lines(path: Path | None) -> Iterator[str]:
+def _lines(path: Path | None) -> Iterator[bytes]:
+    """A dump's non-blank lines without their line break, as bytes (UTF-8 bytes sort as the text does)."""
     if path is None or not path.is_file():
         return
-    with gzip.open(path, "rt", encoding="utf-8") as stream:
+    with gzip.open(path, "rb") as stream:
         for line in stream:
             if line.strip():
-                yield line.rstrip("\n")
+                yield line.rstrip(b"\n")
 
 
-def _graph_of(line: str) -> str:
+def _graph_of(line: bytes) -> bytes:
     """The graph IRI of a release's N-Quads line (its last term; every quad of a release is in a named graph)."""
-    body = line.rstrip().removesuffix(".").rstrip()
-    start = body.rfind(" <")
-    return body[start + 2:-1] if body.endswith(">") and start > 0 else ""
+    body = line.rstrip().removesuffix(b".").rstrip()
+    start = body.rfind(b" <")
+    return body[start + 2:-1] if body.endswith(b">") and start > 0 else b""
 
 
-def _subject_of(line: str) -> str:
-    return line[1:line.index(">")] if line.startswith("<") else ""
+def _subject_of(line: bytes) -> bytes:
+    return line[1:line.index(b">")] if line.startswith(b"<") else b""
 
 
-def _is_sorted(path: Path | None) -> bool:
-    last = ""
-    for line in _lines(path):
-        if line < last:
-            return False
-        last = line
-    return True
+class _Unsorted(Exception):
+    """A dump's lines are out of order: the diff is made from sets instead."""
+
+
+def _merge_diff(previous: Path | None, current: Path) -> Iterator[tuple[bytes, bytes]]:
+    """``(b"A", line)`` / ``(b"D", line)`` walking both sorted dumps once (each read once, checked for
+    order on the way); raises _Unsorted at the first line out of order."""
+    old, new = _lines(previous), _lines(current)
+    a, b = next(old, None), next(new, None)
+    while a is not None or b is not None:
+        if b is None or (a is not None and a < b):
+            yield b"D", a  # type: ignore[misc]
+            last, a = a, next(old, None)
+            if a is not None and a < last:  # type: ignore[operator]
+                raise _Unsorted
+        elif a is None or b < a:
+            yield b"A", b
+            last, b = b, next(new, None)
+            if b is not None and b < last:
+                raise _Unsorted
+        else:
+            last_a, last_b, a, b = a, b, next(old, None), next(new, None)
+            if (a is not None and a < last_a) or (b is not None and b < last_b):
+                raise _Unsorted
+
+
+def _set_diff(previous: Path | None, current: Path) -> Iterator[tuple[bytes, bytes]]:
+    old, new = set(_lines(previous)), set(_lines(current))
+    for line in sorted(old - new):
+        yield b"D", line
+    for line in sorted(new - old):
+        yield b"A", line
 
 
 def diff_lines(previous: Path | None, current: Path) -> Iterator[tuple[str, str]]:
@@ -112,64 +138,68 @@ def diff_lines(previous: Path | None, current: Path) -> Iterator[tuple[str, str]
 
     The dumps are written sorted (pipeline.release); should either not be, the diff falls back to sets.
     """
-    if not (_is_sorted(previous) and _is_sorted(current)):
-        yield from _set_diff(previous, current)
-        return
-    old, new = _lines(previous), _lines(current)
-    a, b = next(old, None), next(new, None)
-    while a is not None or b is not None:
-        if b is None or (a is not None and a < b):
-            yield "D", a  # type: ignore[misc]
-            a = next(old, None)
-        elif a is None or b < a:
-            yield "A", b
-            b = next(new, None)
-        else:
-            a, b = next(old, None), next(new, None)
+    try:
+        found = list(_merge_diff(previous, current))
+    except _Unsorted:
+        found = list(_set_diff(previous, current))
+    return ((op.decode(), line.decode()) for op, line in found)
 
 
-def _set_diff(previous: Path | None, current: Path) -> Iterator[tuple[str, str]]:
-    old, new = set(_lines(previous)), set(_lines(current))
-    for line in sorted(old - new):
-        yield "D", line
-    for line in sorted(new - old):
-        yield "A", line
-
-
-def write_changes(directory: Path, previous_dir: Path | None, version: str, created: str, reason: str) -> ReleaseChanges:
-    """Write changes/ into the release being built in ``directory`` (its dumps already written)."""
-    previous_version = _version_of(previous_dir) if previous_dir is not None else None
-    changes = ReleaseChanges(version, created, reason, previous_version)
-    added: Counter[str] = Counter()
-    removed: Counter[str] = Counter()
-    gone: set[str] = set()
-    (directory / CHANGES_DIR).mkdir(exist_ok=True)
-    previous_dump = previous_dir / QUADS_DUMP if previous_dir is not None else None
+def _write_diff(directory: Path, previous_dump: Path | None, version: str, previous_version: str | None,
+                diff: Iterator[tuple[bytes, bytes]]) -> tuple[Counter[bytes], Counter[bytes], set[bytes]]:
+    """changes/diff.rdfp.gz from ``diff``; the quads added and removed per graph and the subjects removed."""
+    added: Counter[bytes] = Counter()
+    removed: Counter[bytes] = Counter()
+    gone: set[bytes] = set()
+    entity = str(ID).encode()
     with gzip.GzipFile(directory / DIFF_FILE, "wb", mtime=0, compresslevel=6) as raw:  # zlib default: 3x faster than 9
         raw.write(f"H id <{release_iri(version)}> .\n".encode())
         if previous_version:
             raw.write(f"H prev <{release_iri(previous_version)}> .\n".encode())
         raw.write(b"TX .\n")
-        batch: list[str] = []  # written a batch at a time: one compressor call per line costs more than the diff
-        for op, line in diff_lines(previous_dump, directory / QUADS_DUMP):
-            batch.append(f"{op} {line}\n")
+        batch: list[bytes] = []  # written a batch at a time: one compressor call per line costs more than the diff
+        for op, line in diff:
+            batch.append(op + b" " + line + b"\n")
             if len(batch) >= _BATCH:
-                raw.write("".join(batch).encode())
+                raw.write(b"".join(batch))
                 batch.clear()
-            (added if op == "A" else removed)[_graph_of(line)] += 1
-            if op == "D":
+            if op == b"A":
+                added[_graph_of(line)] += 1
+            else:
+                removed[_graph_of(line)] += 1
                 subject = _subject_of(line)
-                if subject.startswith(str(ID)):
+                if subject.startswith(entity):
                     gone.add(subject)
-        raw.write("".join(batch).encode())
+        raw.write(b"".join(batch))
         raw.write(b"TC .\n")
+    return added, removed, gone
+
+
+def write_changes(directory: Path, previous_dir: Path | None, version: str, created: str, reason: str) -> ReleaseChanges:
+    """Write changes/ into the release being built in ``directory`` (its dumps already written).
+
+    The dumps are read as bytes, once each, their order checked while they are merged; a dump found
+    out of order is diffed again from sets (the diff file is written afresh).
+    """
+    previous_version = _version_of(previous_dir) if previous_dir is not None else None
+    changes = ReleaseChanges(version, created, reason, previous_version)
+    (directory / CHANGES_DIR).mkdir(exist_ok=True)
+    previous_dump = previous_dir / QUADS_DUMP if previous_dir is not None else None
+    current = directory / QUADS_DUMP
+    try:
+        added, removed, gone = _write_diff(directory, previous_dump, version, previous_version,
+                                           _merge_diff(previous_dump, current))
+    except _Unsorted:
+        added, removed, gone = _write_diff(directory, previous_dump, version, previous_version,
+                                           _set_diff(previous_dump, current))
     if gone:
-        for line in _lines(directory / QUADS_DUMP):
-            subject = _subject_of(line)
-            gone.discard(subject)
+        for line in _lines(current):
+            gone.discard(_subject_of(line))
             if not gone:
                 break
-    changes.added, changes.removed, changes.vanished = dict(sorted(added.items())), dict(sorted(removed.items())), sorted(gone)
+    changes.added = {g.decode(): n for g, n in sorted(added.items())}
+    changes.removed = {g.decode(): n for g, n in sorted(removed.items())}
+    changes.vanished = sorted(s.decode() for s in gone)
     (directory / SUMMARY_FILE).write_text(json.dumps(changes.to_json(), indent=2) + "\n", encoding="utf-8")
     (directory / CHANGELOG_FILE).write_text(changelog(changes).serialize(format="turtle"), encoding="utf-8")
     return changes

@@ -25,30 +25,17 @@ Source grades of an event, over the event and the events accepted as the same (c
 
 from __future__ import annotations
 
-from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import PROV, RDF, XSD
-from rdflib.term import Node
+from collections.abc import Iterable
 
+import pyoxigraph as ox
+from rdflib import Graph, URIRef
+from rdflib.namespace import PROV, RDF, XSD
+
+from conflictkg.pipeline.terms import OxTerm, to_ox, to_rdflib
 from conflictkg.vocab import CKG, ID, SCHEMA, bind_prefixes
 
 BOUNDS_RULE = ("conflictkg casualty bounds 1 (UCDP low/best/high; ACLED conservative, dozens = 12): exactly N → N/N/N; "
                "at least N → N/N/—; more than N → N+1/N+1/—; approximately N → N/N/N; dozens → 12/24/—; several → 3/3/—")
-
-
-def bounds(count: int | None, quantifier: Node | None) -> tuple[int | None, int | None, int | None, int | None]:
-    """(low, best, high, conservative) of a casualty figure by the rule table above; None where unknown."""
-    if quantifier == CKG.Dozens:
-        return 12, 24, None, 12
-    if quantifier == CKG.Several:
-        return 3, 3, None, 3
-    if count is None:
-        return None, None, None, None
-    if quantifier == CKG.MoreThan:
-        return count + 1, count + 1, None, count + 1
-    if quantifier == CKG.AtLeast:
-        return count, count, None, count
-    return count, count, count, count
-
 
 DERIVE_PREDICATES = (
     RDF.type, CKG["count"], CKG.quantifier, CKG.sameEventAs, SCHEMA.publisher, SCHEMA.name, PROV.wasDerivedFrom,
@@ -63,81 +50,170 @@ EVIDENCE_OF = str(ID["event/"])
 """:func:`derive` reads ckg:evidence only to find the events (IRIs under ``id/event/``) it grades."""
 
 
-def _integer(value: int) -> Literal:
-    return Literal(value, datatype=XSD.nonNegativeInteger)
+def _ox(iri: URIRef) -> ox.NamedNode:
+    return ox.NamedNode(str(iri))
 
 
-def same_events(graph: Graph, event: Node) -> set[Node]:
+_TYPE, _COUNT, _QUANTIFIER, _SAME = _ox(RDF.type), _ox(CKG["count"]), _ox(CKG.quantifier), _ox(CKG.sameEventAs)
+_PUBLISHER, _NAME, _DERIVED_FROM = _ox(SCHEMA.publisher), _ox(SCHEMA.name), _ox(PROV.wasDerivedFrom)
+_AGENT, _TARGET, _UNIT_OF, _MEMBER_OF = _ox(CKG.agent), _ox(CKG.target), _ox(CKG.unitOf), _ox(CKG.memberOf)
+_ABOUT, _REPORTED_IN, _CLAIMED_BY, _EVIDENCE = _ox(CKG.about), _ox(CKG.reportedIn), _ox(CKG.claimedBy), _ox(CKG.evidence)
+_CASUALTY_REPORT, _PERSON = _ox(CKG.CasualtyReport), _ox(CKG.Person)
+_DOZENS, _SEVERAL, _MORE_THAN, _AT_LEAST = _ox(CKG.Dozens), _ox(CKG.Several), _ox(CKG.MoreThan), _ox(CKG.AtLeast)
+_NON_NEGATIVE = _ox(XSD.nonNegativeInteger)
+_ESTIMATES = (_ox(CKG.lowEstimate), _ox(CKG.bestEstimate), _ox(CKG.highEstimate), _ox(CKG.conservativeEstimate))
+_ESTIMATE_RULE, _SOURCE_GRADE = _ox(CKG.estimateRule), _ox(CKG.sourceGrade)
+_CORROBORATED, _SINGLE_SOURCE = _ox(CKG.Corroborated), _ox(CKG.SingleSource)
+_ANONYMOUS_ONLY, _BELLIGERENT_ONLY = _ox(CKG.AnonymousOnly), _ox(CKG.BelligerentOnly)
+_READ = frozenset(_ox(p) for p in DERIVE_PREDICATES)
+_TYPES = frozenset(_ox(c) for c in DERIVE_TYPES)
+
+
+def bounds(count: int | None, quantifier: object) -> tuple[int | None, int | None, int | None, int | None]:
+    """(low, best, high, conservative) of a casualty figure by the rule table above; None where unknown.
+
+    ``quantifier`` is an rdflib or a pyoxigraph term."""
+    if quantifier in (CKG.Dozens, _DOZENS):
+        return 12, 24, None, 12
+    if quantifier in (CKG.Several, _SEVERAL):
+        return 3, 3, None, 3
+    if count is None:
+        return None, None, None, None
+    if quantifier in (CKG.MoreThan, _MORE_THAN):
+        return count + 1, count + 1, None, count + 1
+    if quantifier in (CKG.AtLeast, _AT_LEAST):
+        return count, count, None, count
+    return count, count, count, count
+
+
+class Facts:
+    """The triples derivation reads (pyoxigraph terms), indexed both ways by predicate.
+
+    Built in one streaming pass over millions of triples at scale: plain dictionaries of pyoxigraph
+    terms cost a fraction of an rdflib graph of the same triples to fill and to look up. A triple read
+    twice (it is in two graphs) is listed twice, which changes no rule's outcome: they read sets.
+    """
+
+    def __init__(self, triples: Iterable[ox.Triple | ox.Quad]) -> None:
+        self.forward: dict[ox.NamedNode, dict[OxTerm, list[OxTerm]]] = {p: {} for p in _READ}
+        self.backward: dict[ox.NamedNode, dict[OxTerm, list[OxTerm]]] = {p: {} for p in (_SAME, _ABOUT)}
+        self.typed: dict[ox.NamedNode, set[OxTerm]] = {c: set() for c in _TYPES}
+        forward, backward, typed = self.forward, self.backward, self.typed
+        for triple in triples:
+            predicate = triple.predicate
+            objects = forward.get(predicate)
+            if objects is None:
+                continue
+            subject, obj = triple.subject, triple.object
+            if predicate == _TYPE:
+                kind = typed.get(obj)  # type: ignore[call-overload]
+                if kind is not None:
+                    kind.add(subject)
+                continue
+            if predicate == _EVIDENCE and not (type(subject) is ox.NamedNode and subject.value.startswith(EVIDENCE_OF)):
+                continue  # evidence is read only to find the events to grade
+            objects.setdefault(subject, []).append(obj)
+            inverse = backward.get(predicate)
+            if inverse is not None:
+                inverse.setdefault(obj, []).append(subject)
+
+    def objects(self, subject: OxTerm, predicate: ox.NamedNode) -> list[OxTerm]:
+        return self.forward[predicate].get(subject, [])
+
+    def subjects(self, predicate: ox.NamedNode, obj: OxTerm) -> list[OxTerm]:
+        return self.backward[predicate].get(obj, [])
+
+    def value(self, subject: OxTerm, predicate: ox.NamedNode) -> OxTerm | None:
+        found = self.forward[predicate].get(subject)
+        return found[0] if found else None
+
+
+def same_events(facts: Facts, event: OxTerm) -> set[OxTerm]:
     """The event and every event joined to it by accepted same-event links, in either direction."""
     seen, todo = {event}, [event]
     while todo:
         current = todo.pop()
-        for other in (*graph.objects(current, CKG.sameEventAs), *graph.subjects(CKG.sameEventAs, current)):
+        for other in (*facts.objects(current, _SAME), *facts.subjects(_SAME, current)):
             if other not in seen:
                 seen.add(other)
                 todo.append(other)
     return seen
 
 
-def outlets_of(graph: Graph, document: Node) -> frozenset[Node]:
+def outlets_of(facts: Facts, document: OxTerm) -> frozenset[OxTerm]:
     """A document's publisher and those of the reports it was derived from."""
-    outlets = set(graph.objects(document, SCHEMA.publisher))
-    for upstream in graph.objects(document, PROV.wasDerivedFrom):
-        outlets.update(graph.objects(upstream, SCHEMA.publisher))
+    outlets = set(facts.objects(document, _PUBLISHER))
+    for upstream in facts.objects(document, _DERIVED_FROM):
+        outlets.update(facts.objects(upstream, _PUBLISHER))
     return frozenset(outlets or {document})
 
 
-def _belongs_to(graph: Graph) -> dict[Node, set[Node]]:
+def _belongs_to(facts: Facts) -> dict[OxTerm, set[OxTerm]]:
     """Each actor's forces (ckg:unitOf, ckg:memberOf), read once for all events."""
-    belongs: dict[Node, set[Node]] = {}
-    for predicate in (CKG.unitOf, CKG.memberOf):
-        for actor, force in graph.subject_objects(predicate):
-            belongs.setdefault(actor, set()).add(force)
+    belongs: dict[OxTerm, set[OxTerm]] = {}
+    for predicate in (_UNIT_OF, _MEMBER_OF):
+        for actor, forces in facts.forward[predicate].items():
+            belongs.setdefault(actor, set()).update(forces)
     return belongs
 
 
-def _is_party(claimant: Node, sides: set[Node], belongs: dict[Node, set[Node]]) -> bool:
+def _is_party(claimant: OxTerm, sides: set[OxTerm], belongs: dict[OxTerm, set[OxTerm]]) -> bool:
     return claimant in sides or bool(belongs.get(claimant, set()) & sides)
 
 
-def grades(graph: Graph, event: Node, belongs: dict[Node, set[Node]] | None = None) -> set[URIRef]:
+def grades(facts: Facts, event: OxTerm, belongs: dict[OxTerm, set[OxTerm]] | None = None) -> set[ox.NamedNode]:
     """The source grades of ``event`` by the rules above (empty when nothing claims it)."""
-    belongs = _belongs_to(graph) if belongs is None else belongs
-    cluster = same_events(graph, event)
-    claims = {c for e in cluster for c in graph.subjects(CKG.about, e)}
+    belongs = _belongs_to(facts) if belongs is None else belongs
+    cluster = same_events(facts, event)
+    claims = {c for e in cluster for c in facts.subjects(_ABOUT, e)}
     if not claims:
         return set()
-    documents = {d for c in claims for d in graph.objects(c, CKG.reportedIn)}
-    claimants = {a for c in claims for a in graph.objects(c, CKG.claimedBy)}
-    outlet_sets = [outlets_of(graph, d) for d in documents]
+    documents = {d for c in claims for d in facts.objects(c, _REPORTED_IN)}
+    claimants = {a for c in claims for a in facts.objects(c, _CLAIMED_BY)}
+    outlet_sets = [outlets_of(facts, d) for d in documents]
     independent = any(not (a & b) for i, a in enumerate(outlet_sets) for b in outlet_sets[i + 1:])
-    found = {CKG.Corroborated if independent else CKG.SingleSource}
-    people = {a for a in claimants if (a, RDF.type, CKG.Person) in graph}
-    if claimants and claimants == people and all(graph.value(a, SCHEMA.name) is None for a in people):
-        found.add(CKG.AnonymousOnly)
-    sides = {a for e in cluster for p in (CKG.agent, CKG.target) for a in graph.objects(e, p)}
+    found = {_CORROBORATED if independent else _SINGLE_SOURCE}
+    people = claimants & facts.typed[_PERSON]
+    if claimants and claimants == people and all(facts.value(a, _NAME) is None for a in people):
+        found.add(_ANONYMOUS_ONLY)
+    sides = {a for e in cluster for p in (_AGENT, _TARGET) for a in facts.objects(e, p)}
     if claimants and all(_is_party(c, sides, belongs) for c in claimants):
-        found.add(CKG.BelligerentOnly)
+        found.add(_BELLIGERENT_ONLY)
     return found
 
 
-def derive(graph: Graph) -> Graph:
-    """The derived graph: bounds of every casualty report, grades of every event of the data."""
-    out = bind_prefixes(Graph())
-    for figure in sorted(set(graph.subjects(RDF.type, CKG.CasualtyReport)), key=str):
-        count = graph.value(figure, CKG["count"])
-        low, best, high, conservative = bounds(int(count) if count is not None else None,
-                                               graph.value(figure, CKG.quantifier))
-        for predicate, value in ((CKG.lowEstimate, low), (CKG.bestEstimate, best), (CKG.highEstimate, high),
-                                 (CKG.conservativeEstimate, conservative)):
+def _integer(value: int) -> ox.Literal:
+    return ox.Literal(str(value), datatype=_NON_NEGATIVE)
+
+
+def derived_triples(triples: Iterable[ox.Triple | ox.Quad]) -> set[ox.Triple]:
+    """The derived graph of ``triples``: bounds of every casualty report, grades of every event of the data.
+
+    Only the triples whose predicate is one of DERIVE_PREDICATES are read; the rest are skipped.
+    """
+    facts = Facts(triples)
+    out: set[ox.Triple] = set()
+    for figure in facts.typed[_CASUALTY_REPORT]:
+        count = facts.value(figure, _COUNT)
+        low, best, high, conservative = bounds(int(to_rdflib(count)) if count is not None else None,  # type: ignore[call-overload]
+                                               facts.value(figure, _QUANTIFIER))
+        for predicate, value in zip(_ESTIMATES, (low, best, high, conservative), strict=True):
             if value is not None:
-                out.add((figure, predicate, _integer(value)))
+                out.add(ox.Triple(figure, predicate, _integer(value)))  # type: ignore[arg-type]
         if low is not None:
-            out.add((figure, CKG.estimateRule, Literal(BOUNDS_RULE)))
-    events = {e for e in graph.subjects(CKG.evidence, None)
-              if isinstance(e, URIRef) and str(e).startswith(EVIDENCE_OF)}
-    belongs = _belongs_to(graph)
-    for event in sorted(events, key=str):
-        for grade in sorted(grades(graph, event, belongs), key=str):
-            out.add((event, CKG.sourceGrade, grade))
+            out.add(ox.Triple(figure, _ESTIMATE_RULE, ox.Literal(BOUNDS_RULE)))  # type: ignore[arg-type]
+    events = list(facts.forward[_EVIDENCE])
+    belongs = _belongs_to(facts)
+    for event in events:
+        for grade in grades(facts, event, belongs):
+            out.add(ox.Triple(event, _SOURCE_GRADE, grade))  # type: ignore[arg-type]
+    return out
+
+
+def derive(graph: Graph) -> Graph:
+    """The derived graph of an rdflib graph (see :func:`derived_triples`)."""
+    out = bind_prefixes(Graph())
+    triples = (ox.Triple(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in graph)  # type: ignore[arg-type]
+    for triple in derived_triples(triples):
+        out.add((to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object)))
     return out

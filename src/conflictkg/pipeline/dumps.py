@@ -162,7 +162,6 @@ def rdflib_graph(lines: Lines) -> Graph:
 # ---------------------------------------------------------------------------------------------------
 
 _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 _UNSAFE_SUFFIX = frozenset("/#?:[]@ ")
 
 
@@ -190,54 +189,66 @@ def compacter(prefixes: dict[str, str]) -> Callable[[str], str]:
     return compact
 
 
-def _node_id(term: ox.NamedNode | ox.BlankNode, compact: Callable[[str], str]) -> str:
-    return compact(term.value) if type(term) is ox.NamedNode else f"_:{term.value}"
-
-
 _encode = json.encoder.encode_basestring  # what json.dumps(..., ensure_ascii=False) writes a string with
 
+Value = tuple[str, tuple[tuple[str, str], ...] | str]
+"""A value as json.dumps(sort_keys=True) writes it: (the sort key, its content)."""
 
-def _value(term: object, compact: Callable[[str], str]) -> tuple[str, tuple[tuple[str, str], ...] | str]:
-    """(the value as json.dumps(sort_keys=True) writes it: the sort key, its content)."""
-    if type(term) is ox.Literal:
-        if term.language:
-            pairs = (("@language", term.language), ("@value", term.value))
-        elif term.datatype.value == _XSD_STRING:
-            text = _encode(term.value)
-            return text, text
-        else:
-            pairs = (("@type", compact(term.datatype.value)), ("@value", term.value))
+
+def _node_id(token: str, compact: Callable[[str], str]) -> str:
+    """The ``@id`` of a subject or object as written in a line: ``<iri>`` compacted, ``_:label`` as is."""
+    return compact(token[1:-1]) if token[0] == "<" else token
+
+
+def _string(lexical: str, line: str) -> str:
+    """A literal's lexical form as written in ``line`` (N-Triples, pyoxigraph's writer), JSON-encoded.
+
+    pyoxigraph escapes every character JSON escapes (quote, backslash, control characters) with a
+    backslash, and JSON escapes none that it writes bare: without a backslash the N-Triples form is the
+    JSON form. With one, the line is parsed for the literal's value.
+    """
+    if "\\" not in lexical:
+        return f'"{lexical}"'
+    [quad] = ox.parse(line.encode(), format=ox.RdfFormat.N_TRIPLES)
+    return _encode(quad.object.value)
+
+
+def _value(token: str, line: str, compact: Callable[[str], str]) -> Value:
+    """An object as written in ``line`` as a JSON-LD value: a string, a value object or a node reference."""
+    if token[0] != '"':
+        encoded: tuple[tuple[str, str], ...] = (('"@id"', _encode(_node_id(token, compact))),)
     else:
-        pairs = (("@id", _node_id(term, compact)),)  # type: ignore[arg-type]
-    encoded = tuple((_encode(k), _encode(v)) for k, v in pairs)
+        end = token.rindex('"')
+        text, suffix = _string(token[1:end], line), token[end + 1:]
+        if not suffix:
+            return text, text
+        if suffix[0] == "@":
+            encoded = (('"@language"', _encode(suffix[1:])), ('"@value"', text))
+        else:
+            encoded = (('"@type"', _encode(compact(suffix[3:-1]))), ('"@value"', text))
     return "{" + ", ".join(f"{k}: {v}" for k, v in encoded) + "}", encoded
 
 
 def _render(content: tuple[tuple[str, str], ...] | str, indent: str) -> str:
     """A value as json.dumps(indent=2) writes it when its line starts at ``indent``."""
-    if isinstance(content, str):
+    if type(content) is str:
         return content
     inner = indent + "  "
     return "{\n" + ",\n".join(f"{inner}{k}: {v}" for k, v in content) + "\n" + indent + "}"
 
 
 _NODE_INDENT = "      "
+_RDF_TYPE_TOKEN = f"<{_RDF_TYPE}>"
 
 
-def _node_text(subject: object, pairs: list[tuple[ox.NamedNode, object]], compact: Callable[[str], str]) -> str:
+def _node_text(node_id: str, values: dict[str, list[Value]]) -> str:
     """One node object as json.dumps(node, indent=2, sort_keys=True) writes it, inside the ``@graph`` array."""
-    values: dict[str, list[tuple[str, tuple[tuple[str, str], ...] | str]]] = {}
-    for predicate, obj in pairs:
-        if predicate.value == _RDF_TYPE and type(obj) is not ox.Literal:
-            text = _encode(_node_id(obj, compact))  # type: ignore[arg-type]
-            values.setdefault("@type", []).append((text, text))
-        else:
-            values.setdefault(compact(predicate.value), []).append(_value(obj, compact))
-    entries = [f'{_NODE_INDENT}"@id": {_encode(_node_id(subject, compact))}']  # type: ignore[arg-type]
+    entries = [f'{_NODE_INDENT}"@id": {_encode(node_id)}']
     for key in sorted(values):
         items = sorted(set(values[key]))
         if len(items) == 1:
-            rendered = _render(items[0][1], _NODE_INDENT)
+            content = items[0][1]
+            rendered = content if type(content) is str else _render(content, _NODE_INDENT)
         else:
             inner = _NODE_INDENT + "  "
             rendered = "[\n" + ",\n".join(inner + _render(c, inner) for _, c in items) + "\n" + _NODE_INDENT + "]"
@@ -252,31 +263,49 @@ def write_json_ld(path: Path, lines: Lines, context_url: str, prefixes: dict[str
     compact IRIs of the context's prefixes, each set of values sorted, and the nodes ordered by their
     text: the bytes rdflib's compaction gives once every array is sorted (``json.dumps`` with
     ``indent=2``, ``sort_keys``), written a node at a time without building the document.
+
+    The lines are read as text (pyoxigraph's N-Triples: no space inside a subject or predicate, an
+    object up to the final `` .``), and the JSON of each object is kept for its next use: types, places
+    and actors recur thousands of times.
     """
     compact = compacter(prefixes)
     nodes: list[tuple[str, str]] = []
-    subject: object = None
-    pairs: list[tuple[ox.NamedNode, object]] = []
-    for triple in parsed(lines):
-        if triple.subject != subject:
-            if subject is not None:
-                nodes.append(_keyed(subject, pairs, compact))
-            subject, pairs = triple.subject, []
-        pairs.append((triple.predicate, triple.object))
-    if subject is not None:
-        nodes.append(_keyed(subject, pairs, compact))
+    known: dict[str, Value] = {}
+    keys: dict[str, str] = {}
+    subject = ""
+    values: dict[str, list[Value]] = {}
+
+    def close() -> None:
+        node_id = _node_id(subject, compact)
+        # nodes are ordered by their whole text, which starts with the unique quoted @id and a quote
+        nodes.append((_encode(node_id), _node_text(node_id, values)))
+
+    for start in range(0, len(lines), _CHUNK):
+        for line in b"\n".join(lines[start:start + _CHUNK]).decode("utf-8").split("\n"):
+            head, predicate, rest = line.split(" ", 2)
+            if head != subject:
+                if subject:
+                    close()
+                subject, values = head, {}
+            token = rest[:-2]
+            if predicate == _RDF_TYPE_TOKEN and token[0] != '"':
+                text = _encode(_node_id(token, compact))
+                values.setdefault("@type", []).append((text, text))
+                continue
+            value = known.get(token)
+            if value is None:
+                value = _value(token, line, compact)
+                if len(known) < 200_000:
+                    known[token] = value
+            key = keys.get(predicate)
+            if key is None:
+                key = keys[predicate] = compact(predicate[1:-1])
+            values.setdefault(key, []).append(value)
+    if subject:
+        close()
     nodes.sort()
     with path.open("w", encoding="utf-8") as out:
         out.write("{\n  " + json.dumps("@context") + ": " + json.dumps(context_url) + ",\n  \"@graph\": [")
         for index, (_, text) in enumerate(nodes):
             out.write(("\n" if index == 0 else ",\n") + text)
         out.write("\n  ]\n}\n" if nodes else "]\n}\n")
-
-
-def _keyed(subject: object, pairs: list[tuple[ox.NamedNode, object]], compact: Callable[[str], str]) -> tuple[str, str]:
-    """(sort key, the node's text).
-
-    Nodes are ordered by their whole text, and every text starts with the node's unique ``@id``
-    followed by a quote: ordering by the quoted ``@id`` is the same order for a fraction of the memory.
-    """
-    return _encode(_node_id(subject, compact)), _node_text(subject, pairs, compact)  # type: ignore[arg-type]
