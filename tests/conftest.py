@@ -131,12 +131,17 @@ def _serving(arguments: list[str], log: Path) -> Iterator[str]:
             time.sleep(0.1)
         yield base
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        _stop(process, 15)
+
+
+def _stop(process: subprocess.Popen[bytes], seconds: float) -> None:
+    """SIGTERM ``process``; SIGKILL it if it has not ended within ``seconds``."""
+    process.terminate()
+    try:
+        process.wait(timeout=seconds)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 @pytest.fixture(scope="session")
@@ -219,8 +224,7 @@ def _oxigraph_store(directory: Path) -> Iterator[ExternalStore]:
         _wait(base + "/query?query=ASK%7B%7D", process, log)
         yield ExternalStore("oxigraph", base + "/store", base + "/update", base + "/query", process)
     finally:
-        process.terminate()
-        process.wait(timeout=30)
+        _stop(process, 30)
 
 
 VIRTUOSO_INI = """[Database]
@@ -273,12 +277,7 @@ def _virtuoso_store(directory: Path) -> Iterator[ExternalStore]:
         subprocess.run([isql, str(sql), "dba", "dba", f"exec={VIRTUOSO_GRANTS}"], check=True, capture_output=True, timeout=120)
         yield ExternalStore("virtuoso", base + "/sparql-graph-crud", base + "/sparql", base + "/sparql", process)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        _stop(process, 60)
 
 
 STARTERS = {"oxigraph": _oxigraph_store, "virtuoso": _virtuoso_store}
