@@ -50,7 +50,7 @@ def test_bench_run_alternates_conflictkg_and_oxigraph_round_by_round(tmp_path: P
     output = tmp_path / "table.md"
     result = subprocess.run(
         [sys.executable, str(ROOT / "bench" / "run.py"), "--project", str(project), "--servers", "conflictkg,oxigraph",
-         "--sections", "alternating", "--rounds", "2", "--slice-seconds", "1", "--query-timeout", "20",
+         "--sections", "alternating", "--rounds", "2", "--slice-seconds", "1", "--mix-seconds", "2", "--query-timeout", "20",
          "--start-timeout", "120", "--workdir", str(tmp_path / "work"), "--output", str(output)],
         capture_output=True, text=True, timeout=420,
     )

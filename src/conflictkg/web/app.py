@@ -2,7 +2,8 @@
 
 ``/sparql`` is answered by a raw ASGI endpoint (sparql.endpoint) before the middleware stack, through
 web.front (``ConflictKG.sparql_front``), and as the stack's innermost middleware when the front is off;
-every other part of the server is a router listed in ``ROUTERS``; a new part adds its router there. The app exposes ``app.state.config`` (ServerConfig), ``app.state.store`` (the read-only
+every other part of the server is a router listed in ``ROUTERS``; a new part adds its router there.
+The app exposes ``app.state.config`` (ServerConfig), ``app.state.store`` (the read-only
 Store, or under `serve --store` a remote_store.RemoteStore with the same query interface, for pages that
 look resources up and for the query threads),
 ``app.state.dataset_summary`` and, while the app runs, ``app.state.evaluator`` (the query threads).
@@ -10,8 +11,8 @@ Exception handlers turn every refusal into a plain-text answer with the right st
 ends in a traceback.
 The query limits (web.limits) and the response policy (web.security: CORS, security headers) apply to
 every route, /sparql included: one QueryLimiter and one ResponsePolicy per app, used by the front and by
-the middleware around the routes. There is no /docs or /redoc (they load Swagger UI from a CDN, which an offline
-server must not and its CSP does not allow); /openapi.json describes every route.
+the middleware around the routes. There is no /docs or /redoc (they load Swagger UI from a CDN, which an
+offline server must not and its CSP does not allow); /openapi.json describes every route.
 """
 
 from __future__ import annotations
