@@ -208,8 +208,6 @@ _NODE_KINDS = {
     SH.BlankNodeOrLiteral: "(isBlank(?value) || isLiteral(?value))",
     SH.IRIOrLiteral: "(isIRI(?value) || isLiteral(?value))",
 }
-_COMPONENTS = {SH.minCount: SH.MinCountConstraintComponent, SH.maxCount: SH.MaxCountConstraintComponent,
-               SH.nodeKind: SH.NodeKindConstraintComponent, SH["class"]: SH.ClassConstraintComponent}
 _TYPE, _SUBCLASS = RDF.type.n3(), f"{RDFS.subClassOf.n3()}*"
 
 
@@ -260,8 +258,8 @@ class PropertyCheck:
             return None
         return cls(shape, path, targets, tuple(constraints), messages, severity)
 
-    def queries(self, dataset: rdflib_turbo.Dataset) -> Iterator[tuple[URIRef, str]]:
-        """(constraint component, SELECT of ?this and ?value for each result) per constraint.
+    def _focus(self, dataset: rdflib_turbo.Dataset) -> str:
+        """A subquery binding ?this to each focus node once.
 
         A class's SHACL instances are written as its subclasses (read from ``dataset`` first) in VALUES,
         then ``?this rdf:type ?class``: the engine's plan for ``rdf:type/rdfs:subClassOf*`` scanned
@@ -270,53 +268,65 @@ class PropertyCheck:
         patterns = []
         for kind, term in self.targets:
             if kind == SH.targetClass:
-                patterns.append(f"{{ VALUES ?class {{ {_subclasses(dataset, term)} }} ?this {_TYPE} ?class }}")
+                patterns.append(f"{{ VALUES ?class {{ {_subclasses(dataset, term)} }} ?this {_TYPE} ?class }}")  # type: ignore[arg-type]
             elif kind == SH.targetNode:
                 patterns.append(f"{{ VALUES ?this {{ {term.n3()} }} }}")
             elif kind == SH.targetSubjectsOf:
                 patterns.append(f"{{ ?this {term.n3()} ?any }}")
             else:
                 patterns.append(f"{{ ?any {term.n3()} ?this }}")
-        focus = "{ SELECT DISTINCT ?this WHERE { " + " UNION ".join(patterns) + " } }"
-        path = self.path.n3()
-        for kind, value in self.constraints:
-            if kind in (SH.minCount, SH.maxCount):
-                test = "<" if kind == SH.minCount else ">"
-                yield _COMPONENTS[kind], (
-                    f"SELECT ?this WHERE {{ {focus} OPTIONAL {{ ?this {path} ?value }} }} "
-                    f"GROUP BY ?this HAVING (COUNT(DISTINCT ?value) {test} {int(value)})")
-            elif kind == SH.nodeKind:
-                yield _COMPONENTS[kind], (
-                    f"SELECT DISTINCT ?this ?value WHERE {{ {focus} ?this {path} ?value "
-                    f"FILTER (!{_NODE_KINDS[value]}) }}")  # type: ignore[index]
-            else:
-                classes = _subclasses(dataset, value)  # type: ignore[arg-type]
-                yield _COMPONENTS[kind], (
-                    f"SELECT DISTINCT ?this ?value WHERE {{ {focus} ?this {path} ?value "
-                    f"FILTER NOT EXISTS {{ VALUES ?class {{ {classes} }} ?value {_TYPE} ?class }} }}")
+        return "{ SELECT DISTINCT ?this WHERE { " + " UNION ".join(patterns) + " } }"
+
+    def violations(self, dataset: rdflib_turbo.Dataset) -> Iterator[tuple[URIRef, Node, Node | None]]:
+        """(constraint component, focus node, value or None) of each result: one query for the counts
+        and one for the values, whatever the number of constraints of each kind."""
+        constraints = dict(self.constraints)
+        focus, path = self._focus(dataset), self.path.n3()
+        least, most = constraints.get(SH.minCount), constraints.get(SH.maxCount)
+        if least is not None or most is not None:
+            tests = [f"COUNT(DISTINCT ?value) < {int(least)}"] if least is not None else []  # type: ignore[call-overload]
+            tests += [f"COUNT(DISTINCT ?value) > {int(most)}"] if most is not None else []  # type: ignore[call-overload]
+            query = (f"SELECT ?this (COUNT(DISTINCT ?value) AS ?count) WHERE {{ {focus} OPTIONAL {{ ?this {path} ?value }} }} "
+                     f"GROUP BY ?this HAVING ({' || '.join(tests)})")
+            for row in dataset.query(query).bindings:
+                count = int(row[Variable("count")])
+                if least is not None and count < int(least):  # type: ignore[call-overload]
+                    yield SH.MinCountConstraintComponent, row[Variable("this")], None
+                if most is not None and count > int(most):  # type: ignore[call-overload]
+                    yield SH.MaxCountConstraintComponent, row[Variable("this")], None
+        kind, cls = constraints.get(SH.nodeKind), constraints.get(SH["class"])
+        if kind is None and cls is None:
+            return
+        kind_test = _NODE_KINDS[kind] if kind is not None else "true"  # type: ignore[index]
+        class_test = (f"EXISTS {{ VALUES ?class {{ {_subclasses(dataset, cls)} }} ?value {_TYPE} ?class }}"  # type: ignore[arg-type]
+                      if cls is not None else "true")
+        query = (f"SELECT DISTINCT ?this ?value ?kind ?instance WHERE {{ {focus} ?this {path} ?value "
+                 f"BIND ({kind_test} AS ?kind) BIND ({class_test} AS ?instance) FILTER (!?kind || !?instance) }}")
+        for row in dataset.query(query).bindings:
+            if not row[Variable("kind")].toPython():
+                yield SH.NodeKindConstraintComponent, row[Variable("this")], row[Variable("value")]
+            if not row[Variable("instance")].toPython():
+                yield SH.ClassConstraintComponent, row[Variable("this")], row[Variable("value")]
 
     def report(self, dataset: rdflib_turbo.Dataset) -> tuple[bool, Graph]:
         """(conforms, a validation report with the engine's results) for this check over ``dataset``."""
         report, head = Graph(), BNode()
         report.add((head, RDF.type, SH.ValidationReport))
         violated = False
-        for component, query in self.queries(dataset):
-            for row in dataset.query(query).bindings:
-                result = BNode()
-                report.add((head, SH.result, result))
-                report.add((result, RDF.type, SH.ValidationResult))
-                report.add((result, SH.focusNode, row[Variable("this")]))
-                report.add((result, SH.resultPath, self.path))
-                report.add((result, SH.resultSeverity, self.severity))
-                report.add((result, SH.sourceConstraintComponent, component))
-                report.add((result, SH.sourceShape, self.shape))
-                for message in self.messages:
-                    report.add((result, SH.resultMessage, message))
-                value = row.get(Variable("value"))
-                if value is not None and component not in (SH.MinCountConstraintComponent,
-                                                           SH.MaxCountConstraintComponent):
-                    report.add((result, SH.value, value))
-                violated = violated or self.severity == SH.Violation
+        for component, focus, value in self.violations(dataset):
+            result = BNode()
+            report.add((head, SH.result, result))
+            report.add((result, RDF.type, SH.ValidationResult))
+            report.add((result, SH.focusNode, focus))
+            report.add((result, SH.resultPath, self.path))
+            report.add((result, SH.resultSeverity, self.severity))
+            report.add((result, SH.sourceConstraintComponent, component))
+            report.add((result, SH.sourceShape, self.shape))
+            for message in self.messages:
+                report.add((result, SH.resultMessage, message))
+            if value is not None:
+                report.add((result, SH.value, value))
+            violated = violated or self.severity == SH.Violation
         report.add((head, SH.conforms, Literal(not violated)))
         return not violated, report
 
