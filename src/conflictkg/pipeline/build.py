@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Literal
 
 import pyoxigraph as ox
+import rdflib_turbo
 from rdflib import Graph, URIRef
 
 from conflictkg.datasets.changes import RELEASES_DIR, archive, previous_release, write_changes
@@ -242,12 +243,10 @@ def _build(root: Path, out: Path, linkers: Sequence[LinkStep], created: datetime
             if engines == "reference":
                 gate.second = require_conformance(_validate(sources, (*statements, INFERRED_GRAPH, DERIVED_GRAPH)))
             elif gate.second is None:
-                for iri in (INFERRED_GRAPH, DERIVED_GRAPH):
-                    for part in sources.content(iri):
-                        dataset.parse(data=part.ntriples(), format="nt")
-                # a second child validates everything while this process writes the release (into a
-                # directory of its own, published only once both passes conform: see _Gate)
-                gate.second = Background(partial(validate_native, dataset, shapes, sources.origins_for), eager=True)
+                # a second child adds the inferences to its copy of the dataset and validates everything
+                # while this process writes the release (into a directory of its own, published only once
+                # both passes conform: see _Gate)
+                gate.second = Background(partial(_second_pass, dataset, sources, shapes), eager=True)
             else:
                 gate.kept_second = True
             if engines == "fast" and (kept["asserted"] is None or kept["inferred"] is None):
@@ -288,6 +287,14 @@ def _return_freed_memory() -> None:
         ctypes.CDLL(None).malloc_trim(0)
     except (OSError, AttributeError):  # not glibc
         return
+
+
+def _second_pass(dataset: rdflib_turbo.Dataset, sources: Sources, shapes: Graph) -> Validation:
+    """SHACL over the asserted data's native dataset with the inferred and derived graphs added."""
+    for iri in (INFERRED_GRAPH, DERIVED_GRAPH):
+        for part in sources.content(iri):
+            dataset.parse(data=part.ntriples(), format="nt")
+    return validate_native(dataset, shapes, sources.origins_for)
 
 
 class _Gate:
