@@ -147,6 +147,16 @@ def test_fast_and_reference_engines_publish_the_same_release(which: str, fixture
     assert fast.graphs[str(INFERRED_GRAPH)] > 0
 
 
+def _untyped_agent(project: Path, shape: str) -> None:
+    """Add ``shape`` (Turtle) to the fixture's shapes and make an event's agent an untyped actor (which
+    OWL RL's range of ckg:agent makes a ckg:Actor)."""
+    shapes = project / "shapes" / "shapes.ttl"
+    shapes.write_text(shapes.read_text("utf-8") + "\n" + shape + "\n", "utf-8")
+    events = project / "data" / "events.ttl"
+    events.write_text(events.read_text("utf-8").replace("ckg:agent id:actor\\/army ;", "ckg:agent id:actor\\/untyped ;"),
+                      "utf-8")
+
+
 @pytest.mark.parametrize("fork", ["fork", "no fork"])
 def test_a_violation_that_inference_would_hide_fails_the_build(project: Path, fork: str,
                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
@@ -157,12 +167,8 @@ def test_a_violation_that_inference_would_hide_fails_the_build(project: Path, fo
     """
     if fork == "no fork":
         monkeypatch.setenv("CONFLICTKG_NO_FORK", "1")
-    shapes = project / "shapes" / "shapes.ttl"
-    shapes.write_text(shapes.read_text("utf-8") + "\nshapes:AgentShape a sh:NodeShape ; sh:targetObjectsOf ckg:agent ;\n"
-                      '    sh:class ckg:Actor ; sh:message "An agent is a ckg:Actor." .\n', "utf-8")
-    events = project / "data" / "events.ttl"
-    events.write_text(events.read_text("utf-8").replace("ckg:agent id:actor\\/army ;", "ckg:agent id:actor\\/untyped ;"),
-                      "utf-8")
+    _untyped_agent(project, "shapes:AgentShape a sh:NodeShape ; sh:targetObjectsOf ckg:agent ;\n"
+                   '    sh:class ckg:Actor ; sh:message "An agent is a ckg:Actor." .')
     with pytest.raises(ValidationFailed) as raised:
         build(project)
     assert [(r.focus, r.message) for r in raised.value.validation.results] == [
@@ -203,12 +209,8 @@ def test_a_violation_only_inference_brings_leaves_the_previous_release(project: 
     manifest = (before.root / "manifest.json").read_bytes()
     if fork == "no fork":
         monkeypatch.setenv("CONFLICTKG_NO_FORK", "1")
-    shapes = project / "shapes" / "shapes.ttl"
-    shapes.write_text(shapes.read_text("utf-8") + "\nshapes:NotAnActor a sh:NodeShape ; sh:targetNode <https://w3id.org/conflictkg/id/actor/untyped> ;\n"
-                      '    sh:not [ sh:class ckg:Actor ] ; sh:message "Test: the untyped agent is no actor." .\n', "utf-8")
-    events = project / "data" / "events.ttl"
-    events.write_text(events.read_text("utf-8").replace("ckg:agent id:actor\\/army ;", "ckg:agent id:actor\\/untyped ;"),
-                      "utf-8")
+    _untyped_agent(project, "shapes:NotAnActor a sh:NodeShape ; sh:targetNode <https://w3id.org/conflictkg/id/actor/untyped> ;\n"
+                   '    sh:not [ sh:class ckg:Actor ] ; sh:message "Test: the untyped agent is no actor." .')
     with pytest.raises(ValidationFailed) as raised:
         build(project)
     assert [(r.focus, r.message) for r in raised.value.validation.results] == [

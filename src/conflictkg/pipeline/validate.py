@@ -177,21 +177,9 @@ def shape_groups(shapes: Graph) -> list[Graph]:
                    key=str)
     groups = []
     for root in roots:
-        group = Graph()
-        for prefix, namespace in shapes.namespaces():
-            group.bind(prefix, namespace, override=True)
-        todo, seen = [root], set()
-        while todo:
-            node = todo.pop()
-            if node in seen:
-                continue
-            seen.add(node)
-            for predicate, obj in shapes.predicate_objects(node):
-                if node != root and (predicate in TARGETS or (predicate == RDF.type and obj in _CLASSES)):
-                    continue
-                group.add((node, predicate, obj))
-                if isinstance(obj, (BNode, URIRef)) and (obj, None, None) in shapes:
-                    todo.append(obj)
+        group = _empty_like(shapes)
+        _copy_closure(shapes, group, [root], set(), lambda node, predicate, obj: node != root and (
+            predicate in TARGETS or (predicate == RDF.type and obj in _CLASSES)))
         groups.append(group)
     return groups
 
@@ -405,26 +393,40 @@ def _constrains(group: Graph, root: Node) -> bool:
 def _reachable(group: Graph, root: Node, properties: set[Node], own: bool) -> Graph:
     """The shapes graph of one engine call: ``root`` with its targets, its own constraints if ``own``,
     the property shapes ``properties`` and everything they refer to."""
-    graph = Graph()
-    for prefix, namespace in group.namespaces():
-        graph.bind(prefix, namespace, override=True)
+    graph = _empty_like(group)
     for predicate, obj in group.predicate_objects(root):
         if predicate == SH.property:
             if obj in properties:
                 graph.add((root, predicate, obj))
         elif own or predicate in _OWN:
             graph.add((root, predicate, obj))
-    todo, seen = [n for n in graph.objects(root, None) if n != root], {root}
+    _copy_closure(group, graph, [n for n in graph.objects(root, None) if n != root], {root})
+    return graph
+
+
+def _empty_like(shapes: Graph) -> Graph:
+    """An empty graph with the prefixes of ``shapes`` (the engine words its messages with them)."""
+    graph = Graph()
+    for prefix, namespace in shapes.namespaces():
+        graph.bind(prefix, namespace, override=True)
+    return graph
+
+
+def _copy_closure(source: Graph, into: Graph, todo: list[Node], seen: set[Node],
+                  skip: Callable[[Node, Node, Node], bool] = lambda node, predicate, obj: False) -> None:
+    """Copy into ``into`` the triples of ``source`` about the nodes ``todo`` and, transitively, about the
+    nodes they refer to (``skip`` leaves a triple out), except the nodes already ``seen``."""
     while todo:
         node = todo.pop()
         if node in seen:
             continue
         seen.add(node)
-        for predicate, obj in group.predicate_objects(node):
-            graph.add((node, predicate, obj))
-            if isinstance(obj, (BNode, URIRef)) and (obj, None, None) in group:
+        for predicate, obj in source.predicate_objects(node):
+            if skip(node, predicate, obj):
+                continue
+            into.add((node, predicate, obj))
+            if isinstance(obj, (BNode, URIRef)) and (obj, None, None) in source:
                 todo.append(obj)
-    return graph
 
 
 def _merged_report(reports: Sequence[Graph], conforms: bool) -> Graph:
