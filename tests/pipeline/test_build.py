@@ -148,6 +148,16 @@ def test_fast_and_reference_engines_publish_the_same_release(which: str, fixture
     assert fast.graphs[str(INFERRED_GRAPH)] > 0
 
 
+def _untyped_agent(project: Path, shape: str) -> None:
+    """Add ``shape`` (Turtle) to the fixture's shapes and make an event's agent an untyped actor (which
+    OWL RL's range of ckg:agent makes a ckg:Actor)."""
+    shapes = project / "shapes" / "shapes.ttl"
+    shapes.write_text(shapes.read_text("utf-8") + "\n" + shape + "\n", "utf-8")
+    events = project / "data" / "events.ttl"
+    events.write_text(events.read_text("utf-8").replace("ckg:agent id:actor\\/army ;", "ckg:agent id:actor\\/untyped ;"),
+                      "utf-8")
+
+
 @pytest.mark.parametrize("fork", ["fork", "no fork"])
 def test_a_violation_that_inference_would_hide_fails_the_build(project: Path, fork: str,
                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
@@ -158,12 +168,8 @@ def test_a_violation_that_inference_would_hide_fails_the_build(project: Path, fo
     """
     if fork == "no fork":
         monkeypatch.setenv("CONFLICTKG_NO_FORK", "1")
-    shapes = project / "shapes" / "shapes.ttl"
-    shapes.write_text(shapes.read_text("utf-8") + "\nshapes:AgentShape a sh:NodeShape ; sh:targetObjectsOf ckg:agent ;\n"
-                      '    sh:class ckg:Actor ; sh:message "An agent is a ckg:Actor." .\n', "utf-8")
-    events = project / "data" / "events.ttl"
-    events.write_text(events.read_text("utf-8").replace("ckg:agent id:actor\\/army ;", "ckg:agent id:actor\\/untyped ;"),
-                      "utf-8")
+    _untyped_agent(project, "shapes:AgentShape a sh:NodeShape ; sh:targetObjectsOf ckg:agent ;\n"
+                   '    sh:class ckg:Actor ; sh:message "An agent is a ckg:Actor." .')
     with pytest.raises(ValidationFailed) as raised:
         build(project)
     assert [(r.focus, r.message) for r in raised.value.validation.results] == [
@@ -189,3 +195,26 @@ def test_an_unchanged_rebuild_reuses_the_validation_kept_by_checksum(project: Pa
     changed: list[str] = []
     build(project, project / "three", progress=changed.append)
     assert not any("kept by checksum" in line for line in changed)
+
+
+@pytest.mark.parametrize("fork", ["fork", "no fork"])
+def test_a_violation_only_inference_brings_leaves_the_previous_release(project: Path, fork: str,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """The second SHACL pass runs while the release is written: when it fails, nothing is published and
+    the previous release stays as it was.
+
+    An untyped agent passes a shape forbidding it to be a ckg:Actor until OWL RL's range of ckg:agent
+    makes it one.
+    """
+    before = build(project)
+    manifest = (before.root / "manifest.json").read_bytes()
+    if fork == "no fork":
+        monkeypatch.setenv("CONFLICTKG_NO_FORK", "1")
+    _untyped_agent(project, "shapes:NotAnActor a sh:NodeShape ; sh:targetNode <https://w3id.org/conflictkg/id/actor/untyped> ;\n"
+                   '    sh:not [ sh:class ckg:Actor ] ; sh:message "Test: the untyped agent is no actor." .')
+    with pytest.raises(ValidationFailed) as raised:
+        build(project)
+    assert [(r.focus, r.message) for r in raised.value.validation.results] == [
+        ("actor:untyped", "Test: the untyped agent is no actor.")]
+    assert (project / "dist" / "manifest.json").read_bytes() == manifest
+    assert not list(project.glob(".dist.new-*"))

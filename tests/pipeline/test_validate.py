@@ -155,10 +155,24 @@ def test_simple_property_shapes_leave_the_engine() -> None:
     assert {"Article-derivedFrom", "Event-place", "Recapture-reverses", "Article-label"} <= moved
     assert not {"Span-source", "Claim-about", "Event-claimedIn", "TextQuote-exact"} & moved
     for group in groups:
-        engine, checks = split_group(group)
+        calls, checks = split_group(group)
         for check in checks:
-            assert (None, None, check.shape) not in engine and (check.shape, None, None) not in engine
+            assert all((None, None, check.shape) not in c and (check.shape, None, None) not in c for c in calls)
     assert not [c for g in shape_groups(load(FIXTURE_PROJECT).graph(SHAPES_GRAPH)) for c in split_group(g)[1]]
+
+
+def test_qualified_value_shapes_get_an_engine_call_of_their_own() -> None:
+    """The evidence-span shape: its two qualified selector shapes (siblings) together in one call, its
+    source and node-level constraint in another; every constraint of the group in exactly one call."""
+    groups = shape_groups(load(REAL_PROJECT).graph(SHAPES_GRAPH))
+    span = URIRef(CKGSH + "SpanShape")
+    [group] = [g for g in groups if (span, SH.targetClass, None) in g]
+    calls, checks = split_group(group)
+    assert [sorted(str(p).removeprefix(CKGSH) for p in c.objects(span, SH.property)) for c in calls] == [
+        ["Span-source"], ["Span-positionSelector", "Span-quoteSelector"]]
+    assert [(span, SH.nodeKind, SH.IRI) in c for c in calls] == [True, False]
+    assert all(set(c.objects(span, SH.targetClass)) == {OA.SpecificResource} for c in calls)
+    assert not checks
 
 
 def test_sparql_checks_report_what_the_engine_reports_on_a_wide_node() -> None:

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Literal
 
 import pyoxigraph as ox
+import rdflib_turbo
 from rdflib import Graph, URIRef
 
 from conflictkg.datasets.changes import RELEASES_DIR, archive, previous_release, write_changes
@@ -211,25 +212,27 @@ def _build(root: Path, out: Path, linkers: Sequence[LinkStep], created: datetime
         sources.graph(ONTOLOGY_GRAPH)  # built before the fork: one set of blank node labels in both
         meter = stages.meter("reason", sources.size(*statements), "triples")
         rules = Background(partial(_rule_inferences, sources, meter))
-    first: Background[Validation] | None = None
     cache = ValidationCache(out.parent / CACHE_DIR)
     key = input_key(sources, statements) if engines == "fast" else ""
     kept = {name: cache.get(key, name, sources.origins_for) for name in ("asserted", "inferred")} if key else {}
+    gate = _Gate(cache, key, progress)
     try:
         with stages.stage("validate"):
             progress(f"SHACL ({engines}): validating {sources.size(*statements):,} triples…")
             if engines == "reference":
-                validation = require_conformance(_validate(sources, statements))
-            elif kept["asserted"] is None or kept["inferred"] is None:
-                shapes = sources.graph(SHAPES_GRAPH)
-                dataset = native_dataset(sources, (ONTOLOGY_GRAPH, *statements))
-                if kept["asserted"] is None:
+                gate.first = require_conformance(_validate(sources, statements))
+                progress("SHACL: asserted data conforms")
+            else:
+                gate.first, gate.second = kept["asserted"], kept["inferred"]
+                if gate.first is None or gate.second is None:
+                    shapes = sources.graph(SHAPES_GRAPH)
+                    dataset = native_dataset(sources, (ONTOLOGY_GRAPH, *statements))
+                if gate.first is None:
                     # the first pass needs nothing from reasoning: a forked child validates the asserted
-                    # data while this process reasons, derives and validates again; both must conform
-                    first = Background(partial(validate_native, dataset, shapes, sources.origins_for), eager=True)
-        if first is None:
-            validation = kept.get("asserted") or validation
-            progress("SHACL: asserted data conforms" + (_KEPT if kept.get("asserted") else ""))
+                    # data while this process reasons, derives and starts the second pass
+                    gate.first = Background(partial(validate_native, dataset, shapes, sources.origins_for), eager=True)
+                else:
+                    progress("SHACL: asserted data conforms" + _KEPT)
         with stages.stage("reason"):
             count = _reason(sources, stages, rules)
         progress(f"OWL RL: {count:,} inferred triples")
@@ -238,47 +241,40 @@ def _build(root: Path, out: Path, linkers: Sequence[LinkStep], created: datetime
         progress(f"derived: {derived:,} casualty bounds and source grades")
         with stages.stage("re-validate"):
             if engines == "reference":
-                require_conformance(_validate(sources, (*statements, INFERRED_GRAPH, DERIVED_GRAPH)))
+                gate.second = require_conformance(_validate(sources, (*statements, INFERRED_GRAPH, DERIVED_GRAPH)))
+            elif gate.second is None:
+                # a second child adds the inferences to its copy of the dataset and validates everything
+                # while this process writes the release (into a directory of its own, published only once
+                # both passes conform: see _Gate)
+                gate.second = Background(partial(_second_pass, dataset, sources, shapes), eager=True)
             else:
-                second = kept["inferred"]
-                if second is None:
-                    for iri in (INFERRED_GRAPH, DERIVED_GRAPH):
-                        for part in sources.content(iri):
-                            dataset.parse(data=part.ntriples(), format="nt")
-                    second = validate_native(dataset, shapes, sources.origins_for)
-                    del dataset
-                    _return_freed_memory()
-                if first is not None:
-                    collected, first = first, None
-                    validation = require_conformance(collected.result())
-                    cache.put(key, "asserted", validation)
-                    progress("SHACL: asserted data conforms")
-                require_conformance(second)
-                cache.put(key, "inferred", second)
+                gate.kept_second = True
+            if engines == "fast" and (kept["asserted"] is None or kept["inferred"] is None):
+                del dataset  # the children keep their copies; this process writes the release
+                _return_freed_memory()
+        with stages.stage("write release"):
+            version = sources.files.version()
+            created = created or build_time()
+            previous = previous_release(out, releases, version)
+            content = ReleaseContent(
+                dataset=None,
+                article=sources.files.article.read_bytes(),
+                validation=gate.report,
+                version=version,
+                created=created,
+                queries={path.name: path.read_bytes() for path in sources.files.queries},
+                graphs={iri: partial(sources.ntriples, iri)
+                        for iri in release_graphs(g for g in sources.graph_iris() if sources.size(g))},
+                reports={report.slug: report.text.read_bytes() for report in sources.files.reports},
+                extras=lambda directory: _record_changes(directory, previous, version, created, reason, progress),
+            )
+            release = write_release(out, content)
+            kept = archive(out, releases)
     except BaseException as failure:
         if rules is not None:
             rules.cancel()
-        _first_pass_failure(first, failure)
+        gate.fail(failure)
         raise
-    progress("SHACL: asserted + inferred data conforms" + (_KEPT if kept.get("inferred") else ""))
-    with stages.stage("write release"):
-        version = sources.files.version()
-        created = created or build_time()
-        previous = previous_release(out, releases, version)
-        content = ReleaseContent(
-            dataset=None,
-            article=sources.files.article.read_bytes(),
-            validation=validation.report,
-            version=version,
-            created=created,
-            queries={path.name: path.read_bytes() for path in sources.files.queries},
-            graphs={iri: partial(sources.ntriples, iri)
-                    for iri in release_graphs(g for g in sources.graph_iris() if sources.size(g))},
-            reports={report.slug: report.text.read_bytes() for report in sources.files.reports},
-            extras=lambda directory: _record_changes(directory, previous, version, created, reason, progress),
-        )
-        release = write_release(out, content)
-        kept = archive(out, releases)
     progress(f"wrote release {release.version} to {out}; kept as {kept}")
     return release
 
@@ -293,21 +289,72 @@ def _return_freed_memory() -> None:
         return
 
 
-def _first_pass_failure(first: Background[Validation] | None, failure: BaseException) -> None:
-    """Raise the first pass's ValidationFailed if the asserted data does not conform, whatever failed
-    later: the author fixes the asserted data first, as when the passes ran one after the other."""
-    if first is None:
-        return
-    if not isinstance(failure, Exception):  # interrupted: stop the child, do not wait for it
-        first.cancel()
-        return
-    try:
-        outcome = first.result()
-    except Exception:  # the later failure is the one to report
-        first.cancel()
-        return
-    if not outcome.conforms:
-        raise ValidationFailed(outcome) from None
+def _second_pass(dataset: rdflib_turbo.Dataset, sources: Sources, shapes: Graph) -> Validation:
+    """SHACL over the asserted data's native dataset with the inferred and derived graphs added."""
+    for iri in (INFERRED_GRAPH, DERIVED_GRAPH):
+        for part in sources.content(iri):
+            dataset.parse(data=part.ntriples(), format="nt")
+    return validate_native(dataset, shapes, sources.origins_for)
+
+
+class _Gate:
+    """The two SHACL passes (before and after OWL RL) as the release needs them: each a Validation, or a
+    forked child still computing it while the release is written.
+
+    :meth:`report` (called by the release writer before the manifest, pipeline.release) waits for both,
+    raises ValidationFailed unless both conform, the first pass first (the author fixes the asserted
+    data first), keeps conforming outcomes by checksum and gives the first pass's report
+    (validation.ttl). Until it returns, nothing is published: the release directory is a fresh one,
+    swapped in only once it is complete.
+    """
+
+    def __init__(self, cache: ValidationCache, key: str, progress: Progress) -> None:
+        self.first: Validation | Background[Validation] | None = None
+        self.second: Validation | Background[Validation] | None = None
+        self.kept_second = False
+        self._cache, self._key, self._progress = cache, key, progress
+
+    def report(self) -> Graph:
+        first, second = self.first, self.second
+        assert first is not None and second is not None, "both passes are started before the release"
+        if isinstance(first, Background):
+            try:
+                self.first = first = first.result()
+            finally:
+                if not isinstance(self.first, Validation) or not self.first.conforms:
+                    self._cancel_second()
+            require_conformance(first)
+            if self._key:
+                self._cache.put(self._key, "asserted", first)
+            self._progress("SHACL: asserted data conforms")
+        if isinstance(second, Background):
+            self.second = second = require_conformance(second.result())
+            if self._key:
+                self._cache.put(self._key, "inferred", second)
+        self._progress("SHACL: asserted + inferred data conforms" + (_KEPT if self.kept_second else ""))
+        return first.report
+
+    def _cancel_second(self) -> None:
+        if isinstance(self.second, Background):
+            self.second.cancel()
+
+    def fail(self, failure: BaseException) -> None:
+        """After ``failure``: stop the passes still running; raise the first pass's ValidationFailed if
+        the asserted data does not conform, whatever failed later."""
+        self._cancel_second()
+        first = self.first
+        if not isinstance(first, Background):
+            return
+        if not isinstance(failure, Exception):  # interrupted: stop the child, do not wait for it
+            first.cancel()
+            return
+        try:
+            outcome = first.result()
+        except Exception:  # the later failure is the one to report
+            first.cancel()
+            return
+        if not outcome.conforms:
+            raise ValidationFailed(outcome) from None
 
 
 def _record_changes(directory: Path, previous: Path | None, version: str, created: datetime, reason: str,

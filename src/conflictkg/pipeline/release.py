@@ -266,7 +266,9 @@ class ReleaseContent:
 
     dataset: Dataset | None
     article: bytes
-    validation: Graph
+    validation: Graph | Callable[[], Graph]
+    """The SHACL report, or a function giving it once the dumps are written (the build starts writing
+    while its validation still runs; the function raises if the data does not conform)."""
     version: str
     created: datetime
     queries: dict[str, bytes] = field(default_factory=dict)
@@ -331,8 +333,8 @@ def _write_json_ld(directory: Path, lines: Mapping[URIRef, Lines], graphs: Seque
 
 
 def _write_dumps(directory: Path, content: ReleaseContent, lines: Mapping[URIRef, Lines]) -> StoreBuild:
-    """The RDF dumps, JSON-LD with its context, the article, the report texts, the SHACL report and the
-    example queries; returns the release store's build, still running (see :func:`_write_rdf_dumps`).
+    """The RDF dumps, JSON-LD with its context, the article, the report texts and the example queries;
+    returns the release store's build, still running (see :func:`_write_rdf_dumps`).
 
     JSON-LD, the one writer in Python, is written by a forked process meanwhile (pipeline.background).
     """
@@ -346,7 +348,6 @@ def _write_dumps(directory: Path, content: ReleaseContent, lines: Mapping[URIRef
     try:
         json_ld.result()
         (directory / ARTICLE).write_bytes(content.article)
-        (directory / VALIDATION_FILE).write_text(content.validation.serialize(format="turtle"), "utf-8")
         if content.queries:
             (directory / QUERIES_DIR).mkdir()
         for name, query in sorted(content.queries.items()):
@@ -590,10 +591,11 @@ def write_files(directory: Path, content: ReleaseContent) -> None:
     """
     graphs = content.graph_iris()
     lines = canonical_lines({iri: content.ntriples(iri) for iri in graphs})
-    content = replace(content, validation=canonical_graph(content.validation),
-                      sizes={iri: len(lines[iri]) for iri in graphs})
+    content = replace(content, sizes={iri: len(lines[iri]) for iri in graphs})
     store = _write_dumps(directory, content, lines)
     try:
+        validation = content.validation() if callable(content.validation) else content.validation
+        (directory / VALIDATION_FILE).write_text(canonical_graph(validation).serialize(format="turtle"), "utf-8")
         void = canonical_graph(_void(directory, content, lines))
         (directory / VOID_FILE).write_text(void.serialize(format="turtle"), encoding="utf-8")
         if content.extras is not None:
