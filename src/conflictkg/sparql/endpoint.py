@@ -78,12 +78,12 @@ class SparqlEndpoint:
             await self._answer(scope, receive, send, headers)
         except ProtocolError as exc:
             extra = [(b"allow", ALLOWED.encode())] if exc.status == 405 else []
-            await _plain(send, exc.status, exc.message, extra)
+            await send_plain(send, exc.status, exc.message, extra)
         except QueryFailed as exc:
-            await _plain(send, exc.status, exc.message, [(b"retry-after", b"5")] if exc.status == 503 else [])
+            await send_plain(send, exc.status, exc.message, [(b"retry-after", b"5")] if exc.status == 503 else [])
         except NotAcceptable as exc:
             listing = "\n".join(f"  {media}" for media in exc.supported)
-            await _plain(send, 406, f"none of the requested formats can be produced; supported media types:\n{listing}")
+            await send_plain(send, 406, f"none of the requested formats can be produced; supported media types:\n{listing}")
 
     async def _answer(self, scope: Scope, receive: Receive, send: Send, headers: dict[bytes, bytes]) -> None:
         method = scope["method"]
@@ -245,7 +245,7 @@ async def _respond(
     await send({"type": "http.response.body", "body": body})
 
 
-async def _plain(send: Send, status: int, message: str, headers: list[tuple[bytes, bytes]] | None = None) -> None:
+async def send_plain(send: Send, status: int, message: str, headers: list[tuple[bytes, bytes]] | None = None) -> None:
     """A plain-text refusal: the message on one or more lines, ending with a newline."""
     body = (message.rstrip() + "\n").encode("utf-8")
     await _respond(send, status, body, [(b"content-type", _TEXT), *(headers or [])], len(body))

@@ -15,13 +15,14 @@ import logging
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from conflictkg.sparql.endpoint import send_plain
 from conflictkg.web.limits import QueryLimiter
 from conflictkg.web.security import ResponsePolicy, request_headers
 
 log = logging.getLogger(__name__)
 
 _ORIGIN = (b"origin",)
-_INTERNAL_ERROR = b"internal error; the server log has the details\n"
+_INTERNAL_ERROR = "internal error; the server log has the details"
 
 
 class SparqlFront:
@@ -57,8 +58,6 @@ class SparqlFront:
             if started:
                 raise  # the server cuts the connection: a started answer never looks complete
             log.error("unexpected error: %r", exc, exc_info=exc)
-            await send_with_policy({"type": "http.response.start", "status": 500, "headers": [
-                (b"content-type", b"text/plain; charset=utf-8"), (b"content-length", str(len(_INTERNAL_ERROR)).encode())]})
-            await send_with_policy({"type": "http.response.body", "body": _INTERNAL_ERROR})
+            await send_plain(send_with_policy, 500, _INTERNAL_ERROR)
         finally:
             limiter.leave()
