@@ -49,7 +49,7 @@ import threading
 import time
 import urllib.parse
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -564,37 +564,33 @@ def measure_alternating(factories: dict[str, Callable[[], Server | None]], names
     steadier than that of runs a few minutes apart."""
     result = Alternating()
     servers: dict[str, str] = {}
-    stack: list[object] = []
     try:
-        for name in names:
-            server = factories[name]()
-            if server is None:
-                result.skipped = f"{name} is not installed"
-                return result
-            context = running(server, workdir / f"{name}-alternating.log", args.start_timeout)
-            context.__enter__()
-            stack.append(context)
-            servers[name] = server.url
-            print(f"[alternating] {name} is up", flush=True)
-        mix = list(mix_queries(queries).values())
-        for number in range(args.rounds):
-            order = list(servers.items()) if number % 2 == 0 else list(reversed(servers.items()))
-            rates: dict[str, dict[str, float]] = {load: {} for load in ALTERNATING_LOADS}
-            for name, url in order:
-                for c in (1, 8):
-                    run = wrk_mix(url, LOOKUP, c, args.slice_seconds, workdir)
-                    if run is not None:
-                        rates[f"one-IRI lookup, C={c}"][name] = run.rate
-                rates["query mix, C=8"][name] = python_mix(url, mix, 8, args.mix_seconds, args.query_timeout).rate
-            result.rounds.append(rates)
-            print(f"[alternating] round {number + 1}: " + "; ".join(
-                f"{load}: " + ", ".join(f"{n} {v:,.1f}" for n, v in by.items()) for load, by in rates.items()), flush=True)
+        with ExitStack() as stack:
+            for name in names:
+                server = factories[name]()
+                if server is None:
+                    result.skipped = f"{name} is not installed"
+                    return result
+                stack.enter_context(running(server, workdir / f"{name}-alternating.log", args.start_timeout))
+                servers[name] = server.url
+                print(f"[alternating] {name} is up", flush=True)
+            mix = list(mix_queries(queries).values())
+            for number in range(args.rounds):
+                order = list(servers.items()) if number % 2 == 0 else list(reversed(servers.items()))
+                rates: dict[str, dict[str, float]] = {load: {} for load in ALTERNATING_LOADS}
+                for name, url in order:
+                    for c in (1, 8):
+                        run = wrk_mix(url, LOOKUP, c, args.slice_seconds, workdir)
+                        if run is not None:
+                            rates[f"one-IRI lookup, C={c}"][name] = run.rate
+                    rates["query mix, C=8"][name] = python_mix(url, mix, 8, args.mix_seconds, args.query_timeout).rate
+                result.rounds.append(rates)
+                print(f"[alternating] round {number + 1}: " + "; ".join(
+                    f"{load}: " + ", ".join(f"{n} {v:,.1f}" for n, v in by.items()) for load, by in rates.items()),
+                    flush=True)
     except (RuntimeError, httpx.HTTPError, subprocess.SubprocessError, OSError) as exc:
         result.skipped = f"failed: {exc}"
         print(f"[alternating] {result.skipped}", flush=True)
-    finally:
-        while stack:
-            stack.pop().__exit__(None, None, None)  # type: ignore[attr-defined]
     return result
 
 
