@@ -44,7 +44,7 @@ def test_bench_run_refuses_a_project_without_events_nt(tmp_path: Path) -> None:
 
 def test_bench_run_alternates_conflictkg_and_oxigraph_round_by_round(tmp_path: Path, gazetteer: Gazetteer) -> None:
     if not ((Path(sys.executable).parent / "oxigraph").exists() or shutil.which("oxigraph")):
-        pytest.skip("Oxigraph's server is not installed (pip install -e '.[bench]')")
+        pytest.skip("Oxigraph's server is not installed (the oxigraph package of the test and bench extras)")
     project = generate(tmp_path / "tiny", 20, seed=3, root=ROOT,
                        gazetteer=gazetteer).out
     output = tmp_path / "table.md"
