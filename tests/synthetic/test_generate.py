@@ -17,7 +17,7 @@ from conflictkg.pipeline.sources import load
 from conflictkg.synthetic import GenerateError, Generated, generate
 from conflictkg.vocab import DATA_GRAPH, ID
 
-from .conftest import PROJECT_ROOT
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 EVENT_CLASSES = ("MilitaryOperation", "Capture", "Recapture", "Attack", "Bombing", "Killing", "ArmedClash",
                  "ContestedControl")
