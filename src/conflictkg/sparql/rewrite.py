@@ -317,9 +317,12 @@ _PATH_SYMBOLS = {"(", ")", "|", "/", "^", "*", "+", "?", "!"}
 
 
 def _is_term(text: str) -> bool:
-    """A variable, an IRI or a prefixed name: a term a path can start or end on."""
+    """A variable, an IRI or a prefixed name: a term a path can start or end on (a blank node label is
+    neither a constant nor a variable to select, and may not be split from its basic graph pattern)."""
     if text[:1] in "?$":
         return len(text) > 1
+    if text.startswith("_:"):
+        return False
     return text.startswith("<") or (":" in text and text[:1] not in "\"'(@" and not text.startswith("^^"))
 
 
