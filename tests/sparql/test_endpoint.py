@@ -199,3 +199,24 @@ def test_inferred_graph_is_apart_unless_asked(release_client: TestClient) -> Non
     in_graph = f"ASK {{ GRAPH <{INFERRED_GRAPH}> {{ <http://example.org/a> a <http://example.org/Event> }} }}"
     assert json.loads(_get(release_client, in_graph).content)["boolean"] is True
     assert json.loads(_get(release_client, event, **{"default-graph-uri": str(INFERRED_GRAPH)}).content)["boolean"]
+
+
+def test_the_memory_of_request_lines_stays_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Parses and prepared jobs are remembered per request line, the oldest forgotten beyond the limit:
+    a client sending ever new query strings cannot grow a process."""
+    from types import SimpleNamespace
+    from urllib.parse import urlencode
+
+    from conflictkg.sparql import endpoint as module
+
+    monkeypatch.setattr(module, "PARSED_MEMORY", 8)
+    endpoint = module.SparqlEndpoint()
+    app = SimpleNamespace(state=SimpleNamespace(config=ServerConfig()))
+    for n in range(30):
+        query_string = urlencode({"query": f"SELECT * {{ ?s ?p {n} }}"}).encode()
+        scope = {"type": "http", "method": "GET", "query_string": query_string, "app": app, "scheme": "http",
+                 "root_path": ""}
+        operation, job = endpoint._parse_get(scope, {b"host": b"127.0.0.1"})
+        assert job is not None and job.query == f"SELECT * {{ ?s ?p {n} }}"
+    assert len(endpoint._parsed) == 8 and len(endpoint._jobs) == 8
+    assert endpoint._parse_get(scope, {b"host": b"127.0.0.1"})[1] is job  # the newest is still remembered

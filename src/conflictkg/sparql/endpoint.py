@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, MutableMapping
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import parse_qsl
 
 from conflictkg.sparql.execute import Evaluator, QueryFailed, QueryJob
@@ -22,6 +22,9 @@ from conflictkg.sparql.negotiate import Format, NotAcceptable, choose
 from conflictkg.sparql.protocol import MAX_BODY_BYTES, ProtocolError, ProtocolRequest, parse_request
 from conflictkg.sparql.results import RDF_FORMATS, TRUNCATION_HEADER, serialize_rdf
 from conflictkg.sparql.service import DatasetSummary, describe
+
+K = TypeVar("K")
+V = TypeVar("V")
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -150,18 +153,14 @@ class SparqlEndpoint:
             except ProtocolError as exc:
                 known = exc
             if len(query_string) <= PARSED_MAX_BYTES:
-                self._parsed[key] = known
-                if len(self._parsed) > PARSED_MEMORY:
-                    self._parsed.popitem(last=False)
+                _remember(self._parsed, key, known)
         if isinstance(known, ProtocolError):
             raise ProtocolError(known.status, known.message)  # a fresh one: a raised exception keeps its traceback
         if known.query is None:
             return known, None
         job = self._job(scope, headers, known)
         if len(query_string) <= PARSED_MAX_BYTES:
-            self._jobs[job_key] = (known, job)
-            if len(self._jobs) > PARSED_MEMORY:
-                self._jobs.popitem(last=False)
+            _remember(self._jobs, job_key, (known, job))
         return known, job
 
     def _job(self, scope: Scope, headers: dict[bytes, bytes], operation: ProtocolRequest) -> QueryJob:
@@ -249,3 +248,11 @@ async def send_plain(send: Send, status: int, message: str, headers: list[tuple[
     """A plain-text refusal: the message on one or more lines, ending with a newline."""
     body = (message.rstrip() + "\n").encode("utf-8")
     await _respond(send, status, body, [(b"content-type", _TEXT), *(headers or [])], len(body))
+
+
+def _remember(memo: OrderedDict[K, V], key: K, value: V) -> None:
+    """Keep ``value`` under ``key``, forgetting the oldest entry beyond PARSED_MEMORY (a request line
+    seen once in a while must not grow a process without bound)."""
+    memo[key] = value
+    if len(memo) > PARSED_MEMORY:
+        memo.popitem(last=False)
