@@ -1,5 +1,5 @@
-"""The planner rewrites (OPTIONAL last, anchored paths first, and for the embedded store LATERAL joins):
-what moves, what must not, and identical answers either way."""
+"""The planner rewrites (OPTIONAL last, anchored paths first, and for the embedded store LATERAL joins and
+VALUES for pinned variables): what moves, what must not, and identical answers either way."""
 
 from __future__ import annotations
 
@@ -101,6 +101,24 @@ LATERAL_KEPT = {
     "a walk to a blank node": PREFIXES + "SELECT * { ?a ex:unitOf* _:top . ?c ex:agent ?a }",
     "a walk in an optional with a group inside": PREFIXES
     + "SELECT * { ?c ex:date ?d OPTIONAL { ?c ex:subEventOf* ?up FILTER EXISTS { ?up ex:date ?x } } }",
+}
+
+PINNED = {
+    "a subject": PREFIXES + "SELECT ?p ?o { ?s ?p ?o FILTER(?s = ex:c3) }",
+    "an object, beside another conjunct": PREFIXES + "SELECT * { ?c ex:place ?p ; ex:date ?d FILTER(?p = ex:p3 && ?d > 2) }",
+    "IN": PREFIXES + "SELECT * { ?c ex:agent ?a FILTER(?a IN (ex:a1, ex:a2)) }",
+    "sameTerm, constant first": PREFIXES + "SELECT * { ?c ex:agent ?a FILTER(sameTerm(ex:a1, ?a)) }",
+    "an optional after": PREFIXES + "SELECT * { ?c ex:agent ?a OPTIONAL { ?a rdfs:label ?l } FILTER(?a = ex:a1) }",
+    "a full IRI in parentheses": PREFIXES + "SELECT * { ?c ex:place ?p FILTER((<http://example.org/p3> = ?p)) }",
+}
+PIN_KEPT = {
+    "bound only in an optional": PREFIXES + "SELECT * { ?c ex:place ?p OPTIONAL { ?c ex:agent ?a } FILTER(?a = ex:a1) }",
+    "a literal (= compares values)": PREFIXES + "SELECT * { ?c ex:date ?d FILTER(?d = 3) }",
+    "an or": PREFIXES + "SELECT * { ?c ex:agent ?a FILTER(?a = ex:a1 || ?a = ex:a2) }",
+    "not in": PREFIXES + "SELECT * { ?c ex:agent ?a FILTER(?a NOT IN (ex:a1)) }",
+    "not equal": PREFIXES + "SELECT * { ?c ex:agent ?a FILTER(?a != ex:a1) }",
+    "negated": PREFIXES + "SELECT * { ?c ex:agent ?a FILTER(!(?a = ex:a1)) }",
+    "a union in the group": PREFIXES + "SELECT * { { ?c ex:agent ?a } UNION { ?c ex:place ?a } FILTER(?a = ex:a1) }",
 }
 
 
@@ -219,6 +237,27 @@ def test_a_construct_and_an_ask_answer_the_same(store: ox.Store) -> None:
 
     assert triples(plan_for_oxigraph(construct)) == triples(construct) != set()
     assert bool(store.query(plan_for_oxigraph(ask), use_default_graph_as_union=True)) is True
+
+
+@pytest.mark.parametrize("name", sorted(PINNED))
+def test_a_filter_pinning_a_variable_to_iris_becomes_values_and_answers_the_same(store: ox.Store, name: str) -> None:
+    query = PINNED[name]
+    planned = plan_for_oxigraph(query)
+    assert "VALUES" in planned and hoist_required_patterns(query) == query
+    before, after = _answers(store, query), _answers(store, planned)
+    assert before == after and sum(before.values()) > 0
+
+
+@pytest.mark.parametrize("name", sorted(PIN_KEPT))
+def test_no_values_where_they_could_change_the_answer(name: str) -> None:
+    assert "VALUES" not in plan_for_oxigraph(PIN_KEPT[name])
+
+
+def test_why_a_variable_bound_only_in_an_optional_is_not_pinned(store: ox.Store) -> None:
+    """VALUES would bind ?a in rows the OPTIONAL left without it, which the FILTER drops."""
+    query = PIN_KEPT["bound only in an optional"]
+    by_hand = query.replace("SELECT * {", "SELECT * { VALUES ?a { ex:a1 }")
+    assert _answers(store, by_hand) != _answers(store, query)
 
 
 def test_why_a_nested_optional_stops_the_seed(store: ox.Store) -> None:

@@ -37,6 +37,10 @@ The rules:
   whose instances are most of the store, where the hash join measured faster.
 - *walk in an OPTIONAL*: ``OPTIONAL { … ?a path* ?b … }`` with ``?a`` or ``?b`` bound by the required
   triples before it becomes ``LATERAL { OPTIONAL { … } }``.
+- *pinned variable*: ``FILTER(?s = <iri>)`` (or ``sameTerm``, ``IN`` a list of IRIs, as a conjunct of
+  ``&&``) gets ``VALUES ?s { <iri> }`` at the top of its group, the FILTER kept: Oxigraph evaluates the
+  group and filters afterwards (``?s ?p ?o FILTER(?s = <event>)`` scanned the store: 110 ms → 0.1 ms).
+  For IRIs ``=`` is ``sameTerm``; the variable must be bound by required triples before any OPTIONAL.
 
 Both keep the answer: a join and a LATERAL give the same solutions when pre-binding a variable
 selects exactly the solutions compatible with it, which holds for triples, paths and FILTERs. So the
@@ -79,22 +83,23 @@ def hoist_required_patterns(query: str) -> str:
     """``query`` with required triples moved before the OPTIONALs they may safely precede and anchored
     paths first in their blocks (or ``query`` itself when nothing moves). Standard SPARQL: any store
     may be sent the result."""
-    return _planned(query, lateral=False)
+    return _planned(query, oxigraph=False)
 
 
 @lru_cache(maxsize=2048)
 def plan_for_oxigraph(query: str) -> str:
     """``hoist_required_patterns`` plus the LATERAL joins above, which only Oxigraph (SEP-0006) reads:
     for the embedded store, never for an external one."""
-    return _planned(query, lateral=True)
+    return _planned(query, oxigraph=True)
 
 
-def _planned(query: str, lateral: bool) -> str:
-    if "OPTIONAL" not in query.upper() and "*" not in query and "+" not in query:
+def _planned(query: str, oxigraph: bool) -> str:
+    upper = query.upper()
+    if "OPTIONAL" not in upper and "*" not in query and "+" not in query and not (oxigraph and "FILTER" in upper):
         return query
     try:
         tokens = tokenize(query)
-        rewritten, changed = _rewrite_span(query, tokens, 0, len(tokens), lateral)
+        rewritten, changed = _rewrite_span(query, tokens, 0, len(tokens), oxigraph)
     except _Unreadable:
         return query
     return rewritten if changed else query
@@ -115,7 +120,7 @@ def _matching(tokens: list[Token], index: int) -> int:
     raise _Unreadable
 
 
-def _rewrite_span(query: str, tokens: list[Token], first: int, stop: int, lateral: bool) -> tuple[str, bool]:
+def _rewrite_span(query: str, tokens: list[Token], first: int, stop: int, oxigraph: bool) -> tuple[str, bool]:
     """The text of ``tokens[first:stop]`` with every group inside rewritten; whether anything changed."""
     if first >= stop:
         return "", False
@@ -127,7 +132,7 @@ def _rewrite_span(query: str, tokens: list[Token], first: int, stop: int, latera
         token = tokens[position]
         if token.text == "{":
             close = _matching(tokens, position)
-            group, group_changed = _rewrite_group(query, tokens, position, close, lateral)
+            group, group_changed = _rewrite_group(query, tokens, position, close, oxigraph)
             out.append(query[cursor:token.start])
             out.append(group)
             cursor = tokens[close].end
@@ -143,16 +148,16 @@ def _rewrite_span(query: str, tokens: list[Token], first: int, stop: int, latera
     return "".join(out), changed
 
 
-def _rewrite_group(query: str, tokens: list[Token], open_at: int, close_at: int, lateral: bool) -> tuple[str, bool]:
+def _rewrite_group(query: str, tokens: list[Token], open_at: int, close_at: int, oxigraph: bool) -> tuple[str, bool]:
     """A ``{…}`` group with its elements reordered where that is safe (a sub-select is rewritten
     inside, never split)."""
     if open_at + 1 < close_at and tokens[open_at + 1].word == "SELECT":
-        inner, inner_changed = _rewrite_span(query, tokens, open_at + 1, close_at, lateral)
+        inner, inner_changed = _rewrite_span(query, tokens, open_at + 1, close_at, oxigraph)
         return ("{ " + inner + " }", True) if inner_changed else (query[tokens[open_at].start:tokens[close_at].end], False)
-    elements, inner_changed = _elements(query, tokens, open_at + 1, close_at, lateral)
+    elements, inner_changed = _elements(query, tokens, open_at + 1, close_at, oxigraph)
     order = _hoisted(elements)
-    if lateral:
-        planned = _with_laterals(order if order is not None else elements)
+    if oxigraph:
+        planned = _oxigraph_plan(order if order is not None else elements)
         if planned is not None:
             return planned, True
     if order is None:
@@ -189,9 +194,9 @@ def _hoisted(elements: list[_Element]) -> list[_Element] | None:
     return result if moved else None
 
 
-def _with_laterals(elements: list[_Element]) -> str | None:
-    """The group written with LATERAL joins where Oxigraph's hash joins would evaluate a side on its
-    own over the whole store (see the module text), or None when no rule applies."""
+def _oxigraph_plan(elements: list[_Element]) -> str | None:
+    """The group written for Oxigraph's planner (see the module text): VALUES for variables a FILTER
+    pins to IRIs, else a seeding walk; LATERAL for walks in OPTIONALs. None when no rule applies."""
     planned: list[_Element] = []
     certain: set[str] = set()
     for element in elements:
@@ -200,10 +205,103 @@ def _with_laterals(elements: list[_Element]) -> str | None:
         planned.append(element)
         if element.kind == "triples":
             certain |= element.variables
+    pins = _pins(elements)
+    if pins:
+        values = [_Element("values", f"VALUES ?{name} {{ {' '.join(iris)} }}") for name, iris in pins.items()]
+        return _group_text(values + planned)
     seeded = _seeded(elements, planned)
     if seeded is not None:
         return seeded
     return _group_text(planned) if any(a is not b for a, b in zip(elements, planned)) else None
+
+
+def _pins(elements: list[_Element]) -> dict[str, list[str]]:
+    """Variables a group FILTER pins to IRIs (``?v = <iri>``, ``sameTerm(?v, <iri>)``, ``?v IN (<a>,
+    <b>)``, alone or as a conjunct of ``&&``), with their IRIs, where ``VALUES ?v { … }`` at the top of
+    the group keeps the answer: the variable is bound by a triples block before every OPTIONAL, in a
+    group of triples, OPTIONALs and FILTERs only. For IRIs ``=`` is ``sameTerm``, so the join with
+    VALUES keeps exactly the solutions the FILTER (which stays) keeps; Oxigraph itself would scan every
+    solution of the group and filter afterwards (110 ms → 0.1 ms for one subject at 10 k events)."""
+    if any(e.kind not in ("triples", "optional", "filter") for e in elements):
+        return {}
+    certain: set[str] = set()
+    for element in elements:
+        if element.kind == "optional":
+            break
+        if element.kind == "triples":
+            certain |= element.variables
+    pins: dict[str, list[str]] = {}
+    for element in elements:
+        if element.kind != "filter":
+            continue
+        for name, iris in _pinned_by(tokenize(element.text)):
+            if name in certain and name not in pins:
+                pins[name] = list(dict.fromkeys(iris))
+    return pins
+
+
+def _pinned_by(tokens: list[Token]) -> list[tuple[str, list[str]]]:
+    """(variable, IRIs) for each conjunct of a ``FILTER`` that pins a variable to IRIs."""
+    if len(tokens) < 2:
+        return []
+    body = tokens[2:-1] if tokens[1].text == "(" and _matching(tokens, 1) == len(tokens) - 1 else tokens[1:]
+    if any("|" in t.text for t in _top_level(body)):  # an || at the top: its operands are not all required
+        return []
+    conjuncts: list[list[Token]] = [[]]
+    depth = 0
+    for token in body:
+        depth += token.text in _OPEN
+        depth -= token.text in _CLOSE
+        if depth == 0 and token.text == "&&":
+            conjuncts.append([])
+        else:
+            conjuncts[-1].append(token)
+    found = []
+    for conjunct in conjuncts:
+        while len(conjunct) > 2 and conjunct[0].text == "(" and _matching(conjunct, 0) == len(conjunct) - 1:
+            conjunct = conjunct[1:-1]
+        texts = [t.text for t in conjunct]
+        pinned = _pin(texts)
+        if pinned is not None:
+            found.append(pinned)
+    return found
+
+
+def _pin(texts: list[str]) -> tuple[str, list[str]] | None:
+    """``?v = <iri>``, ``<iri> = ?v``, ``sameTerm(?v, <iri>)`` (either order) or ``?v IN (<iri>, …)``."""
+
+    def iri(text: str) -> bool:
+        return _is_term(text) and text[:1] not in "?$"
+
+    def variable(text: str) -> bool:
+        return text[:1] in "?$" and len(text) > 1
+
+    if len(texts) == 3 and texts[1] == "=":
+        for a, b in (texts[0], texts[2]), (texts[2], texts[0]):
+            if variable(a) and iri(b):
+                return a[1:], [b]
+    if len(texts) == 6 and texts[0].lower() == "sameterm" and texts[1] == "(" and texts[3] == "," and texts[5] == ")":
+        for a, b in (texts[2], texts[4]), (texts[4], texts[2]):
+            if variable(a) and iri(b):
+                return a[1:], [b]
+    if len(texts) >= 5 and variable(texts[0]) and texts[1].upper() == "IN" and texts[2] == "(" and texts[-1] == ")":
+        listed = texts[3:-1]
+        if listed[1::2] == [","] * (len(listed) // 2) and all(iri(t) for t in listed[0::2]):
+            return texts[0][1:], listed[0::2]
+    return None
+
+
+def _top_level(tokens: list[Token]) -> list[Token]:
+    """The tokens outside any bracket."""
+    kept, depth = [], 0
+    for token in tokens:
+        if token.text in _OPEN:
+            depth += 1
+        elif token.text in _CLOSE:
+            depth -= 1
+        elif depth == 0:
+            kept.append(token)
+    return kept
 
 
 def _seeded(elements: list[_Element], planned: list[_Element]) -> str | None:
@@ -335,7 +433,7 @@ def _is_walk(verb: list[Token], zero_length: bool = False) -> bool:
     return any(t.text in modifiers or (t.text.endswith(modifiers) and len(t.text) > 1) for t in verb)
 
 
-def _elements(query: str, tokens: list[Token], first: int, stop: int, lateral: bool) -> tuple[list[_Element], bool]:
+def _elements(query: str, tokens: list[Token], first: int, stop: int, oxigraph: bool) -> tuple[list[_Element], bool]:
     """Split a group's content into elements; nested groups are rewritten on the way."""
     elements: list[_Element] = []
     changed = False
@@ -349,7 +447,7 @@ def _elements(query: str, tokens: list[Token], first: int, stop: int, lateral: b
             if reordered is not None:
                 text, block_changed = reordered, True
             else:
-                text, block_changed = _rewrite_span(query, tokens, block_start, end, lateral)
+                text, block_changed = _rewrite_span(query, tokens, block_start, end, oxigraph)
             changed = changed or block_changed
             elements.append(_Element("triples", text, _variables(tokens, block_start, end)))
 
@@ -360,7 +458,7 @@ def _elements(query: str, tokens: list[Token], first: int, stop: int, lateral: b
             close_block(position)
             block_start = None
             end = _element_end(tokens, position, stop)
-            text, element_changed = _rewrite_span(query, tokens, position, end, lateral)
+            text, element_changed = _rewrite_span(query, tokens, position, end, oxigraph)
             changed = changed or element_changed
             kind = word.lower() if token.text != "{" else "group"
             elements.append(_Element(kind, text, _variables(tokens, position, end)))
