@@ -1,4 +1,4 @@
-"""The SPARQL tokenizer shared by the planner rewrite (sparql.rewrite) and the remote store's rewrite."""
+"""The SPARQL tokenizer shared by the planner rewrite (query_rewrite) and the remote store's rewrite."""
 
 from __future__ import annotations
 

@@ -318,3 +318,36 @@ def test_a_partial_answer_is_refused(local_server: Callable[[type[BaseHTTPReques
     with pytest.raises(StoreUnavailable) as caught:
         RemoteStore(local_server(_Partial), timeout=5).query("SELECT ?s WHERE { ?s ?p ?o }", default_graph=[], named_graphs=[])
     assert caught.value.status == 504 and "partial result" in caught.value.message
+
+
+class _Recording(_Failing):
+    """Answers every query with no rows, keeping the texts it was sent."""
+
+    texts: list[str] = []
+
+    def do_POST(self) -> None:  # noqa: N802
+        from urllib.parse import parse_qs
+
+        length = int(self.headers.get("Content-Length", "0"))
+        _Recording.texts.append(parse_qs(self.rfile.read(length).decode())["query"][0])
+        body = b'{"head":{"vars":["c"]},"results":{"bindings":[]}}'
+        self.send_response(200)
+        self.send_header("Content-Type", "application/sparql-results+json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+def test_an_external_store_is_sent_standard_sparql_with_required_patterns_hoisted(
+    local_server: Callable[[type[BaseHTTPRequestHandler]], str]
+) -> None:
+    """The embedded store's LATERAL (Oxigraph's extension) never goes to another engine; the standard
+    hoisting does (query_rewrite)."""
+    from conflictkg.query_rewrite import hoist_required_patterns, plan_for_oxigraph
+
+    query = ("PREFIX ex: <http://example.org/> SELECT * { ?c ex:place ?p OPTIONAL { ?c ex:subEventOf* ?top } "
+             "?c ex:date ?d }")
+    assert "LATERAL" in plan_for_oxigraph(query) and hoist_required_patterns(query) != query
+    _Recording.texts = []
+    list(RemoteStore(local_server(_Recording), timeout=5).query(query, default_graph=[], named_graphs=[]))
+    assert _Recording.texts == [hoist_required_patterns(query)]

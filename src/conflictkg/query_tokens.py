@@ -1,5 +1,5 @@
 """The tokens of a SPARQL query text, for the rewrites made to a text before an engine sees it
-(sparql.rewrite for the embedded engine, remote_store for an external store).
+(query_rewrite for the engines' planners, remote_store for an external store).
 
 Strings, IRIs and comments are single tokens, so nothing inside them is mistaken for syntax; comments
 are dropped. A property path written without spaces (``rdfs:subClassOf*``, ``a/rdfs:label``) is one

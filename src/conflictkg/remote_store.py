@@ -34,6 +34,7 @@ from itertools import islice
 import httpx
 import pyoxigraph as ox
 
+from conflictkg.query_rewrite import hoist_required_patterns
 from conflictkg.query_tokens import Token, tokenize
 from conflictkg.store import StoreUnavailable
 from conflictkg.vocab import DATASET_IRI, INFERRED_GRAPH, OWL, PUBLICATION_GRAPH, VOID, asserted_graphs
@@ -249,7 +250,7 @@ class RemoteStore:
             default_graph = self.default_graphs + ([str(INFERRED_GRAPH)] if include_inferred else [])
         if named_graphs is None:
             named_graphs = _from_named(sparql) or self.graph_names()
-        text = spell_out_closures(sparql)
+        text = spell_out_closures(_hoisted(sparql, base_iri))
         text = f"BASE <{base_iri}>\n{text}" if base_iri else text
         if graph:
             return self._construct(text, default_graph, named_graphs)
@@ -430,6 +431,19 @@ def _reason(exc: Exception) -> str:
 def _from_named(sparql: str) -> list[str]:
     """The query's own FROM NAMED graphs (written as full IRIs), which the embedded engine keeps."""
     return _FROM_NAMED.findall(sparql)
+
+
+def _hoisted(sparql: str, base_iri: str | None) -> str:
+    """The text with required patterns hoisted above OPTIONALs (query_rewrite: standard SPARQL, same
+    answers), unless the rewritten form does not parse, when the text goes as written."""
+    planned = hoist_required_patterns(sparql)
+    if planned is sparql:
+        return sparql
+    try:
+        _PLANNER.query(planned, base_iri=base_iri)
+    except SyntaxError:
+        return sparql
+    return planned
 
 
 def spell_out_closures(sparql: str) -> str:

@@ -37,6 +37,7 @@ import pyoxigraph as ox
 
 from conflictkg.checksums import file_sha256
 from conflictkg.parse_errors import located, one_line, oxigraph_complaint
+from conflictkg.query_rewrite import plan_for_oxigraph
 from conflictkg.vocab import INFERRED_GRAPH, asserted_graphs
 
 RELEASE_DUMP = "conflictkg.nq.gz"
@@ -292,7 +293,10 @@ class Store:
     ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
         """Evaluate a query; explicit ``default_graph``/``named_graphs`` (the protocol's dataset) win.
 
-        ``base_iri`` resolves relative IRIs in the query (the endpoint passes its own URL)."""
+        The text is first written for Oxigraph's planner (query_rewrite: same answers, LATERAL joins and
+        hoisted patterns); should the engine refuse that form, the text as written is evaluated, so a
+        SyntaxError is always about the caller's own text. ``base_iri`` resolves relative IRIs in the
+        query (the endpoint passes its own URL)."""
         kwargs: dict[str, object] = {"base_iri": base_iri}
         if default_graph is not None:
             kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graph]
@@ -305,6 +309,12 @@ class Store:
             kwargs["default_graph"] = [ox.NamedNode(g) for g in graphs]
         if named_graphs is not None:
             kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
+        planned = plan_for_oxigraph(sparql)
+        if planned is not sparql:
+            try:
+                return self._store.query(planned, **kwargs)
+            except SyntaxError:
+                pass
         return self._store.query(sparql, **kwargs)
 
 

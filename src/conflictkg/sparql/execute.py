@@ -37,7 +37,6 @@ from conflictkg.sparql.negotiate import Format, NotAcceptable, choose
 from conflictkg.sparql.protocol import READ_ONLY
 from conflictkg.sparql.query_text import is_update
 from conflictkg.sparql.results import ChunkWriter, formats_for, result_bytes, result_kind, write_result
-from conflictkg.sparql.rewrite import hoist_required_patterns, plan_for_oxigraph
 from conflictkg.store import Store, StoreUnavailable
 
 log = logging.getLogger(__name__)
@@ -370,23 +369,14 @@ class Evaluator:
                 job.finished = True
 
     def _query(self, request: QueryJob):  # type: ignore[no-untyped-def]
-        """Start evaluating the planner-friendly form of the query (sparql.rewrite: with Oxigraph's
-        LATERAL for the embedded store, standard SPARQL for an external one); should the engine refuse
-        that form, the text as written is evaluated, so errors are about the client's text."""
-        planned = (plan_for_oxigraph if self.store.local else hoist_required_patterns)(request.query)
-        for text in (planned, request.query) if planned is not request.query else (request.query,):
-            try:
-                return self.store.query(
-                    text,
-                    default_graph=request.default_graph,
-                    named_graphs=request.named_graphs,
-                    include_inferred=request.inference,
-                    base_iri=request.base_iri,
-                )
-            except SyntaxError:
-                if text is request.query:
-                    raise
-        raise AssertionError("unreachable: the text as written was tried last")
+        """Start evaluating the query (the store writes it for its engine's planner: query_rewrite)."""
+        return self.store.query(
+            request.query,
+            default_graph=request.default_graph,
+            named_graphs=request.named_graphs,
+            include_inferred=request.inference,
+            base_iri=request.base_iri,
+        )
 
     def _run(self, job: _Job) -> None:
         """Evaluate, negotiate and serialise one job, posting its answer or its error to the loop.

@@ -100,13 +100,21 @@ def segments(text: str, spans: list[Span], highlight: Span | None) -> list[Segme
     if highlight is not None:
         cuts.update((highlight.start, highlight.end))
     ordered = sorted(cuts)
+    opening: dict[int, list[Span]] = {}
+    change: dict[int, int] = {}
+    for span in spans:
+        opening.setdefault(span.start, []).append(span)
+        change[span.start] = change.get(span.start, 0) + 1
+        change[span.end] = change.get(span.end, 0) - 1
     pieces = []
+    covering = 0  # spans covering the piece that starts here: one sweep, not every span per piece
     for begin, end in zip(ordered, ordered[1:], strict=False):
+        covering += change.get(begin, 0)
         pieces.append(
             Segment(
                 text=text[begin:end],
-                anchors=tuple(s for s in spans if s.start == begin),
-                evidence=any(s.start <= begin and end <= s.end for s in spans),
+                anchors=tuple(opening.get(begin, ())),
+                evidence=covering > 0,
                 highlighted=highlight is not None and highlight.start <= begin and end <= highlight.end,
             )
         )

@@ -144,10 +144,10 @@ def _figures(store: Store, terms: TermFactory, node: ox.NamedNode) -> tuple[Figu
           OPTIONAL {{ ?figure ckg:evidence ?span . ?span oa:hasSource ?document .
                      OPTIONAL {{ ?span oa:hasSelector ?q . ?q oa:exact ?exact }}
                      OPTIONAL {{ ?span oa:hasSelector ?pos . ?pos oa:start ?start ; oa:end ?end }} }}
-          OPTIONAL {{ GRAPH <{DERIVED_GRAPH}> {{
-            OPTIONAL {{ ?figure ckg:lowEstimate ?low }} OPTIONAL {{ ?figure ckg:bestEstimate ?best }}
-            OPTIONAL {{ ?figure ckg:highEstimate ?high }} OPTIONAL {{ ?figure ckg:conservativeEstimate ?conservative }}
-          }} }}
+          OPTIONAL {{ GRAPH <{DERIVED_GRAPH}> {{ ?figure ckg:lowEstimate ?low }} }}
+          OPTIONAL {{ GRAPH <{DERIVED_GRAPH}> {{ ?figure ckg:bestEstimate ?best }} }}
+          OPTIONAL {{ GRAPH <{DERIVED_GRAPH}> {{ ?figure ckg:highEstimate ?high }} }}
+          OPTIONAL {{ GRAPH <{DERIVED_GRAPH}> {{ ?figure ckg:conservativeEstimate ?conservative }} }}
         }}"""
     )
     found = {}

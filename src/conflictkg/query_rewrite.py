@@ -36,7 +36,9 @@ The rules:
   ``LATERAL { … }``. Walks up ``rdfs:subClassOf``/``subPropertyOf`` do not seed: they end on classes
   whose instances are most of the store, where the hash join measured faster.
 - *walk in an OPTIONAL*: ``OPTIONAL { … ?a path* ?b … }`` with ``?a`` or ``?b`` bound by the required
-  triples before it becomes ``LATERAL { OPTIONAL { … } }``.
+  triples before it becomes ``LATERAL { OPTIONAL { … } }``; so does every OPTIONAL after a seed or a
+  pinned variable (below), whose left side is small: a hash join would evaluate the OPTIONAL over the
+  whole store (an event page's casualty figures at 100 k events: 103 s → 2 ms).
 - *pinned variable*: ``FILTER(?s = <iri>)`` (or ``sameTerm``, ``IN`` a list of IRIs, as a conjunct of
   ``&&``) gets ``VALUES ?s { <iri> }`` at the top of its group, the FILTER kept: Oxigraph evaluates the
   group and filters afterwards (``?s ?p ?o FILTER(?s = <event>)`` scanned the store: 110 ms → 0.1 ms).
@@ -44,13 +46,14 @@ The rules:
 
 Both keep the answer: a join and a LATERAL give the same solutions when pre-binding a variable
 selects exactly the solutions compatible with it, which holds for triples, paths and FILTERs. So the
-rules apply only to groups of triples blocks, OPTIONALs and FILTERs, and an OPTIONAL that mentions a
-pre-bound variable must hold nothing but triples and FILTERs (inside a nested OPTIONAL, pre-binding
-would turn "no match" into "unbound"). Remote stores get the standard rules only.
+rules apply only to groups of triples blocks, OPTIONALs and FILTERs, and a pre-bound variable may occur
+in an OPTIONAL only at its own level (triples, FILTERs, ``GRAPH <iri> { … }``), never in a nested group,
+BIND or VALUES (inside a nested OPTIONAL, pre-binding would turn "no match" into "unbound"). Remote
+stores get the standard rules only.
 
 Anything the scanner does not understand (unbalanced brackets) leaves the text unchanged, and a
-rewritten text the engine refuses is retried as written (sparql.execute), so a client only ever sees
-errors about its own text.
+rewritten text the engine refuses is retried as written (store.Store.query), so a client only ever
+sees errors about its own text.
 """
 
 from __future__ import annotations
@@ -63,6 +66,8 @@ from conflictkg.query_tokens import Token, tokenize
 _OPEN = {"{": "}", "(": ")", "[": "]"}
 _CLOSE = set(_OPEN.values())
 _MOVABLE_PAST = {"optional", "filter"}
+_ELEMENT_KEYWORDS = ("OPTIONAL", "MINUS", "GRAPH", "SERVICE", "FILTER", "BIND", "VALUES", "LATERAL")
+"""Words that start a group element other than triples (LATERAL: Oxigraph's, in a client's own text)."""
 
 
 class _Unreadable(Exception):
@@ -88,8 +93,8 @@ def hoist_required_patterns(query: str) -> str:
 
 @lru_cache(maxsize=2048)
 def plan_for_oxigraph(query: str) -> str:
-    """``hoist_required_patterns`` plus the LATERAL joins above, which only Oxigraph (SEP-0006) reads:
-    for the embedded store, never for an external one."""
+    """``hoist_required_patterns`` plus the LATERAL joins and VALUES above, for Oxigraph's planner
+    (SEP-0006's LATERAL is its extension): for the embedded store, never for an external one."""
     return _planned(query, oxigraph=True)
 
 
@@ -196,23 +201,62 @@ def _hoisted(elements: list[_Element]) -> list[_Element] | None:
 
 def _oxigraph_plan(elements: list[_Element]) -> str | None:
     """The group written for Oxigraph's planner (see the module text): VALUES for variables a FILTER
-    pins to IRIs, else a seeding walk; LATERAL for walks in OPTIONALs. None when no rule applies."""
+    pins to IRIs, else a seeding walk; LATERAL for walks in OPTIONALs and, after a pin or a seed (a
+    small left side), for every OPTIONAL pre-binding cannot change. None when no rule applies."""
+    pins = _pins(elements)
+    seed = None if pins else _seed(elements)
+    small_left = bool(pins) or seed is not None
     planned: list[_Element] = []
-    certain: set[str] = set()
-    for element in elements:
-        if element.kind == "optional" and _walks_from_bound_end(element.text, certain):
+    certain: set[str] = set(pins) | ({seed.variable} if seed else set())
+    bound = set(certain)
+    for index, element in enumerate(elements):
+        if seed is not None and index == seed.index:
+            if not seed.remainder:
+                bound |= element.variables
+                certain |= element.variables
+                continue
+            element = _Element("triples", seed.remainder, element.variables)
+        if element.kind == "optional" and (
+            _walks_from_bound_end(element.text, certain) or (small_left and _prebinding_safe(element.text, bound))
+        ):
             element = _Element("optional", f"LATERAL {{ {element.text} }}", element.variables)
         planned.append(element)
+        bound |= element.variables
         if element.kind == "triples":
             certain |= element.variables
-    pins = _pins(elements)
     if pins:
         values = [_Element("values", f"VALUES ?{name} {{ {' '.join(iris)} }}") for name, iris in pins.items()]
         return _group_text(values + planned)
-    seeded = _seeded(elements, planned)
-    if seeded is not None:
-        return seeded
+    if seed is not None:
+        return "{ " + seed.text + " .\nLATERAL " + _group_text(planned) + " }"
     return _group_text(planned) if any(a is not b for a, b in zip(elements, planned)) else None
+
+
+def _prebinding_safe(text: str, variables: set[str]) -> bool:
+    """Whether evaluating ``OPTIONAL { … }`` with ``variables`` already bound gives exactly its solutions
+    compatible with them: true when those variables occur only at the OPTIONAL's own level (its
+    triples and FILTERs, also inside ``GRAPH <iri> { … }``), never inside a nested group, and it has
+    no BIND, VALUES or SERVICE (where pre-binding would turn "no match" or "unbound" into a value)."""
+    tokens = tokenize(text)
+    if len(tokens) < 3 or tokens[0].word != "OPTIONAL" or tokens[1].text != "{":
+        return False
+    nested = 0
+    transparent: list[bool] = []
+    for position in range(2, len(tokens) - 1):
+        token = tokens[position]
+        if token.word in ("BIND", "VALUES", "SERVICE"):
+            return False
+        if token.text == "{":
+            graph_iri = position >= 2 and tokens[position - 2].word == "GRAPH" and tokens[position - 1].text[:1] not in "?$"
+            transparent.append(graph_iri)
+            nested += not graph_iri
+        elif token.text == "}":
+            if not transparent:
+                return False
+            nested -= not transparent.pop()
+        elif token.text[:1] in "?$" and token.text[1:] in variables and nested:
+            return False
+    return True
 
 
 def _pins(elements: list[_Element]) -> dict[str, list[str]]:
@@ -304,13 +348,23 @@ def _top_level(tokens: list[Token]) -> list[Token]:
     return kept
 
 
-def _seeded(elements: list[_Element], planned: list[_Element]) -> str | None:
-    """``{ SEED LATERAL { the rest } }`` when a required anchored walk can seed the group: a path with
-    a modifier from a constant to a variable that other parts of the group use, in a triples block
+@dataclass
+class _Seed:
+    """A walk that seeds its group: its text, its variable, and the triples block it came from without it."""
+
+    index: int
+    text: str
+    variable: str
+    remainder: str
+
+
+def _seed(elements: list[_Element]) -> _Seed | None:
+    """A required anchored walk that can seed the group (``{ SEED LATERAL { the rest } }``): a path
+    with a modifier from a constant to a variable that other parts of the group use, in a triples block
     before every OPTIONAL. Walks up a class or property hierarchy do not seed (they end on classes,
     whose instances are most of the store; measured slower). Only groups of triples, OPTIONALs and
-    FILTERs qualify, and an OPTIONAL that mentions the seed's variable must hold only triples and
-    FILTERs: pre-binding a variable changes nothing in those, but it would inside a nested OPTIONAL."""
+    FILTERs qualify, and every OPTIONAL that mentions the seed's variable must be one pre-binding
+    cannot change (``_prebinding_safe``)."""
     if any(e.kind not in ("triples", "optional", "filter") for e in elements):
         return None
     first_optional = next((i for i, e in enumerate(elements) if e.kind == "optional"), len(elements))
@@ -320,19 +374,14 @@ def _seeded(elements: list[_Element], planned: list[_Element]) -> str | None:
         found = _seed_in(elements[index].text)
         if found is None:
             continue
-        seed, variable, remainder = found
+        text, variable, remainder = found
         remainder_tokens = tokenize(remainder)
         elsewhere = set().union(*(e.variables for i, e in enumerate(elements) if i != index))
         if variable not in elsewhere | _variables(remainder_tokens, 0, len(remainder_tokens)):
             return None
-        if any(e.kind == "optional" and variable in e.variables and not _is_flat_optional(e.text) for e in elements):
+        if any(e.kind == "optional" and not _prebinding_safe(e.text, {variable}) for e in elements):
             return None
-        rest = [
-            _Element("triples", remainder, elements[index].variables) if i == index else e
-            for i, e in enumerate(planned)
-            if i != index or remainder
-        ]
-        return "{ " + seed + " .\nLATERAL " + _group_text(rest) + " }"
+        return _Seed(index, text, variable, remainder)
     return None
 
 
@@ -454,7 +503,7 @@ def _elements(query: str, tokens: list[Token], first: int, stop: int, oxigraph: 
     while position < stop:
         token = tokens[position]
         word = token.word
-        if word in ("OPTIONAL", "MINUS", "GRAPH", "SERVICE", "FILTER", "BIND", "VALUES") or token.text == "{":
+        if word in _ELEMENT_KEYWORDS or token.text == "{":
             close_block(position)
             block_start = None
             end = _element_end(tokens, position, stop)
@@ -516,7 +565,7 @@ def _block_ends(tokens: list[Token], position: int, stop: int) -> bool:
     if position >= stop:
         return True
     token = tokens[position]
-    return token.text == "{" or token.word in ("OPTIONAL", "MINUS", "GRAPH", "SERVICE", "FILTER", "BIND", "VALUES")
+    return token.text == "{" or token.word in _ELEMENT_KEYWORDS
 
 
 def _element_end(tokens: list[Token], position: int, stop: int) -> int:
