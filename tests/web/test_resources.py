@@ -252,3 +252,26 @@ def test_a_place_with_very_many_places_within_lists_only_its_own_events(
     assert "IS multi-front attack on Deir Ezzor" in section and "Syrian army counter-assault" in section
     assert "in Ayash" not in section and "IS captures Ayash" not in section
     assert "Query all events here" in section
+
+
+def test_a_page_lists_the_first_links_to_a_resource_and_offers_a_query_for_all(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A document thousands of spans point at (the synthetic corpus at 100,000 events: 136,000) gets a page
+    listing the first few with the total and a query for all; its RDF descriptions stay whole."""
+    path = "/id/article/syrian-army-assaults-reverse-is-gains"
+    iri = ID + path.removeprefix("/id/")
+    whole = _triples(client.get(path, headers={"Accept": "application/n-triples"}).content, ox.RdfFormat.N_TRIPLES)
+    pointing = {t for t in whole if t[2] == f"<{iri}>"}
+    assert len(pointing) > 3
+    monkeypatch.setattr("conflictkg.web.routes.resources.PAGE_INCOMING", 3)
+    html = client.get(path, headers={"Accept": BROWSER}).text
+    section = html[html.index('<section class="incoming">') :]
+    section = section[: section.index("</section>")]
+    assert f"{len(pointing):,} links point here; the first 3 are shown." in section
+    link = re.search(r'<a href="/query\?query=([^"]+)">Query all of them</a>', section)
+    assert link is not None
+    query = urllib.parse.unquote(html_unescape(link.group(1)))
+    rows = client.post("/sparql", data={"query": query}, headers={"Accept": "application/sparql-results+json"}).json()
+    assert len(rows["results"]["bindings"]) == len(pointing)
+    assert _triples(client.get(path, headers={"Accept": "application/n-triples"}).content, ox.RdfFormat.N_TRIPLES) == whole

@@ -129,12 +129,24 @@ class ResourcePage:
     incoming: tuple[PropertyRow, ...]
     sub_resources: tuple[SubResource, ...]
     inferred: tuple[PropertyRow, ...]
+    incoming_total: int | None = None
+    """All the links to the resource when ``incoming`` shows only some (see ``incoming_query``)."""
     evidence: tuple[Evidence, ...] = ()
     claims: tuple[ClaimRow, ...] = ()
     place: PlaceSection | None = None
     timeline: tuple[TimelineEntry, ...] = field(default_factory=tuple)
     event_map: EventMap | None = None
     place_events: PlaceEvents | None = None
+
+    @property
+    def incoming_shown(self) -> int:
+        """How many links to the resource the page lists."""
+        return sum(len(row.values) for row in self.incoming)
+
+    @property
+    def incoming_query(self) -> str:
+        """The query listing every link to the resource."""
+        return incoming_query(self.iri)
 
     @property
     def interactive(self) -> bool:
@@ -190,6 +202,7 @@ def build_page(store: Store, terms: TermFactory, description: Description, artic
             for sub, triples in sorted(outgoing.items())
         ),
         inferred=_rows(terms, list(description.inferred), lambda t: t.object),
+        incoming_total=description.incoming_total,
     )
     page.evidence = _evidence(store, terms, node, text_of or (lambda _: article))
     page.claims = _claims(store, terms, node)
@@ -473,6 +486,11 @@ PLACES_WITHIN_SCAN = 500
 country or a province at scale) lists only the events placed at it directly: asking for events at
 "any place within" made the engine walk up from every event of the dataset (8 s for a town's page at
 100,000 events), so the places within are found first, walking down from the page's place."""
+
+
+def incoming_query(iri: str) -> str:
+    """The SPARQL query for every link to ``iri`` (offered where its page lists only some)."""
+    return f"# What links to <{iri}>?\nSELECT ?subject ?predicate WHERE {{\n  ?subject ?predicate <{iri}>\n}} ORDER BY ?predicate ?subject"
 
 
 def place_events_query(iri: str) -> str:

@@ -13,6 +13,9 @@ from conflictkg.web.site import site_of
 from conflictkg.web.terms import TermFactory
 
 router = APIRouter()
+PAGE_INCOMING = 500
+"""Links to a resource an HTML page lists (its RDF descriptions list all): the rest are counted and
+offered as a query."""
 
 
 @router.api_route("/id/{path:path}", methods=["GET", "HEAD"], include_in_schema=False)
@@ -24,7 +27,7 @@ def resource(request: Request, path: str) -> Response:
     if isinstance(answer, Response):
         return answer
     iri = site.addresses.iri_for_path("id/" + path)
-    description = describe(site.store, iri)
+    description = describe(site.store, iri, PAGE_INCOMING if answer.fmt is HTML else None)
     if not description.found:
         return not_found(request, f"No resource {iri} in this dataset.")
     if answer.fmt is not HTML:
