@@ -53,7 +53,8 @@ class TermFactory:
 
     def preload(self, nodes: Iterable[object]) -> None:
         """Fetch labels for every IRI in ``nodes`` not seen yet (English or untagged preferred)."""
-        wanted = {n.value for n in nodes if isinstance(n, ox.NamedNode)} - self._labels.keys()
+        known = self._labels  # a membership test per node: "set - keys()" copied every known label per call
+        wanted = {n.value for n in nodes if isinstance(n, ox.NamedNode) and n.value not in known}
         if not wanted:
             return
         values = " ".join(str(ox.NamedNode(iri)) for iri in sorted(wanted))
