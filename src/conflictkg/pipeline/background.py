@@ -113,3 +113,31 @@ class Background(Generic[T]):
         if self._process is not None and self._process.is_alive():
             self._process.terminate()
             self._process.join()
+
+
+class Mailbox(Generic[T]):
+    """One object handed to a Background child after it was started: what the build computes while the
+    child already works on the rest (the derived graph, while the second SHACL pass reads the inferences).
+
+    The object goes through a temporary file, its name through a pipe: :meth:`put` never waits for the
+    child to read. Without fork (a child that runs when collected) the name waits in the pipe.
+    """
+
+    def __init__(self) -> None:
+        self._receive, self._send = multiprocessing.Pipe(duplex=False)
+
+    def put(self, item: T) -> None:
+        """Hand ``item`` over (once)."""
+        handle, name = tempfile.mkstemp(prefix="conflictkg-mailbox-")
+        with os.fdopen(handle, "wb") as out:
+            pickle.dump(item, out, protocol=pickle.HIGHEST_PROTOCOL)
+        self._send.send(name)
+
+    def get(self) -> T:
+        """The item, once handed over (waits for it)."""
+        name = self._receive.recv()
+        try:
+            with open(name, "rb") as stream:
+                return pickle.load(stream)  # type: ignore[no-any-return]  # noqa: S301 - written by our own build
+        finally:
+            os.unlink(name)

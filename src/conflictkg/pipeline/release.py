@@ -588,18 +588,21 @@ def write_files(directory: Path, content: ReleaseContent) -> None:
     Every graph becomes sorted N-Triples lines with canonical blank-node labels first
     (pipeline.dumps), so that the same content and creation time give byte-identical files and manifest.
     The release store is built from the N-Quads dump by another process while the rest is written.
+    VoID and the extras (the changes) need no validation: they are written before the validation is
+    waited for, while the build's second SHACL pass may still run (at 10⁵ events a minute of work that
+    would otherwise follow it).
     """
     graphs = content.graph_iris()
     lines = canonical_lines({iri: content.ntriples(iri) for iri in graphs})
     content = replace(content, sizes={iri: len(lines[iri]) for iri in graphs})
     store = _write_dumps(directory, content, lines)
     try:
-        validation = content.validation() if callable(content.validation) else content.validation
-        (directory / VALIDATION_FILE).write_text(canonical_graph(validation).serialize(format="turtle"), "utf-8")
         void = canonical_graph(_void(directory, content, lines))
         (directory / VOID_FILE).write_text(void.serialize(format="turtle"), encoding="utf-8")
         if content.extras is not None:
             content.extras(directory)
+        validation = content.validation() if callable(content.validation) else content.validation
+        (directory / VALIDATION_FILE).write_text(canonical_graph(validation).serialize(format="turtle"), "utf-8")
         _write_manifest(directory, content)
     except BaseException:
         store.cancel()
