@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import pyoxigraph as ox
 import rdflib_turbo
@@ -27,14 +27,14 @@ from rdflib import Graph, URIRef
 
 from conflictkg.datasets.changes import RELEASES_DIR, archive, previous_release, write_changes
 from conflictkg.pipeline import PipelineError
-from conflictkg.pipeline.background import Background, Mailbox
+from conflictkg.pipeline.background import Background, BackgroundError, Mailbox, forks
 from conflictkg.pipeline.derive import derived_triples
 from conflictkg.pipeline.progress import Meter, Progress, Stages, quiet
 from conflictkg.pipeline.reason import Rules, Unsupported, infer
 from conflictkg.pipeline.shacl_cache import CACHE_DIR, ValidationCache, input_key
 from conflictkg.pipeline.reports import apply_review, check_checksums
 from conflictkg.pipeline.release import Release, ReleaseContent, ReleaseError, timestamp, write_release
-from conflictkg.pipeline.sources import Part, ProjectFiles, SourceError, Sources, load
+from conflictkg.pipeline.sources import GraphPart, NTriplesPart, Part, ProjectFiles, SourceError, Sources, load
 from conflictkg.pipeline.validate import (
     Validation,
     ValidationFailed,
@@ -201,10 +201,18 @@ def _build(root: Path, out: Path, linkers: Sequence[LinkStep], created: datetime
     if sources.files.reports:
         progress(f"reports: {len(sources.files.reports)} registered, drafted statements {review.accepted} accepted, "
                  f"{review.rejected} rejected, {review.unreviewed} published unreviewed")
-    with stages.stage("link"):
-        link(sources, linkers)
-    with stages.stage("evidence"):
-        spans = sources.spans.require_match(sources.article, sources.texts)
+    # the native dataset for SHACL is built by a forked process while this one links and checks the
+    # evidence; it validates there too (_Validator)
+    validator = _Validator(sources) if engines == "fast" and forks() else None
+    try:
+        with stages.stage("link"):
+            link(sources, linkers)
+        with stages.stage("evidence"):
+            spans = sources.spans.require_match(sources.article, sources.texts)
+    except BaseException:
+        if validator is not None:
+            validator.cancel()
+        raise
     progress(f"evidence: {spans:,} spans match their documents")
     statements = statement_graphs(sources)
     rules = None
@@ -224,20 +232,31 @@ def _build(root: Path, out: Path, linkers: Sequence[LinkStep], created: datetime
                 progress("SHACL: asserted data conforms")
             else:
                 gate.first, gate.second = kept["asserted"], kept["inferred"]
-                if gate.first is None or gate.second is None:
+                if gate.first is not None:
+                    progress("SHACL: asserted data conforms" + _KEPT)
+                wanted = gate.first is None or gate.second is None
+                if validator is not None and not (
+                        wanted and validator.start(sources, statements, gate.first is None, gate.second is None)):
+                    validator.cancel()
+                    validator = None
+                if validator is not None:
+                    gate.first = gate.first or _Outcome(validator, 0)
+                    gate.second = gate.second or _Outcome(validator, 1)
+                elif wanted:
                     shapes = sources.graph(SHAPES_GRAPH)
                     dataset = native_dataset(sources, (ONTOLOGY_GRAPH, *statements))
-                if gate.first is None:
-                    # the first pass needs nothing from reasoning: a forked child validates the asserted
-                    # data while this process reasons, derives and starts the second pass
-                    gate.first = Background(partial(validate_native, dataset, shapes, sources.origins_for), eager=True)
-                else:
-                    progress("SHACL: asserted data conforms" + _KEPT)
+                    if gate.first is None:
+                        # the first pass needs nothing from reasoning: a forked child validates the
+                        # asserted data while this process reasons, derives and starts the second pass
+                        gate.first = Background(partial(validate_native, dataset, shapes, sources.origins_for),
+                                                eager=True)
         with stages.stage("reason"):
             count = _reason(sources, stages, rules)
         progress(f"OWL RL: {count:,} inferred triples")
-        derived_parts: Mailbox[list[Part]] | None = None
-        if engines == "fast" and gate.second is None:
+        derived_parts: Mailbox[list[NTriplesPart] | None] | None = None
+        if validator is not None:
+            validator.inferred(sources.content(INFERRED_GRAPH))
+        elif engines == "fast" and gate.second is None:
             # a second child adds the inferences to its copy of the dataset while this process derives,
             # then the derived graph (handed over below) and validates everything while this process
             # writes the release (into a directory of its own, published only once both passes conform:
@@ -250,11 +269,12 @@ def _build(root: Path, out: Path, linkers: Sequence[LinkStep], created: datetime
         with stages.stage("re-validate"):
             if engines == "reference":
                 gate.second = require_conformance(_validate(sources, (*statements, INFERRED_GRAPH, DERIVED_GRAPH)))
+            elif validator is not None:
+                validator.derived(sources.content(DERIVED_GRAPH))
             elif derived_parts is not None:
-                derived_parts.put(sources.content(DERIVED_GRAPH))
-            else:
-                gate.kept_second = True
-            if engines == "fast" and (kept["asserted"] is None or kept["inferred"] is None):
+                derived_parts.put(_as_ntriples(sources.content(DERIVED_GRAPH)))
+            gate.kept_second = engines == "fast" and kept["inferred"] is not None
+            if validator is None and engines == "fast" and (kept["asserted"] is None or kept["inferred"] is None):
                 del dataset  # the children keep their copies; this process writes the release
                 _return_freed_memory()
         with stages.stage("write release"):
@@ -281,10 +301,150 @@ def _build(root: Path, out: Path, linkers: Sequence[LinkStep], created: datetime
     except BaseException as failure:
         if rules is not None:
             rules.cancel()
+        if validator is not None:
+            validator.stop()
         gate.fail(failure)
         raise
     progress(f"wrote release {release.version} to {out}; kept as {kept}")
     return release
+
+
+def _as_ntriples(parts: list[Part]) -> list[NTriplesPart]:
+    """Parts to hand to another process, as N-Triples: an rdflib graph does not survive pickling as it
+    is (its literals come back with their lexical forms normalised: pipeline.terms keeps them as written)."""
+    return [part if isinstance(part, NTriplesPart) else NTriplesPart(part.ntriples(), part.origin, part.triples)
+            for part in parts]
+
+
+PartKeys = dict[URIRef, list[tuple[int, int]]]
+"""Each graph's parts as they were: the identity of each part (a live graph: its identity and size)."""
+
+
+def _part_keys(sources: Sources) -> PartKeys:
+    return {iri: [(id(part.graph), len(part.graph)) if isinstance(part, GraphPart) and part.origin == _LIVE
+                  else (id(part), -1) for part in sources.content(iri)]
+            for iri in sources.graph_iris()}
+
+
+_LIVE = "(in memory)"
+"""The origin Sources.content gives a graph's live rdflib graph."""
+
+
+class _Validator:
+    """The native dataset and both SHACL passes of a fast build, in a forked process started right
+    after loading: the dataset (half a minute at 10⁵ events) is built on the machine's other core while
+    this process links and checks the evidence, instead of after them.
+
+    The process starts from the graphs as loaded; :meth:`start` hands over the parts linking added
+    (and which passes to run: a pass kept by checksum is not run again), :meth:`inferred` and
+    :meth:`derived` the graphs the second pass adds. If the graphs changed otherwise than by added parts
+    (a step edited a live rdflib graph), :meth:`start` declines and the build validates as before.
+    Both outcomes come back together; a first pass that does not conform stops the second at once.
+    """
+
+    def __init__(self, sources: Sources) -> None:
+        sources.graph(ONTOLOGY_GRAPH)  # built before the fork: one set of blank node labels everywhere
+        self._graphs = (ONTOLOGY_GRAPH, *statement_graphs(sources))
+        self._before = _part_keys(sources)
+        self._inbox: Mailbox[object] = Mailbox()
+        self._sent = self._expected = 0
+        self._process = Background(partial(_validate_in_background, sources, self._graphs,
+                                           sources.graph(SHAPES_GRAPH), self._inbox))
+        self._outcome: tuple[Validation | None, Validation | None] | None = None
+
+    def start(self, sources: Sources, statements: Sequence[URIRef], first: bool, second: bool) -> bool:
+        """Hand over what was added to ``statements`` since the fork and start the passes wanted; False
+        if the graphs changed otherwise."""
+        graphs = (ONTOLOGY_GRAPH, *statements)
+        now = _part_keys(sources)
+        added: list[tuple[URIRef, Part]] = []
+        if not set(self._graphs) <= set(graphs):
+            return False
+        for iri in graphs:
+            before, parts = self._before.get(iri, []), sources.content(iri)
+            if now[iri][:len(before)] != before:
+                return False
+            added.extend((iri, part) for part in _as_ntriples(parts[len(before):]))
+        self._expected = 3 if second else 1
+        self._send((added, first, second))
+        return True
+
+    def inferred(self, parts: list[Part]) -> None:
+        """Hand over the inferred graph (the second pass parses it while the build derives)."""
+        if self._expected == 3:
+            self._send(_as_ntriples(parts))
+
+    def derived(self, parts: list[Part]) -> None:
+        """Hand over the derived graph: the second pass validates once it has it."""
+        if self._expected == 3:
+            self._send(_as_ntriples(parts))
+
+    def _send(self, item: object) -> None:
+        self._inbox.put(item)
+        self._sent += 1
+
+    def stop(self) -> None:
+        """Nothing more will be handed over: the passes not started yet are not run."""
+        if self._sent < max(self._expected, 1):
+            self._send(None)
+            self._expected = self._sent
+
+    def outcome(self) -> tuple[Validation | None, Validation | None]:
+        """Both passes' validations (None for a pass not run); waits for them."""
+        if self._outcome is None:
+            self._outcome = self._process.result()
+        return self._outcome
+
+    def cancel(self) -> None:
+        """End the process and its passes now (the build was interrupted, or does not need them)."""
+        self._process.cancel()
+
+
+class _Outcome:
+    """One pass of a :class:`_Validator`, as the gate waits for it."""
+
+    def __init__(self, validator: _Validator, index: int) -> None:
+        self._validator, self._index = validator, index
+
+    def result(self) -> Validation:
+        outcome = self._validator.outcome()[self._index]
+        if outcome is None:
+            raise BackgroundError("the validation was stopped before this pass ran")
+        return outcome
+
+    def cancel(self) -> None:
+        if self._index == 1:
+            self._validator.stop()
+        else:
+            self._validator.cancel()
+
+
+def _validate_in_background(sources: Sources, graphs: tuple[URIRef, ...], shapes: Graph,
+                            inbox: Mailbox[object]) -> tuple[Validation | None, Validation | None]:
+    """A :class:`_Validator`'s process: the dataset of ``graphs`` as loaded, the parts added since, then
+    the first pass in a child of its own while the second waits for the inferred and derived graphs."""
+    dataset = native_dataset(sources, graphs)
+    order = inbox.get()
+    if order is None:
+        return None, None
+    added, first_wanted, second_wanted = order  # type: ignore[misc]
+    for iri, part in added:
+        sources.append(iri, part)
+        dataset.parse(data=part.ntriples(), format="nt")
+    first = (Background(partial(validate_native, dataset, shapes, sources.origins_for), eager=True)
+             if first_wanted else None)
+    inferred = inbox.get() if second_wanted else None
+    second = None
+    if inferred is not None:
+        for part in inferred:  # type: ignore[attr-defined]
+            sources.append(INFERRED_GRAPH, part)
+        second = Background(partial(_second_pass, dataset, sources, shapes, inbox), eager=True)
+    outcome = first.result() if first is not None else None
+    if outcome is not None and not outcome.conforms:
+        if second is not None:
+            second.cancel()
+        return outcome, None
+    return outcome, second.result() if second is not None else None
 
 
 def _return_freed_memory() -> None:
@@ -297,20 +457,31 @@ def _return_freed_memory() -> None:
         return
 
 
-def _second_pass(dataset: rdflib_turbo.Dataset, sources: Sources, shapes: Graph, derived: Mailbox[list[Part]]) -> Validation:
+def _second_pass(dataset: rdflib_turbo.Dataset, sources: Sources, shapes: Graph, derived: Mailbox[Any]) -> Validation | None:
     """SHACL over the asserted data's native dataset with the inferred and derived graphs added.
 
     Started once the inferences are complete, before derivation: the derived graph's parts arrive by
     ``derived`` while the inferences are parsed (a minute of work at 10⁵ events), and join this copy of
-    ``sources`` too, so that results name their files as if it had started after derivation.
+    ``sources`` too, so that results name their files as if it had started after derivation. None if
+    the build stopped instead of handing them over.
     """
     for part in sources.content(INFERRED_GRAPH):
         dataset.parse(data=part.ntriples(), format="nt")
-    for part in derived.get():
-        ntriples = part.ntriples()
-        sources.add_ntriples(DERIVED_GRAPH, ntriples, part.triples, part.origin)
-        dataset.parse(data=ntriples, format="nt")
+    parts = derived.get()
+    if parts is None:
+        return None
+    for part in parts:
+        sources.append(DERIVED_GRAPH, part)
+        dataset.parse(data=part.ntriples(), format="nt")
     return validate_native(dataset, shapes, sources.origins_for)
+
+
+Pending = Background[Validation] | Background[Validation | None] | _Outcome
+"""A pass still running: in a forked child of its own, or in a :class:`_Validator`'s process."""
+
+
+def _pending(outcome: Validation | Pending | None) -> bool:
+    return outcome is not None and not isinstance(outcome, Validation)
 
 
 class _Gate:
@@ -325,15 +496,15 @@ class _Gate:
     """
 
     def __init__(self, cache: ValidationCache, key: str, progress: Progress) -> None:
-        self.first: Validation | Background[Validation] | None = None
-        self.second: Validation | Background[Validation] | None = None
+        self.first: Validation | Pending | None = None
+        self.second: Validation | Pending | None = None
         self.kept_second = False
         self._cache, self._key, self._progress = cache, key, progress
 
     def report(self) -> Graph:
         first, second = self.first, self.second
         assert first is not None and second is not None, "both passes are started before the release"
-        if isinstance(first, Background):
+        if _pending(first):
             try:
                 self.first = first = first.result()
             finally:
@@ -343,7 +514,7 @@ class _Gate:
             if self._key:
                 self._cache.put(self._key, "asserted", first)
             self._progress("SHACL: asserted data conforms")
-        if isinstance(second, Background):
+        if _pending(second):
             self.second = second = require_conformance(second.result())
             if self._key:
                 self._cache.put(self._key, "inferred", second)
@@ -351,7 +522,7 @@ class _Gate:
         return first.report
 
     def _cancel_second(self) -> None:
-        if isinstance(self.second, Background):
+        if _pending(self.second):
             self.second.cancel()
 
     def fail(self, failure: BaseException) -> None:
@@ -359,7 +530,7 @@ class _Gate:
         the asserted data does not conform, whatever failed later."""
         self._cancel_second()
         first = self.first
-        if not isinstance(first, Background):
+        if not _pending(first):
             return
         if not isinstance(failure, Exception):  # interrupted: stop the child, do not wait for it
             first.cancel()
