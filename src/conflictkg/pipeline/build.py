@@ -17,6 +17,7 @@ import os
 import re
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 from typing import Any, Literal
@@ -34,7 +35,7 @@ from conflictkg.pipeline.reason import Rules, Unsupported, infer
 from conflictkg.pipeline.shacl_cache import CACHE_DIR, ValidationCache, input_key
 from conflictkg.pipeline.reports import apply_review, check_checksums
 from conflictkg.pipeline.release import Release, ReleaseContent, ReleaseError, timestamp, write_release
-from conflictkg.pipeline.sources import GraphPart, NTriplesPart, Part, ProjectFiles, SourceError, Sources, load
+from conflictkg.pipeline.sources import FilePart, NTriplesPart, Part, ProjectFiles, SourceError, Sources, load
 from conflictkg.pipeline.validate import (
     Validation,
     ValidationFailed,
@@ -191,20 +192,20 @@ def build(
 def _build(root: Path, out: Path, linkers: Sequence[LinkStep], created: datetime | None, engines: Engines,
            stages: Stages, publish_drafts: bool, reason: str, releases: Path) -> Release:
     progress = stages.progress
-    with stages.stage("load"):
-        sources = load(root, progress)
-    progress(f"loaded {sources.size(*sources.asserted_graphs()):,} triples from "
-             f"{len(list(sources.files.graph_files()))} files")
-    with stages.stage("review"):
-        check_checksums(sources)
-        review = apply_review(sources, publish_drafts)
-    if sources.files.reports:
-        progress(f"reports: {len(sources.files.reports)} registered, drafted statements {review.accepted} accepted, "
-                 f"{review.rejected} rejected, {review.unreviewed} published unreviewed")
-    # the native dataset for SHACL is built by a forked process while this one links and checks the
-    # evidence; it validates there too (_Validator)
-    validator = _Validator(sources) if engines == "fast" and forks() else None
+    # the native dataset for SHACL is built from the data files by a forked process while this one loads,
+    # links and checks the evidence; it validates there too (_Validator)
+    validator = _Validator.speculating(root) if engines == "fast" and forks() else None
     try:
+        with stages.stage("load"):
+            sources = load(root, progress)
+        progress(f"loaded {sources.size(*sources.asserted_graphs()):,} triples from "
+                 f"{len(list(sources.files.graph_files()))} files")
+        with stages.stage("review"):
+            check_checksums(sources)
+            review = apply_review(sources, publish_drafts)
+        if sources.files.reports:
+            progress(f"reports: {len(sources.files.reports)} registered, drafted statements {review.accepted} "
+                     f"accepted, {review.rejected} rejected, {review.unreviewed} published unreviewed")
         with stages.stage("link"):
             link(sources, linkers)
         with stages.stage("evidence"):
@@ -235,8 +236,9 @@ def _build(root: Path, out: Path, linkers: Sequence[LinkStep], created: datetime
                 if gate.first is not None:
                     progress("SHACL: asserted data conforms" + _KEPT)
                 wanted = gate.first is None or gate.second is None
-                if validator is not None and not (
-                        wanted and validator.start(sources, statements, gate.first is None, gate.second is None)):
+                if validator is not None and wanted:
+                    validator.start(sources, statements, gate.first is None, gate.second is None)
+                elif validator is not None:
                     validator.cancel()
                     validator = None
                 if validator is not None:
@@ -253,7 +255,7 @@ def _build(root: Path, out: Path, linkers: Sequence[LinkStep], created: datetime
         with stages.stage("reason"):
             count = _reason(sources, stages, rules)
         progress(f"OWL RL: {count:,} inferred triples")
-        derived_parts: Mailbox[list[NTriplesPart] | None] | None = None
+        derived_parts: Mailbox[list[Part] | None] | None = None
         if validator is not None:
             validator.inferred(sources.content(INFERRED_GRAPH))
         elif engines == "fast" and gate.second is None:
@@ -309,65 +311,45 @@ def _build(root: Path, out: Path, linkers: Sequence[LinkStep], created: datetime
     return release
 
 
-def _as_ntriples(parts: list[Part]) -> list[NTriplesPart]:
-    """Parts to hand to another process, as N-Triples: an rdflib graph does not survive pickling as it
-    is (its literals come back with their lexical forms normalised: pipeline.terms keeps them as written)."""
-    return [part if isinstance(part, NTriplesPart) else NTriplesPart(part.ntriples(), part.origin, part.triples)
-            for part in parts]
-
-
-PartKeys = dict[URIRef, list[tuple[int, int]]]
-"""Each graph's parts as they were: the identity of each part (a live graph: its identity and size)."""
-
-
-def _part_keys(sources: Sources) -> PartKeys:
-    return {iri: [(id(part.graph), len(part.graph)) if isinstance(part, GraphPart) and part.origin == _LIVE
-                  else (id(part), -1) for part in sources.content(iri)]
-            for iri in sources.graph_iris()}
-
-
-_LIVE = "(in memory)"
-"""The origin Sources.content gives a graph's live rdflib graph."""
-
-
 class _Validator:
-    """The native dataset and both SHACL passes of a fast build, in a forked process started right
-    after loading: the dataset (half a minute at 10⁵ events) is built on the machine's other core while
-    this process links and checks the evidence, instead of after them.
+    """The native dataset and both SHACL passes of a fast build, in a forked process started before
+    loading: the dataset (half a minute at 10⁵ events) is parsed from the data files on the machine's
+    other core while this process loads, links and checks the evidence, instead of after them.
 
-    The process starts from the graphs as loaded; :meth:`start` hands over the parts linking added
-    (and which passes to run: a pass kept by checksum is not run again), :meth:`inferred` and
-    :meth:`derived` the graphs the second pass adds. If the graphs changed otherwise than by added parts
-    (a step edited a live rdflib graph), :meth:`start` declines and the build validates as before.
-    Both outcomes come back together; a first pass that does not conform stops the second at once.
+    What the files will turn out to hold is not known yet: the process parses every statement file
+    (not gzipped) speculatively. :meth:`start` hands over what the dataset must hold (each file, or
+    N-Triples for what is held in memory: the ontology, what linking added), the sources' parts (for the
+    files named in results) and the shapes, and which passes to run (a pass kept by checksum is not run
+    again); the speculation is kept if it parsed exactly the files wanted, else the dataset is built
+    again. :meth:`inferred` and :meth:`derived` hand over what the second pass adds. Both outcomes come
+    back together; a first pass that does not conform stops the second at once.
     """
 
-    def __init__(self, sources: Sources) -> None:
-        sources.graph(ONTOLOGY_GRAPH)  # built before the fork: one set of blank node labels everywhere
-        self._graphs = (ONTOLOGY_GRAPH, *statement_graphs(sources))
-        self._before = _part_keys(sources)
+    def __init__(self, files: ProjectFiles | None) -> None:
         self._inbox: Mailbox[object] = Mailbox()
         self._sent = self._expected = 0
-        self._process = Background(partial(_validate_in_background, sources, self._graphs,
-                                           sources.graph(SHAPES_GRAPH), self._inbox))
+        self._process = Background(partial(_validate_in_background, files, self._inbox))
         self._outcome: tuple[Validation | None, Validation | None] | None = None
 
-    def start(self, sources: Sources, statements: Sequence[URIRef], first: bool, second: bool) -> bool:
-        """Hand over what was added to ``statements`` since the fork and start the passes wanted; False
-        if the graphs changed otherwise."""
-        graphs = (ONTOLOGY_GRAPH, *statements)
-        now = _part_keys(sources)
-        added: list[tuple[URIRef, Part]] = []
-        if not set(self._graphs) <= set(graphs):
-            return False
-        for iri in graphs:
-            before, parts = self._before.get(iri, []), sources.content(iri)
-            if now[iri][:len(before)] != before:
-                return False
-            added.extend((iri, part) for part in _as_ntriples(parts[len(before):]))
+    @classmethod
+    def speculating(cls, root: Path) -> _Validator:
+        """A validator parsing the statement files of the project at ``root`` (none if it has an error:
+        loading reports it)."""
+        try:
+            return cls(ProjectFiles.locate(root))
+        except SourceError:
+            return cls(None)
+
+    def start(self, sources: Sources, statements: Sequence[URIRef], first: bool, second: bool) -> None:
+        """Hand over the dataset of the ontology and ``statements``, the parts and shapes, and start the
+        passes wanted."""
+        plan = [part.path if _parsed_from_file(part) else part.ntriples()  # type: ignore[union-attr]
+                for iri in (ONTOLOGY_GRAPH, *statements) for part in sources.content(iri)]
+        parts = [(iri, replace(part, types=None, subjects=None) if isinstance(part, FilePart) else part)
+                 for iri, graph_parts in sources.parts.items() for part in _as_ntriples(graph_parts)]
+        shapes = _as_ntriples(sources.content(SHAPES_GRAPH))
         self._expected = 3 if second else 1
-        self._send((added, first, second))
-        return True
+        self._send((plan, parts, shapes, first, second))
 
     def inferred(self, parts: list[Part]) -> None:
         """Hand over the inferred graph (the second pass parses it while the build derives)."""
@@ -400,6 +382,19 @@ class _Validator:
         self._process.cancel()
 
 
+def _parsed_from_file(part: Part) -> bool:
+    """True for a part the native dataset reads from its file (native_dataset)."""
+    return isinstance(part, FilePart) and not part.path.name.endswith(".gz")
+
+
+def _as_ntriples(parts: list[Part]) -> list[Part]:
+    """Parts to hand to another process, files as they are and the others as N-Triples: an rdflib graph
+    does not survive pickling as it is (its literals come back with their lexical forms normalised,
+    where pipeline.terms keeps them as written)."""
+    return [part if isinstance(part, (FilePart, NTriplesPart)) else NTriplesPart(part.ntriples(), part.origin, part.triples)
+            for part in parts]
+
+
 class _Outcome:
     """One pass of a :class:`_Validator`, as the gate waits for it."""
 
@@ -419,18 +414,27 @@ class _Outcome:
             self._validator.cancel()
 
 
-def _validate_in_background(sources: Sources, graphs: tuple[URIRef, ...], shapes: Graph,
-                            inbox: Mailbox[object]) -> tuple[Validation | None, Validation | None]:
-    """A :class:`_Validator`'s process: the dataset of ``graphs`` as loaded, the parts added since, then
-    the first pass in a child of its own while the second waits for the inferred and derived graphs."""
-    dataset = native_dataset(sources, graphs)
+def _validate_in_background(files: ProjectFiles | None, inbox: Mailbox[object]
+                            ) -> tuple[Validation | None, Validation | None]:
+    """A :class:`_Validator`'s process: the dataset (speculatively parsed first), then the first pass in
+    a child of its own while the second waits for the inferred and derived graphs."""
+    dataset, parsed = _speculative_dataset(files)
     order = inbox.get()
-    if order is None:
+    if order is None or files is None:
         return None, None
-    added, first_wanted, second_wanted = order  # type: ignore[misc]
-    for iri, part in added:
+    plan, parts, shapes_parts, first_wanted, second_wanted = order  # type: ignore[misc]
+    done = set(parsed)
+    if sorted(entry for entry in plan if isinstance(entry, Path) and entry in done) != parsed:
+        dataset, done = rdflib_turbo.Dataset(), set()  # not each file parsed once: build it again
+    for entry in plan:
+        if not isinstance(entry, Path):
+            dataset.parse(data=entry, format="nt")
+        elif entry not in done:
+            dataset.parse(str(entry), format="turtle", publicID=entry.resolve().as_uri())
+    sources = Sources(files=files, article="")
+    for iri, part in parts:
         sources.append(iri, part)
-        dataset.parse(data=part.ntriples(), format="nt")
+    shapes = Sources(files=files, article="", parts={SHAPES_GRAPH: shapes_parts}).graph(SHAPES_GRAPH)
     first = (Background(partial(validate_native, dataset, shapes, sources.origins_for), eager=True)
              if first_wanted else None)
     inferred = inbox.get() if second_wanted else None
@@ -445,6 +449,23 @@ def _validate_in_background(sources: Sources, graphs: tuple[URIRef, ...], shapes
             second.cancel()
         return outcome, None
     return outcome, second.result() if second is not None else None
+
+
+def _speculative_dataset(files: ProjectFiles | None) -> tuple[rdflib_turbo.Dataset, list[Path]]:
+    """A native dataset of the project's statement files that are not gzipped, as native_dataset reads
+    a file, and the files parsed (sorted); nothing if one does not parse (loading will say why). The
+    ontology is left to the plan: it is a file or, with blank nodes, N-Triples of its rdflib graph."""
+    dataset = rdflib_turbo.Dataset()
+    if files is None:
+        return dataset, []
+    paths = [path for iri, path in files.graph_files()
+             if iri not in (ONTOLOGY_GRAPH, SHAPES_GRAPH) and not path.name.endswith(".gz")]
+    try:
+        for path in paths:
+            dataset.parse(str(path), format="turtle", publicID=path.resolve().as_uri())
+    except Exception:  # noqa: BLE001 - a file loading refuses: the build stops there
+        return rdflib_turbo.Dataset(), []
+    return dataset, sorted(paths)
 
 
 def _return_freed_memory() -> None:
