@@ -293,12 +293,10 @@ def _build(root: Path, out: Path, linkers: Sequence[LinkStep], created: datetime
                 graphs={iri: partial(sources.ntriples, iri)
                         for iri in release_graphs(g for g in sources.graph_iris() if sources.size(g))},
                 reports={report.slug: report.text.read_bytes() for report in sources.files.reports},
-                extras=lambda directory: changes.append(_record_changes(directory, previous, version, created, reason)),
+                extras=partial(_record_changes, previous=previous, version=version, created=created, reason=reason),
+                progress=progress,
             )
-            changes: list[str] = []  # written before the gate is waited for; said after its verdict
             release = write_release(out, content)
-            for line in changes:
-                progress(line)
             kept = archive(out, releases)
     except BaseException as failure:
         if rules is not None:
