@@ -13,8 +13,11 @@ from __future__ import annotations
 
 import ctypes
 import gc
+import hashlib
 import os
 import re
+import shutil
+import tempfile
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from dataclasses import replace
@@ -194,7 +197,7 @@ def _build(root: Path, out: Path, linkers: Sequence[LinkStep], created: datetime
     progress = stages.progress
     # the native dataset for SHACL is built from the data files by a forked process while this one loads,
     # links and checks the evidence; it validates there too (_Validator)
-    validator = _Validator.speculating(root) if engines == "fast" and forks() else None
+    validator = _Validator.speculating(root, out) if engines == "fast" and forks() else None
     try:
         with stages.stage("load"):
             sources = load(root, progress)
@@ -290,7 +293,7 @@ def _build(root: Path, out: Path, linkers: Sequence[LinkStep], created: datetime
                 version=version,
                 created=created,
                 queries={path.name: path.read_bytes() for path in sources.files.queries},
-                graphs={iri: partial(sources.ntriples, iri)
+                graphs={iri: partial(_written, sources, iri, validator.prepared if validator is not None else None)
                         for iri in release_graphs(g for g in sources.graph_iris() if sources.size(g))},
                 reports={report.slug: report.text.read_bytes() for report in sources.files.reports},
                 extras=partial(_record_changes, previous=previous, version=version, created=created, reason=reason),
@@ -303,8 +306,14 @@ def _build(root: Path, out: Path, linkers: Sequence[LinkStep], created: datetime
             rules.cancel()
         if validator is not None:
             validator.stop()
-        gate.fail(failure)
+        try:
+            gate.fail(failure)
+        finally:
+            if validator is not None:
+                validator.close()
         raise
+    if validator is not None:
+        validator.close()
     progress(f"wrote release {release.version} to {out}; kept as {kept}")
     return release
 
@@ -323,20 +332,25 @@ class _Validator:
     back together; a first pass that does not conform stops the second at once.
     """
 
-    def __init__(self, files: ProjectFiles | None) -> None:
+    def __init__(self, files: ProjectFiles | None, scratch: Path) -> None:
         self._inbox: Mailbox[object] = Mailbox()
         self._sent = self._expected = 0
-        self._process = Background(partial(_validate_in_background, files, self._inbox))
+        _sweep(scratch)
+        self.prepared = Path(tempfile.mkdtemp(prefix=f"{_PREPARED}{os.getpid()}-", dir=scratch))
+        """Where the process leaves the statement files as N-Triples for the release (see :func:`_written`),
+        beside the release: a build killed before removing it leaves it for the next build to remove."""
+        self._process = Background(partial(_validate_in_background, files, self._inbox, self.prepared))
         self._outcome: tuple[Validation | None, Validation | None] | None = None
 
     @classmethod
-    def speculating(cls, root: Path) -> _Validator:
+    def speculating(cls, root: Path, out: Path) -> _Validator:
         """A validator parsing the statement files of the project at ``root`` (none if it has an error:
-        loading reports it)."""
+        loading reports it), for the release ``out``."""
+        out.parent.mkdir(parents=True, exist_ok=True)
         try:
-            return cls(ProjectFiles.locate(root))
+            return cls(ProjectFiles.locate(root), out.parent)
         except SourceError:
-            return cls(None)
+            return cls(None, out.parent)
 
     def start(self, sources: Sources, statements: Sequence[URIRef], first: bool, second: bool) -> None:
         """Hand over the dataset of the ontology and ``statements``, the parts and shapes, and start the
@@ -378,6 +392,11 @@ class _Validator:
     def cancel(self) -> None:
         """End the process and its passes now (the build was interrupted, or does not need them)."""
         self._process.cancel()
+        self.close()
+
+    def close(self) -> None:
+        """Remove the N-Triples left for the release."""
+        shutil.rmtree(self.prepared, ignore_errors=True)
 
 
 def _parsed_from_file(part: Part) -> bool:
@@ -412,11 +431,14 @@ class _Outcome:
             self._validator.cancel()
 
 
-def _validate_in_background(files: ProjectFiles | None, inbox: Mailbox[object]
+def _validate_in_background(files: ProjectFiles | None, inbox: Mailbox[object], prepared: Path
                             ) -> tuple[Validation | None, Validation | None]:
-    """A :class:`_Validator`'s process: the dataset (speculatively parsed first), then the first pass in
-    a child of its own while the second waits for the inferred and derived graphs."""
+    """A :class:`_Validator`'s process: the dataset (speculatively parsed first), the statement files as
+    N-Triples for the release while the build still links, then the first pass in a child of its own
+    while the second waits for the inferred and derived graphs."""
     dataset, parsed = _speculative_dataset(files)
+    for path in parsed:
+        _prepare(path, prepared)
     order = inbox.get()
     if order is None or files is None:
         return None, None
@@ -447,6 +469,53 @@ def _validate_in_background(files: ProjectFiles | None, inbox: Mailbox[object]
             second.cancel()
         return outcome, None
     return outcome, second.result() if second is not None else None
+
+
+_PREPARED = ".conflictkg-ntriples-"
+
+
+def _sweep(scratch: Path) -> None:
+    """Remove what killed builds left in ``scratch`` (their process is gone)."""
+    for left in scratch.glob(f"{_PREPARED}*"):
+        pid = left.name[len(_PREPARED):].split("-", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(left, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _prepared_name(path: Path, prepared: Path) -> Path:
+    return prepared / (hashlib.sha256(str(path).encode()).hexdigest() + ".nq")
+
+
+def _prepare(path: Path, prepared: Path) -> None:
+    """Leave a statement file as FilePart.ntriples gives it in ``prepared`` (renamed into place when
+    complete): the release reads it there instead of parsing the file again."""
+    target = _prepared_name(path, prepared)
+    partial_file = target.with_suffix(".part")
+    try:
+        partial_file.write_bytes(FilePart(path, "", 0).ntriples())
+        partial_file.rename(target)
+    except (OSError, SyntaxError):  # the build parses the file itself (and reports what is wrong)
+        return
+
+
+def _written(sources: Sources, iri: URIRef, prepared: Path | None) -> bytes:
+    """The named graph ``iri`` as N-Triples (Sources.ntriples), each file the validating process left
+    prepared read from there."""
+    chunks = []
+    for part in sources.content(iri):
+        ready = _prepared_name(part.path, prepared) if prepared is not None and isinstance(part, FilePart) else None
+        chunks.append(ready.read_bytes() if ready is not None and ready.is_file() else part.ntriples())
+    return b"".join(chunks)
 
 
 def _speculative_dataset(files: ProjectFiles | None) -> tuple[rdflib_turbo.Dataset, list[Path]]:
