@@ -142,6 +142,15 @@ class Mailbox(Generic[T]):
             pickle.dump(item, out, protocol=pickle.HIGHEST_PROTOCOL)
         self._send.send(name)
 
+    def close(self) -> None:
+        """Remove what was handed over but never taken (the child ended, or was ended, first): call it
+        once no child reads any more."""
+        while self._receive.poll():
+            try:
+                os.unlink(self._receive.recv())
+            except (OSError, EOFError):
+                return
+
     def get(self) -> T:
         """The next item, once handed over (waits for it)."""
         name = self._receive.recv()

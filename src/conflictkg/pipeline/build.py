@@ -228,6 +228,7 @@ def _build(root: Path, out: Path, linkers: Sequence[LinkStep], created: datetime
     key = input_key(sources, statements) if engines == "fast" else ""
     kept = {name: cache.get(key, name, sources.origins_for) for name in ("asserted", "inferred")} if key else {}
     gate = _Gate(cache, key, progress)
+    derived_parts: Mailbox[list[Part] | None] | None = None
     try:
         with stages.stage("validate"):
             progress(f"SHACL ({engines}): validating {sources.size(*statements):,} triples…")
@@ -258,7 +259,6 @@ def _build(root: Path, out: Path, linkers: Sequence[LinkStep], created: datetime
         with stages.stage("reason"):
             count = _reason(sources, stages, rules)
         progress(f"OWL RL: {count:,} inferred triples")
-        derived_parts: Mailbox[list[Part] | None] | None = None
         if validator is not None:
             validator.inferred(sources.content(INFERRED_GRAPH))
         elif engines == "fast" and gate.second is None:
@@ -311,6 +311,8 @@ def _build(root: Path, out: Path, linkers: Sequence[LinkStep], created: datetime
         finally:
             if validator is not None:
                 validator.close()
+            if derived_parts is not None:
+                derived_parts.close()  # the second pass was stopped by gate.fail
         raise
     if validator is not None:
         validator.close()
@@ -391,11 +393,12 @@ class _Validator:
 
     def cancel(self) -> None:
         """End the process and its passes now (the build was interrupted, or does not need them)."""
-        self._process.cancel()
         self.close()
 
     def close(self) -> None:
-        """Remove the N-Triples left for the release."""
+        """End the process if it still runs, remove what it left unread and the N-Triples for the release."""
+        self._process.cancel()
+        self._inbox.close()
         shutil.rmtree(self.prepared, ignore_errors=True)
 
 
