@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from conflictkg.pipeline.background import Background
+from conflictkg.pipeline.background import Background, Mailbox
 
 
 def test_result_comes_back_from_the_child() -> None:
@@ -80,3 +80,22 @@ def test_a_child_ends_with_its_parent(tmp_path) -> None:  # type: ignore[no-unty
         time.sleep(0.1)
     os.kill(child, signal.SIGKILL)
     pytest.fail("the child outlived its parent")
+
+
+@pytest.mark.parametrize("fork", ["fork", "no fork"])
+def test_a_mailbox_hands_objects_to_a_child_started_before_them(fork: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What the build computes after starting a stage (the derived graph) reaches it, in order."""
+    if fork == "no fork":
+        monkeypatch.setenv("CONFLICTKG_NO_FORK", "1")
+    inbox: Mailbox[bytes | None] = Mailbox()
+    background = Background(lambda: [inbox.get(), inbox.get(), inbox.get()])
+    inbox.put(b"x" * 1_000_000)
+    inbox.put(b"second")
+    inbox.put(None)
+    assert background.result() == [b"x" * 1_000_000, b"second", None]
+
+
+def test_a_child_may_start_children_of_its_own() -> None:
+    """The build's validating process runs each SHACL pass in a child of its own."""
+    outer = Background(lambda: Background(lambda: os.getpid()).result() != os.getpid())
+    assert outer.result() is True

@@ -93,6 +93,18 @@ def test_linked_triples_are_validated_and_attributed_to_the_linker(project: Path
     assert not (project / "dist").exists()
 
 
+def test_a_graph_a_step_edits_in_place_is_validated_as_left(project: Path) -> None:
+    """The SHACL dataset is built beside linking from the graphs as loaded; a linker that edits a live
+    graph instead of returning triples is validated on what it left, not on what was loaded."""
+    def editing_linker(sources: Sources) -> Graph:
+        sources.graph(DATA_GRAPH).remove((None, CKG.evidence, None))
+        return Graph()
+
+    with pytest.raises(ValidationFailed) as raised:
+        build(project, linkers=[editing_linker])
+    assert {result.path for result in raised.value.validation.results} == {"ckg:evidence"}
+
+
 def test_build_time_honours_source_date_epoch(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1452945600")
     assert build_time().isoformat() == "2016-01-16T12:00:00+00:00"

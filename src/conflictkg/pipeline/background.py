@@ -44,6 +44,9 @@ def _run(work: Callable[[], object], send: object, parent: int) -> None:
     _end_with_parent()
     if os.getppid() != parent:  # the parent died before the request took effect
         os._exit(1)
+    # the work may start Backgrounds of its own (the build's validating process runs each SHACL pass in
+    # one): multiprocessing refuses children to a daemonic process, and this one's end with it anyway
+    multiprocessing.current_process().daemon = False
     try:
         outcome: tuple[str, object] = ("ok", work())
     except BaseException as exc:  # sent back and raised again in the parent, whatever it is
@@ -60,6 +63,11 @@ def _run(work: Callable[[], object], send: object, parent: int) -> None:
     send.send(name)  # type: ignore[attr-defined]
 
 
+def forks() -> bool:
+    """True where a Background runs in a forked child (Linux, macOS; not with CONFLICTKG_NO_FORK=1)."""
+    return "fork" in multiprocessing.get_all_start_methods() and os.environ.get("CONFLICTKG_NO_FORK") != "1"
+
+
 class Background(Generic[T]):
     """``work()`` computed in a forked child from now on; :meth:`result` waits for it.
 
@@ -71,7 +79,7 @@ class Background(Generic[T]):
         self._work = work
         self._process = None
         self._outcome: tuple[str, object] | None = None
-        if "fork" in multiprocessing.get_all_start_methods() and os.environ.get("CONFLICTKG_NO_FORK") != "1":
+        if forks():
             context = multiprocessing.get_context("fork")
             self._receive, send = context.Pipe(duplex=False)
             self._process = context.Process(target=_run, args=(work, send, os.getpid()), daemon=True)
@@ -113,3 +121,41 @@ class Background(Generic[T]):
         if self._process is not None and self._process.is_alive():
             self._process.terminate()
             self._process.join()
+
+
+class Mailbox(Generic[T]):
+    """Objects handed to a Background child after it was started, one by one, in order: what the build
+    computes while the child already works on the rest (the derived graph, while the second SHACL pass
+    reads the inferences).
+
+    Each object goes through a temporary file, its name through a pipe: :meth:`put` never waits for the
+    child to read. Without fork (a child that runs when collected) the names wait in the pipe.
+    """
+
+    def __init__(self) -> None:
+        self._receive, self._send = multiprocessing.Pipe(duplex=False)
+
+    def put(self, item: T) -> None:
+        """Hand ``item`` over."""
+        handle, name = tempfile.mkstemp(prefix="conflictkg-mailbox-")
+        with os.fdopen(handle, "wb") as out:
+            pickle.dump(item, out, protocol=pickle.HIGHEST_PROTOCOL)
+        self._send.send(name)
+
+    def close(self) -> None:
+        """Remove what was handed over but never taken (the child ended, or was ended, first): call it
+        once no child reads any more."""
+        while self._receive.poll():
+            try:
+                os.unlink(self._receive.recv())
+            except (OSError, EOFError):
+                return
+
+    def get(self) -> T:
+        """The next item, once handed over (waits for it)."""
+        name = self._receive.recv()
+        try:
+            with open(name, "rb") as stream:
+                return pickle.load(stream)  # type: ignore[no-any-return]  # noqa: S301 - written by our own build
+        finally:
+            os.unlink(name)

@@ -13,13 +13,17 @@ from __future__ import annotations
 
 import ctypes
 import gc
+import hashlib
 import os
 import re
+import shutil
+import tempfile
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import pyoxigraph as ox
 import rdflib_turbo
@@ -27,14 +31,14 @@ from rdflib import Graph, URIRef
 
 from conflictkg.datasets.changes import RELEASES_DIR, archive, previous_release, write_changes
 from conflictkg.pipeline import PipelineError
-from conflictkg.pipeline.background import Background
+from conflictkg.pipeline.background import Background, BackgroundError, Mailbox, forks
 from conflictkg.pipeline.derive import derived_triples
 from conflictkg.pipeline.progress import Meter, Progress, Stages, quiet
 from conflictkg.pipeline.reason import Rules, Unsupported, infer
 from conflictkg.pipeline.shacl_cache import CACHE_DIR, ValidationCache, input_key
 from conflictkg.pipeline.reports import apply_review, check_checksums
 from conflictkg.pipeline.release import Release, ReleaseContent, ReleaseError, timestamp, write_release
-from conflictkg.pipeline.sources import ProjectFiles, SourceError, Sources, load
+from conflictkg.pipeline.sources import FilePart, NTriplesPart, Part, ProjectFiles, SourceError, Sources, load
 from conflictkg.pipeline.validate import (
     Validation,
     ValidationFailed,
@@ -191,20 +195,28 @@ def build(
 def _build(root: Path, out: Path, linkers: Sequence[LinkStep], created: datetime | None, engines: Engines,
            stages: Stages, publish_drafts: bool, reason: str, releases: Path) -> Release:
     progress = stages.progress
-    with stages.stage("load"):
-        sources = load(root, progress)
-    progress(f"loaded {sources.size(*sources.asserted_graphs()):,} triples from "
-             f"{len(list(sources.files.graph_files()))} files")
-    with stages.stage("review"):
-        check_checksums(sources)
-        review = apply_review(sources, publish_drafts)
-    if sources.files.reports:
-        progress(f"reports: {len(sources.files.reports)} registered, drafted statements {review.accepted} accepted, "
-                 f"{review.rejected} rejected, {review.unreviewed} published unreviewed")
-    with stages.stage("link"):
-        link(sources, linkers)
-    with stages.stage("evidence"):
-        spans = sources.spans.require_match(sources.article, sources.texts)
+    # the native dataset for SHACL is built from the data files by a forked process while this one loads,
+    # links and checks the evidence; it validates there too (_Validator)
+    validator = _Validator.speculating(root, out) if engines == "fast" and forks() else None
+    try:
+        with stages.stage("load"):
+            sources = load(root, progress)
+        progress(f"loaded {sources.size(*sources.asserted_graphs()):,} triples from "
+                 f"{len(list(sources.files.graph_files()))} files")
+        with stages.stage("review"):
+            check_checksums(sources)
+            review = apply_review(sources, publish_drafts)
+        if sources.files.reports:
+            progress(f"reports: {len(sources.files.reports)} registered, drafted statements {review.accepted} "
+                     f"accepted, {review.rejected} rejected, {review.unreviewed} published unreviewed")
+        with stages.stage("link"):
+            link(sources, linkers)
+        with stages.stage("evidence"):
+            spans = sources.spans.require_match(sources.article, sources.texts)
+    except BaseException:
+        if validator is not None:
+            validator.cancel()
+        raise
     progress(f"evidence: {spans:,} spans match their documents")
     statements = statement_graphs(sources)
     rules = None
@@ -216,6 +228,7 @@ def _build(root: Path, out: Path, linkers: Sequence[LinkStep], created: datetime
     key = input_key(sources, statements) if engines == "fast" else ""
     kept = {name: cache.get(key, name, sources.origins_for) for name in ("asserted", "inferred")} if key else {}
     gate = _Gate(cache, key, progress)
+    derived_parts: Mailbox[list[Part] | None] | None = None
     try:
         with stages.stage("validate"):
             progress(f"SHACL ({engines}): validating {sources.size(*statements):,} triples…")
@@ -224,32 +237,49 @@ def _build(root: Path, out: Path, linkers: Sequence[LinkStep], created: datetime
                 progress("SHACL: asserted data conforms")
             else:
                 gate.first, gate.second = kept["asserted"], kept["inferred"]
-                if gate.first is None or gate.second is None:
+                if gate.first is not None:
+                    progress("SHACL: asserted data conforms" + _KEPT)
+                wanted = gate.first is None or gate.second is None
+                if validator is not None and wanted:
+                    validator.start(sources, statements, gate.first is None, gate.second is None)
+                elif validator is not None:
+                    validator.cancel()
+                    validator = None
+                if validator is not None:
+                    gate.first = gate.first or _Outcome(validator, 0)
+                    gate.second = gate.second or _Outcome(validator, 1)
+                elif wanted:
                     shapes = sources.graph(SHAPES_GRAPH)
                     dataset = native_dataset(sources, (ONTOLOGY_GRAPH, *statements))
-                if gate.first is None:
-                    # the first pass needs nothing from reasoning: a forked child validates the asserted
-                    # data while this process reasons, derives and starts the second pass
-                    gate.first = Background(partial(validate_native, dataset, shapes, sources.origins_for), eager=True)
-                else:
-                    progress("SHACL: asserted data conforms" + _KEPT)
+                    if gate.first is None:
+                        # the first pass needs nothing from reasoning: a forked child validates the
+                        # asserted data while this process reasons, derives and starts the second pass
+                        gate.first = Background(partial(validate_native, dataset, shapes, sources.origins_for),
+                                                eager=True)
         with stages.stage("reason"):
             count = _reason(sources, stages, rules)
         progress(f"OWL RL: {count:,} inferred triples")
+        if validator is not None:
+            validator.inferred(sources.content(INFERRED_GRAPH))
+        elif engines == "fast" and gate.second is None:
+            # a second child adds the inferences to its copy of the dataset while this process derives,
+            # then the derived graph (handed over below) and validates everything while this process
+            # writes the release (into a directory of its own, published only once both passes conform:
+            # see _Gate)
+            derived_parts = Mailbox()
+            gate.second = Background(partial(_second_pass, dataset, sources, shapes, derived_parts))
         with stages.stage("derive"):
             derived = _derive(sources)
         progress(f"derived: {derived:,} casualty bounds and source grades")
         with stages.stage("re-validate"):
             if engines == "reference":
                 gate.second = require_conformance(_validate(sources, (*statements, INFERRED_GRAPH, DERIVED_GRAPH)))
-            elif gate.second is None:
-                # a second child adds the inferences to its copy of the dataset and validates everything
-                # while this process writes the release (into a directory of its own, published only once
-                # both passes conform: see _Gate)
-                gate.second = Background(partial(_second_pass, dataset, sources, shapes), eager=True)
-            else:
-                gate.kept_second = True
-            if engines == "fast" and (kept["asserted"] is None or kept["inferred"] is None):
+            elif validator is not None:
+                validator.derived(sources.content(DERIVED_GRAPH))
+            elif derived_parts is not None:
+                derived_parts.put(_as_ntriples(sources.content(DERIVED_GRAPH)))
+            gate.kept_second = engines == "fast" and kept["inferred"] is not None
+            if validator is None and engines == "fast" and (kept["asserted"] is None or kept["inferred"] is None):
                 del dataset  # the children keep their copies; this process writes the release
                 _return_freed_memory()
         with stages.stage("write release"):
@@ -263,20 +293,249 @@ def _build(root: Path, out: Path, linkers: Sequence[LinkStep], created: datetime
                 version=version,
                 created=created,
                 queries={path.name: path.read_bytes() for path in sources.files.queries},
-                graphs={iri: partial(sources.ntriples, iri)
+                graphs={iri: partial(_written, sources, iri, validator.prepared if validator is not None else None)
                         for iri in release_graphs(g for g in sources.graph_iris() if sources.size(g))},
                 reports={report.slug: report.text.read_bytes() for report in sources.files.reports},
-                extras=lambda directory: _record_changes(directory, previous, version, created, reason, progress),
+                extras=partial(_record_changes, previous=previous, version=version, created=created, reason=reason),
+                progress=progress,
             )
             release = write_release(out, content)
             kept = archive(out, releases)
     except BaseException as failure:
         if rules is not None:
             rules.cancel()
-        gate.fail(failure)
+        if validator is not None:
+            validator.stop()
+        try:
+            gate.fail(failure)
+        finally:
+            if validator is not None:
+                validator.close()
+            if derived_parts is not None:
+                derived_parts.close()  # the second pass was stopped by gate.fail
         raise
+    if validator is not None:
+        validator.close()
     progress(f"wrote release {release.version} to {out}; kept as {kept}")
     return release
+
+
+class _Validator:
+    """The native dataset and both SHACL passes of a fast build, in a forked process started before
+    loading: the dataset (half a minute at 10⁵ events) is parsed from the data files on the machine's
+    other core while this process loads, links and checks the evidence, instead of after them.
+
+    What the files will turn out to hold is not known yet: the process parses every statement file
+    (not gzipped) speculatively. :meth:`start` hands over what the dataset must hold (each file, or
+    N-Triples for what is held in memory: the ontology, what linking added), the sources' parts (for the
+    files named in results) and the shapes, and which passes to run (a pass kept by checksum is not run
+    again); the speculation is kept if it parsed exactly the files wanted, else the dataset is built
+    again. :meth:`inferred` and :meth:`derived` hand over what the second pass adds. Both outcomes come
+    back together; a first pass that does not conform stops the second at once.
+    """
+
+    def __init__(self, files: ProjectFiles | None, scratch: Path) -> None:
+        self._inbox: Mailbox[object] = Mailbox()
+        self._sent = self._expected = 0
+        _sweep(scratch)
+        self.prepared = Path(tempfile.mkdtemp(prefix=f"{_PREPARED}{os.getpid()}-", dir=scratch))
+        """Where the process leaves the statement files as N-Triples for the release (see :func:`_written`),
+        beside the release: a build killed before removing it leaves it for the next build to remove."""
+        self._process = Background(partial(_validate_in_background, files, self._inbox, self.prepared))
+        self._outcome: tuple[Validation | None, Validation | None] | None = None
+
+    @classmethod
+    def speculating(cls, root: Path, out: Path) -> _Validator:
+        """A validator parsing the statement files of the project at ``root`` (none if it has an error:
+        loading reports it), for the release ``out``."""
+        out.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            return cls(ProjectFiles.locate(root), out.parent)
+        except SourceError:
+            return cls(None, out.parent)
+
+    def start(self, sources: Sources, statements: Sequence[URIRef], first: bool, second: bool) -> None:
+        """Hand over the dataset of the ontology and ``statements``, the parts and shapes, and start the
+        passes wanted."""
+        plan = [part.path if _parsed_from_file(part) else part.ntriples()  # type: ignore[union-attr]
+                for iri in (ONTOLOGY_GRAPH, *statements) for part in sources.content(iri)]
+        parts = [(iri, replace(part, types=None, subjects=None) if isinstance(part, FilePart) else part)
+                 for iri, graph_parts in sources.parts.items() for part in _as_ntriples(graph_parts)]
+        shapes = _as_ntriples(sources.content(SHAPES_GRAPH))
+        self._expected = 3 if second else 1
+        self._send((plan, parts, shapes, first, second))
+
+    def inferred(self, parts: list[Part]) -> None:
+        """Hand over the inferred graph (the second pass parses it while the build derives)."""
+        if self._expected == 3:
+            self._send(_as_ntriples(parts))
+
+    def derived(self, parts: list[Part]) -> None:
+        """Hand over the derived graph: the second pass validates once it has it."""
+        if self._expected == 3:
+            self._send(_as_ntriples(parts))
+
+    def _send(self, item: object) -> None:
+        self._inbox.put(item)
+        self._sent += 1
+
+    def stop(self) -> None:
+        """Nothing more will be handed over: the passes not started yet are not run."""
+        if self._sent < max(self._expected, 1):
+            self._send(None)
+            self._expected = self._sent
+
+    def outcome(self) -> tuple[Validation | None, Validation | None]:
+        """Both passes' validations (None for a pass not run); waits for them."""
+        if self._outcome is None:
+            self._outcome = self._process.result()
+        return self._outcome
+
+    def cancel(self) -> None:
+        """End the process and its passes now (the build was interrupted, or does not need them)."""
+        self.close()
+
+    def close(self) -> None:
+        """End the process if it still runs, remove what it left unread and the N-Triples for the release."""
+        self._process.cancel()
+        self._inbox.close()
+        shutil.rmtree(self.prepared, ignore_errors=True)
+
+
+def _parsed_from_file(part: Part) -> bool:
+    """True for a part the native dataset reads from its file (native_dataset)."""
+    return isinstance(part, FilePart) and not part.path.name.endswith(".gz")
+
+
+def _as_ntriples(parts: list[Part]) -> list[Part]:
+    """Parts to hand to another process, files as they are and the others as N-Triples: an rdflib graph
+    does not survive pickling as it is (its literals come back with their lexical forms normalised,
+    where pipeline.terms keeps them as written)."""
+    return [part if isinstance(part, (FilePart, NTriplesPart)) else NTriplesPart(part.ntriples(), part.origin, part.triples)
+            for part in parts]
+
+
+class _Outcome:
+    """One pass of a :class:`_Validator`, as the gate waits for it."""
+
+    def __init__(self, validator: _Validator, index: int) -> None:
+        self._validator, self._index = validator, index
+
+    def result(self) -> Validation:
+        outcome = self._validator.outcome()[self._index]
+        if outcome is None:
+            raise BackgroundError("the validation was stopped before this pass ran")
+        return outcome
+
+    def cancel(self) -> None:
+        if self._index == 1:
+            self._validator.stop()
+        else:
+            self._validator.cancel()
+
+
+def _validate_in_background(files: ProjectFiles | None, inbox: Mailbox[object], prepared: Path
+                            ) -> tuple[Validation | None, Validation | None]:
+    """A :class:`_Validator`'s process: the dataset (speculatively parsed first), the statement files as
+    N-Triples for the release while the build still links, then the first pass in a child of its own
+    while the second waits for the inferred and derived graphs."""
+    dataset, parsed = _speculative_dataset(files)
+    for path in parsed:
+        _prepare(path, prepared)
+    order = inbox.get()
+    if order is None or files is None:
+        return None, None
+    plan, parts, shapes_parts, first_wanted, second_wanted = order  # type: ignore[misc]
+    done = set(parsed)
+    if sorted(entry for entry in plan if isinstance(entry, Path) and entry in done) != parsed:
+        dataset, done = rdflib_turbo.Dataset(), set()  # not each file parsed once: build it again
+    for entry in plan:
+        if not isinstance(entry, Path):
+            dataset.parse(data=entry, format="nt")
+        elif entry not in done:
+            dataset.parse(str(entry), format="turtle", publicID=entry.resolve().as_uri())
+    sources = Sources(files=files, article="")
+    for iri, part in parts:
+        sources.append(iri, part)
+    shapes = Sources(files=files, article="", parts={SHAPES_GRAPH: shapes_parts}).graph(SHAPES_GRAPH)
+    first = (Background(partial(validate_native, dataset, shapes, sources.origins_for), eager=True)
+             if first_wanted else None)
+    inferred = inbox.get() if second_wanted else None
+    second = None
+    if inferred is not None:
+        for part in inferred:  # type: ignore[attr-defined]
+            sources.append(INFERRED_GRAPH, part)
+        second = Background(partial(_second_pass, dataset, sources, shapes, inbox), eager=True)
+    outcome = first.result() if first is not None else None
+    if outcome is not None and not outcome.conforms:
+        if second is not None:
+            second.cancel()
+        return outcome, None
+    return outcome, second.result() if second is not None else None
+
+
+_PREPARED = ".conflictkg-ntriples-"
+
+
+def _sweep(scratch: Path) -> None:
+    """Remove what killed builds left in ``scratch`` (their process is gone)."""
+    for left in scratch.glob(f"{_PREPARED}*"):
+        pid = left.name[len(_PREPARED):].split("-", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(left, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _prepared_name(path: Path, prepared: Path) -> Path:
+    return prepared / (hashlib.sha256(str(path).encode()).hexdigest() + ".nq")
+
+
+def _prepare(path: Path, prepared: Path) -> None:
+    """Leave a statement file as FilePart.ntriples gives it in ``prepared`` (renamed into place when
+    complete): the release reads it there instead of parsing the file again."""
+    target = _prepared_name(path, prepared)
+    partial_file = target.with_suffix(".part")
+    try:
+        partial_file.write_bytes(FilePart(path, "", 0).ntriples())
+        partial_file.rename(target)
+    except (OSError, SyntaxError):  # the build parses the file itself (and reports what is wrong)
+        return
+
+
+def _written(sources: Sources, iri: URIRef, prepared: Path | None) -> bytes:
+    """The named graph ``iri`` as N-Triples (Sources.ntriples), each file the validating process left
+    prepared read from there."""
+    chunks = []
+    for part in sources.content(iri):
+        ready = _prepared_name(part.path, prepared) if prepared is not None and isinstance(part, FilePart) else None
+        chunks.append(ready.read_bytes() if ready is not None and ready.is_file() else part.ntriples())
+    return b"".join(chunks)
+
+
+def _speculative_dataset(files: ProjectFiles | None) -> tuple[rdflib_turbo.Dataset, list[Path]]:
+    """A native dataset of the project's statement files that are not gzipped, as native_dataset reads
+    a file, and the files parsed (sorted); nothing if one does not parse (loading will say why). The
+    ontology is left to the plan: it is a file or, with blank nodes, N-Triples of its rdflib graph."""
+    dataset = rdflib_turbo.Dataset()
+    if files is None:
+        return dataset, []
+    paths = [path for iri, path in files.graph_files()
+             if iri not in (ONTOLOGY_GRAPH, SHAPES_GRAPH) and not path.name.endswith(".gz")]
+    try:
+        for path in paths:
+            dataset.parse(str(path), format="turtle", publicID=path.resolve().as_uri())
+    except Exception:  # noqa: BLE001 - a file loading refuses: the build stops there
+        return rdflib_turbo.Dataset(), []
+    return dataset, sorted(paths)
 
 
 def _return_freed_memory() -> None:
@@ -289,12 +548,31 @@ def _return_freed_memory() -> None:
         return
 
 
-def _second_pass(dataset: rdflib_turbo.Dataset, sources: Sources, shapes: Graph) -> Validation:
-    """SHACL over the asserted data's native dataset with the inferred and derived graphs added."""
-    for iri in (INFERRED_GRAPH, DERIVED_GRAPH):
-        for part in sources.content(iri):
-            dataset.parse(data=part.ntriples(), format="nt")
+def _second_pass(dataset: rdflib_turbo.Dataset, sources: Sources, shapes: Graph, derived: Mailbox[Any]) -> Validation | None:
+    """SHACL over the asserted data's native dataset with the inferred and derived graphs added.
+
+    Started once the inferences are complete, before derivation: the derived graph's parts arrive by
+    ``derived`` while the inferences are parsed (a minute of work at 10⁵ events), and join this copy of
+    ``sources`` too, so that results name their files as if it had started after derivation. None if
+    the build stopped instead of handing them over.
+    """
+    for part in sources.content(INFERRED_GRAPH):
+        dataset.parse(data=part.ntriples(), format="nt")
+    parts = derived.get()
+    if parts is None:
+        return None
+    for part in parts:
+        sources.append(DERIVED_GRAPH, part)
+        dataset.parse(data=part.ntriples(), format="nt")
     return validate_native(dataset, shapes, sources.origins_for)
+
+
+Pending = Background[Validation] | Background[Validation | None] | _Outcome
+"""A pass still running: in a forked child of its own, or in a :class:`_Validator`'s process."""
+
+
+def _pending(outcome: Validation | Pending | None) -> bool:
+    return outcome is not None and not isinstance(outcome, Validation)
 
 
 class _Gate:
@@ -309,15 +587,15 @@ class _Gate:
     """
 
     def __init__(self, cache: ValidationCache, key: str, progress: Progress) -> None:
-        self.first: Validation | Background[Validation] | None = None
-        self.second: Validation | Background[Validation] | None = None
+        self.first: Validation | Pending | None = None
+        self.second: Validation | Pending | None = None
         self.kept_second = False
         self._cache, self._key, self._progress = cache, key, progress
 
     def report(self) -> Graph:
         first, second = self.first, self.second
         assert first is not None and second is not None, "both passes are started before the release"
-        if isinstance(first, Background):
+        if _pending(first):
             try:
                 self.first = first = first.result()
             finally:
@@ -327,7 +605,7 @@ class _Gate:
             if self._key:
                 self._cache.put(self._key, "asserted", first)
             self._progress("SHACL: asserted data conforms")
-        if isinstance(second, Background):
+        if _pending(second):
             self.second = second = require_conformance(second.result())
             if self._key:
                 self._cache.put(self._key, "inferred", second)
@@ -335,7 +613,7 @@ class _Gate:
         return first.report
 
     def _cancel_second(self) -> None:
-        if isinstance(self.second, Background):
+        if _pending(self.second):
             self.second.cancel()
 
     def fail(self, failure: BaseException) -> None:
@@ -343,7 +621,7 @@ class _Gate:
         the asserted data does not conform, whatever failed later."""
         self._cancel_second()
         first = self.first
-        if not isinstance(first, Background):
+        if not _pending(first):
             return
         if not isinstance(failure, Exception):  # interrupted: stop the child, do not wait for it
             first.cancel()
@@ -357,11 +635,11 @@ class _Gate:
             raise ValidationFailed(outcome) from None
 
 
-def _record_changes(directory: Path, previous: Path | None, version: str, created: datetime, reason: str,
-                    progress: Progress) -> None:
+def _record_changes(directory: Path, previous: Path | None, version: str, created: datetime, reason: str) -> str:
+    """Write changes/ into the release being written; return the line that sums them up."""
     changes = write_changes(directory, previous, version, timestamp(created), reason)
-    progress(f"changes since {changes.previous or 'nothing (first release)'}: +{sum(changes.added.values())} "
-             f"-{sum(changes.removed.values())} triples, {len(changes.vanished)} IRIs vanished")
+    return (f"changes since {changes.previous or 'nothing (first release)'}: +{sum(changes.added.values())} "
+            f"-{sum(changes.removed.values())} triples, {len(changes.vanished)} IRIs vanished")
 
 
 def is_current(root: Path | str, out: Path | str) -> bool:

@@ -45,6 +45,7 @@ from conflictkg.pipeline.dumps import (
     write_trig,
     write_turtle,
 )
+from conflictkg.pipeline.progress import quiet
 from conflictkg.pipeline.terms import to_ox
 from conflictkg.store import RELEASE_STORE, build_release_store
 from conflictkg.vocab import (
@@ -274,8 +275,12 @@ class ReleaseContent:
     queries: dict[str, bytes] = field(default_factory=dict)
     reports: dict[str, bytes] = field(default_factory=dict)
     """Each registered report's text by slug, published byte-exact as ``reports/<slug>.txt``."""
-    extras: Callable[[Path], None] | None = None
-    """Writes further files (the changes since the previous release) after the dumps, before the manifest."""
+    extras: Callable[[Path], str] | None = None
+    """Writes further files (the changes since the previous release) and gives a line to say about them:
+    run by a forked process once the N-Quads dump is written (which it may read), beside the other
+    files; its line is said once the validation is through, and its files are in the manifest."""
+    progress: Callable[[str], None] = quiet
+    """Where the extras' line is said."""
     graphs: Mapping[URIRef, GraphWriter] | None = None
     sizes: Mapping[URIRef, int] = field(default_factory=dict)
     """Distinct triples per graph, filled in by :func:`write_files` once the dumps are written."""
@@ -300,15 +305,21 @@ class ReleaseContent:
                             format=ox.RdfFormat.N_TRIPLES)
 
 
-def _write_rdf_dumps(directory: Path, lines: Mapping[URIRef, Lines], graphs: Sequence[URIRef]) -> StoreBuild:
+Beside = tuple["StoreBuild", Background[str] | None]
+"""What runs beside the writing of a release until its manifest: the store's build and the extras'."""
+
+
+def _write_rdf_dumps(directory: Path, lines: Mapping[URIRef, Lines], graphs: Sequence[URIRef],
+                     extras: Callable[[Path], str] | None) -> Beside:
     """The dataset as N-Quads, TriG, the asserted union as N-Triples, each graph as Turtle.
 
-    The N-Quads dump comes first: the release store is built from it by another process (returned, to
-    be collected) while the other dumps are written.
+    The N-Quads dump comes first: the release store is built from it by another process and the
+    ``extras`` run in a forked one (both returned, to be collected) while the other dumps are written.
     """
     prefixes = prefix_map()
     write_nquads(directory / QUADS_DUMP, lines, graphs)
     store = StoreBuild(directory)
+    more = Background(partial(extras, directory)) if extras is not None else None
     try:
         write_trig(directory / TRIG_DUMP, lines, graphs, prefixes)
         write_ntriples(directory / ASSERTED_DUMP, lines, asserted_graphs(graphs))
@@ -318,9 +329,15 @@ def _write_rdf_dumps(directory: Path, lines: Mapping[URIRef, Lines], graphs: Seq
             path.parent.mkdir(parents=True, exist_ok=True)
             write_turtle(path, lines[iri], prefixes)
     except BaseException:
-        store.cancel()
+        _cancel((store, more))
         raise
-    return store
+    return store, more
+
+
+def _cancel(beside: Beside) -> None:
+    for process in beside:
+        if process is not None:
+            process.cancel()
 
 
 def _write_json_ld(directory: Path, lines: Mapping[URIRef, Lines], graphs: Sequence[URIRef]) -> None:
@@ -332,16 +349,16 @@ def _write_json_ld(directory: Path, lines: Mapping[URIRef, Lines], graphs: Seque
     (directory / CONTEXT_FILE).write_text(json.dumps(context, indent=2) + "\n", "utf-8")
 
 
-def _write_dumps(directory: Path, content: ReleaseContent, lines: Mapping[URIRef, Lines]) -> StoreBuild:
+def _write_dumps(directory: Path, content: ReleaseContent, lines: Mapping[URIRef, Lines]) -> Beside:
     """The RDF dumps, JSON-LD with its context, the article, the report texts and the example queries;
-    returns the release store's build, still running (see :func:`_write_rdf_dumps`).
+    returns the release store's build and the extras', still running (see :func:`_write_rdf_dumps`).
 
     JSON-LD, the one writer in Python, is written by a forked process meanwhile (pipeline.background).
     """
     graphs = tuple(content.sizes)
     json_ld = Background(partial(_write_json_ld, directory, lines, graphs))
     try:
-        store = _write_rdf_dumps(directory, lines, graphs)
+        beside = _write_rdf_dumps(directory, lines, graphs, content.extras)
     except BaseException:
         json_ld.cancel()
         raise
@@ -357,9 +374,9 @@ def _write_dumps(directory: Path, content: ReleaseContent, lines: Mapping[URIRef
         for slug, text in sorted(content.reports.items()):
             (directory / REPORTS_DIR / f"{slug}.txt").write_bytes(text)
     except BaseException:
-        store.cancel()
+        _cancel(beside)
         raise
-    return store
+    return beside
 
 
 @dataclass(frozen=True)
@@ -587,22 +604,25 @@ def write_files(directory: Path, content: ReleaseContent) -> None:
 
     Every graph becomes sorted N-Triples lines with canonical blank-node labels first
     (pipeline.dumps), so that the same content and creation time give byte-identical files and manifest.
-    The release store is built from the N-Quads dump by another process while the rest is written.
+    The release store is built from the N-Quads dump by another process, and the extras (the changes)
+    written by a forked one, while the rest is written. VoID and the extras need no validation: they are
+    written before the validation is waited for, while the build's second SHACL pass may still run (at
+    10⁵ events a minute of work that would otherwise follow it).
     """
     graphs = content.graph_iris()
     lines = canonical_lines({iri: content.ntriples(iri) for iri in graphs})
     content = replace(content, sizes={iri: len(lines[iri]) for iri in graphs})
-    store = _write_dumps(directory, content, lines)
+    store, more = beside = _write_dumps(directory, content, lines)
     try:
-        validation = content.validation() if callable(content.validation) else content.validation
-        (directory / VALIDATION_FILE).write_text(canonical_graph(validation).serialize(format="turtle"), "utf-8")
         void = canonical_graph(_void(directory, content, lines))
         (directory / VOID_FILE).write_text(void.serialize(format="turtle"), encoding="utf-8")
-        if content.extras is not None:
-            content.extras(directory)
+        validation = content.validation() if callable(content.validation) else content.validation
+        (directory / VALIDATION_FILE).write_text(canonical_graph(validation).serialize(format="turtle"), "utf-8")
+        if more is not None:
+            content.progress(more.result())
         _write_manifest(directory, content)
     except BaseException:
-        store.cancel()
+        _cancel(beside)
         raise
     store.result()
 

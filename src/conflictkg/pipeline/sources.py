@@ -408,6 +408,10 @@ class Sources:
         """Add ``count`` triples given as N-Triples to a named graph (large outputs such as inferences)."""
         self._add_part(graph, NTriplesPart(data, origin, count))
 
+    def append(self, graph: URIRef, part: Part) -> None:
+        """Add a part as it is: one another process's copy of these sources received (pipeline.build)."""
+        self._add_part(graph, part)
+
     def _add_part(self, graph: URIRef, part: Part) -> None:
         self.parts.setdefault(graph, []).append(part)
         if graph in self._graphs:
