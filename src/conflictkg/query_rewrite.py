@@ -247,7 +247,7 @@ def _prebinding_safe(text: str, variables: set[str]) -> bool:
         if token.word in ("BIND", "VALUES", "SERVICE"):
             return False
         if token.text == "{":
-            graph_iri = position >= 2 and tokens[position - 2].word == "GRAPH" and tokens[position - 1].text[:1] not in "?$"
+            graph_iri = tokens[position - 2].word == "GRAPH" and tokens[position - 1].text[:1] not in "?$"
             transparent.append(graph_iri)
             nested += not graph_iri
         elif token.text == "}":
