@@ -73,10 +73,14 @@ holds ~50,000 queries (~15 s of a worker's time). The v0.2 manifest has no field
 _GEONAMES_NUMBER = re.compile(r"[0-9]{1,12}")
 _CALLBACK = re.compile(r"[A-Za-z_$][A-Za-z0-9_$.]{0,63}")
 
+# Only the reconcilable classes: the engine reads their instances, not every typed resource of the
+# store (spans, claims, reports: 11 s → 6 s at 100,000 events, same entities).
+_GROUP_CLASSES = " ".join(f"ckg:{c}" for c in dict.fromkeys(c for members in GROUPS.values() for c in members))
 _ENTITIES_QUERY = sparql_prologue() + f"""
 SELECT ?s ?type ?label ?alt ?parent ?match WHERE {{
+  VALUES ?type {{ {_GROUP_CLASSES} }}
   ?s a ?type ; rdfs:label ?label .
-  FILTER(STRSTARTS(STR(?type), STR(ckg:)) && STRSTARTS(STR(?s), "{ID}"))
+  FILTER(STRSTARTS(STR(?s), "{ID}"))
   OPTIONAL {{ ?s skos:altLabel ?alt }}
   OPTIONAL {{ ?s ckg:locatedIn ?parent }}
   OPTIONAL {{ ?s skos:exactMatch|skos:closeMatch ?match }}
