@@ -15,7 +15,8 @@ from conflictkg.web.terms import TermFactory
 router = APIRouter()
 PAGE_INCOMING = 500
 """Links to a resource an HTML page lists (its RDF descriptions list all): the rest are counted and
-offered as a query."""
+offered as a query. Served from an external store (`serve --store`) a page lists them all, as before:
+the cap costs two more requests to that store per page."""
 
 
 @router.api_route("/id/{path:path}", methods=["GET", "HEAD"], include_in_schema=False)
@@ -27,7 +28,8 @@ def resource(request: Request, path: str) -> Response:
     if isinstance(answer, Response):
         return answer
     iri = site.addresses.iri_for_path("id/" + path)
-    description = describe(site.store, iri, PAGE_INCOMING if answer.fmt is HTML else None)
+    capped = answer.fmt is HTML and site.store.local  # an external store keeps its one CONSTRUCT per page
+    description = describe(site.store, iri, PAGE_INCOMING if capped else None)
     if not description.found:
         return not_found(request, f"No resource {iri} in this dataset.")
     if answer.fmt is not HTML:
