@@ -201,7 +201,7 @@ def test_the_shortlist_finds_every_candidate_comparing_all_labels_would(service:
         for entity in entities:
             if group and group not in entity.groups:
                 continue
-            score = max(module._label_similarity(text, query, n) for n in entity.names)
+            score = max(module._label_similarity(text, query, n, module.name_keys(n)) for n in entity.names)
             if score >= module.KG_MIN_SIMILARITY:
                 out.append((entity.iri, round(score * 100, 1)))
         return sorted(out, key=lambda r: -r[1])

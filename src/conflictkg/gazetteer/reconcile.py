@@ -405,10 +405,11 @@ class ReconciliationService:
         return {"result": hits[:limit]}
 
 
-def _label_similarity(text: str, query: NameKeys, label: str, keys: NameKeys | None = None) -> float:
-    """Key similarity, with a tenth from the literal label so "Deir Ezzor" beats "Deir Ezzor's airport"."""
+def _label_similarity(text: str, query: NameKeys, label: str, keys: NameKeys) -> float:
+    """Key similarity (``keys`` are the label's), with a tenth from the literal label so "Deir Ezzor"
+    beats "Deir Ezzor's airport"."""
     literal = fuzz.ratio(text.casefold(), label.casefold()) / 100
-    return 0.9 * name_similarity(query, keys or name_keys(label))[0] + 0.1 * literal
+    return 0.9 * name_similarity(query, keys)[0] + 0.1 * literal
 
 
 _SHORTLIST_CUTOFF = 100 * (KG_MIN_SIMILARITY - 0.1) / 0.9 - 0.01
