@@ -54,13 +54,12 @@ def describe(store: Store, iri: str, incoming_limit: int | None = None) -> Descr
     prefix = ox.Literal(iri + "/")
     own = f"""{{ {node} ?p ?o BIND({node} AS ?s) }}
               UNION {{ {node} ?link ?s . FILTER(isIRI(?s) && STRSTARTS(STR(?s), {prefix})) ?s ?p ?o }}"""
+    total: int | None = None
     if incoming_limit is None:
         asserted = _distinct(store.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {own} UNION {{ ?s ?p {node} BIND({node} AS ?o) }} }}"))
-        total = None
     else:
         pointing = list(store.query(  # type: ignore[arg-type]
             f"SELECT ?s ?p WHERE {{ ?s ?p {node} }} ORDER BY ?p ?s LIMIT {incoming_limit + 1}"))
-        total = None
         if len(pointing) > incoming_limit:
             pointing = pointing[:incoming_limit]
             total = int(next(iter(store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ ?s ?p {node} }}")))["n"].value)  # type: ignore[call-overload]
