@@ -52,6 +52,20 @@ def test_compact_iris_follow_the_context_prefixes() -> None:
     assert compact("https://sws.geonames.org/170794/") == "https://sws.geonames.org/170794/"
 
 
+def test_the_longest_namespace_wins_whatever_it_ends_with() -> None:
+    """As rdflib's compaction: the longest namespace the IRI starts with, also one not ending in / or #
+    (the compacter finds those others by another way), and no shorter one when its local part is not
+    a plain name."""
+    compact = compacter({"id": "https://example.org/id/", "ev": "https://example.org/id/ev",
+                         "evt": "https://example.org/id/event/", "frag": "https://example.org/v#"})
+    assert compact("https://example.org/id/event/7") == "evt:7"
+    assert compact("https://example.org/id/evil") == "ev:il"
+    assert compact("https://example.org/id/ev") == "https://example.org/id/ev"  # no local name left
+    assert compact("https://example.org/id/evx/1") == "https://example.org/id/evx/1"
+    assert compact("https://example.org/v#name") == "frag:name"
+    assert compact("https://example.org/other") == "https://example.org/other"
+
+
 def _rdflib_json_ld(graph: Graph) -> dict:  # type: ignore[type-arg]
     """What the release wrote before: rdflib's compaction, every array sorted (release._unordered_arrays_sorted)."""
     def tidy(value: object, ordered: bool = False) -> object:

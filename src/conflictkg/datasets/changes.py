@@ -25,12 +25,13 @@ import os
 import shutil
 import tempfile
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, PROV, RDF, SKOS, XSD
+from zlib_ng import gzip_ng
 
 from conflictkg.vocab import BASE, CKG, GRAPH, ID, bind_prefixes
 
@@ -103,10 +104,18 @@ class _Unsorted(Exception):
     """A dump's lines are out of order: the diff is made from sets instead."""
 
 
-def _merge_diff(previous: Path | None, current: Path) -> Iterator[tuple[bytes, bytes]]:
+Quads = Callable[[], Iterable[bytes]]
+"""Gives a release's N-Quads lines (without their line break) in the dump's order, afresh at each call."""
+
+
+def _dump_lines(path: Path) -> Quads:
+    return lambda: _lines(path)
+
+
+def _merge_diff(previous: Path | None, current: Quads) -> Iterator[tuple[bytes, bytes]]:
     """``(b"A", line)`` / ``(b"D", line)`` walking both sorted dumps once (each read once, checked for
     order on the way); raises _Unsorted at the first line out of order."""
-    old, new = _lines(previous), _lines(current)
+    old, new = _lines(previous), iter(current())
     a, b = next(old, None), next(new, None)
     while a is not None or b is not None:
         if b is None or (a is not None and a < b):
@@ -125,8 +134,8 @@ def _merge_diff(previous: Path | None, current: Path) -> Iterator[tuple[bytes, b
                 raise _Unsorted
 
 
-def _set_diff(previous: Path | None, current: Path) -> Iterator[tuple[bytes, bytes]]:
-    old, new = set(_lines(previous)), set(_lines(current))
+def _set_diff(previous: Path | None, current: Quads) -> Iterator[tuple[bytes, bytes]]:
+    old, new = set(_lines(previous)), set(current())
     for line in sorted(old - new):
         yield b"D", line
     for line in sorted(new - old):
@@ -139,9 +148,9 @@ def diff_lines(previous: Path | None, current: Path) -> Iterator[tuple[str, str]
     The dumps are written sorted (pipeline.release); should either not be, the diff falls back to sets.
     """
     try:
-        found = list(_merge_diff(previous, current))
+        found = list(_merge_diff(previous, _dump_lines(current)))
     except _Unsorted:
-        found = list(_set_diff(previous, current))
+        found = list(_set_diff(previous, _dump_lines(current)))
     return ((op.decode(), line.decode()) for op, line in found)
 
 
@@ -152,7 +161,8 @@ def _write_diff(directory: Path, previous_dump: Path | None, version: str, previ
     removed: Counter[bytes] = Counter()
     gone: set[bytes] = set()
     entity = str(ID).encode()
-    with gzip.GzipFile(directory / DIFF_FILE, "wb", mtime=0, compresslevel=6) as raw:  # zlib default: 3x faster than 9
+    # zlib's default level, by zlib-ng: half the standard library's time, and smaller (pipeline.dumps)
+    with gzip_ng.GzipFile(directory / DIFF_FILE, "wb", mtime=0, compresslevel=6) as raw:
         raw.write(f"H id <{release_iri(version)}> .\n".encode())
         if previous_version:
             raw.write(f"H prev <{release_iri(previous_version)}> .\n".encode())
@@ -175,17 +185,21 @@ def _write_diff(directory: Path, previous_dump: Path | None, version: str, previ
     return added, removed, gone
 
 
-def write_changes(directory: Path, previous_dir: Path | None, version: str, created: str, reason: str) -> ReleaseChanges:
+def write_changes(directory: Path, previous_dir: Path | None, version: str, created: str, reason: str,
+                  current: Quads | None = None) -> ReleaseChanges:
     """Write changes/ into the release being built in ``directory`` (its dumps already written).
 
     The dumps are read as bytes, once each, their order checked while they are merged; a dump found
-    out of order is diffed again from sets (the diff file is written afresh).
+    out of order is diffed again from sets (the diff file is written afresh). ``current`` gives this
+    release's N-Quads lines when the caller holds them (the build does: reading its own dump back cost
+    it a tenth of a minute at 10⁵ events); else they are read from ``directory``'s dump.
     """
     previous_version = _version_of(previous_dir) if previous_dir is not None else None
     changes = ReleaseChanges(version, created, reason, previous_version)
     (directory / CHANGES_DIR).mkdir(exist_ok=True)
     previous_dump = previous_dir / QUADS_DUMP if previous_dir is not None else None
-    current = directory / QUADS_DUMP
+    if current is None:
+        current = _dump_lines(directory / QUADS_DUMP)
     try:
         added, removed, gone = _write_diff(directory, previous_dump, version, previous_version,
                                            _merge_diff(previous_dump, current))
@@ -193,7 +207,7 @@ def write_changes(directory: Path, previous_dir: Path | None, version: str, crea
         added, removed, gone = _write_diff(directory, previous_dump, version, previous_version,
                                            _set_diff(previous_dump, current))
     if gone:
-        for line in _lines(current):
+        for line in current():
             gone.discard(_subject_of(line))
             if not gone:
                 break
