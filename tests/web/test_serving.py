@@ -73,7 +73,10 @@ def _server_processes(base: str) -> tuple[int, list[int]]:
 
 def test_in_memory_and_on_disk_give_the_same_answers(in_memory: tuple[str, Path], on_disk: str) -> None:
     base, log = in_memory
-    assert "switched the server processes" in log.read_text()
+    text = log.read_text()
+    assert "switched the server processes" in text
+    assert "prepared the landing page and reconciliation" in text  # once, by the supervisor (web.prepared)
+    assert "forking with other threads alive" not in text
     assert _answers(base) == _answers(on_disk)
 
 

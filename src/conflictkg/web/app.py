@@ -46,6 +46,7 @@ from conflictkg.web.config import ServerConfig
 from conflictkg.web.front import SparqlFront
 from conflictkg.web.limits import QueryLimiter, QueryLimits
 from conflictkg.web.openapi import install_openapi
+from conflictkg.web.prepared import Prepared
 from conflictkg.web.reconcile import router as reconcile_router
 from conflictkg.web.routes import changes, documents, exports, home, release_files, resources
 from conflictkg.web.routes.changes import close_release_evaluators
@@ -61,14 +62,16 @@ ALLOWED = "GET, HEAD, POST"
 
 
 def create_app(
-    config: ServerConfig, on_stuck: Callable[[], None] | None = None, store: Store | None = None
+    config: ServerConfig, on_stuck: Callable[[], None] | None = None, store: Store | None = None,
+    prepared: Prepared | None = None,
 ) -> FastAPI:
     """Build the app for ``config``; raises StoreError (with file and position) on unreadable data and
     ReleaseError on a release whose files differ from its manifest.
 
     ``on_stuck`` is called when a query thread cannot be stopped (sparql.execute); `conflictkg serve`
     passes the function that retires the process, and ``store``, the data its supervisor already loaded
-    into memory (web.serving); without it the app opens the store ``config`` names.
+    into memory, with what it ``prepared`` from it (web.serving); without a store the app opens the one
+    ``config`` names.
     """
     if (config.store_path is None and config.store_url is None and config.release_dir is not None and not config.files
             and (Path(config.release_dir) / MANIFEST).is_file()):
@@ -99,6 +102,9 @@ def create_app(
     for router in ROUTERS:
         app.include_router(router)
     app.state.site = Site.from_config(store, config)
+    if prepared is not None:
+        app.state.site.overview = prepared.overview
+        app.state.reconcile_service = prepared.reconciliation
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
     for module in (home, resources, documents, release_files, exports, changes):
         app.include_router(module.router)

