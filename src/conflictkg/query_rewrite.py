@@ -58,6 +58,7 @@ sees errors about its own text.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -68,7 +69,7 @@ _CLOSE = set(_OPEN.values())
 _MOVABLE_PAST = {"optional", "filter"}
 _PLANNABLE = ("triples", "optional", "filter")
 """The elements of a group the LATERAL and VALUES rules apply to (others' positions or bindings matter)."""
-_ELEMENT_KEYWORDS = ("OPTIONAL", "MINUS", "GRAPH", "SERVICE", "FILTER", "BIND", "VALUES", "LATERAL")
+ELEMENT_KEYWORDS = ("OPTIONAL", "MINUS", "GRAPH", "SERVICE", "FILTER", "BIND", "VALUES", "LATERAL")
 """Words that start a group element other than triples (LATERAL: Oxigraph's, in a client's own text)."""
 
 
@@ -290,7 +291,7 @@ def _pinned_by(tokens: list[Token]) -> list[tuple[str, list[str]]]:
     if len(tokens) < 2:
         return []
     body = tokens[2:-1] if tokens[1].text == "(" and _matching(tokens, 1) == len(tokens) - 1 else tokens[1:]
-    if any("|" in t.text for t in _top_level(body)):  # an || at the top: its operands are not all required
+    if len(_split(body, 0, len(body), ("||", "|"))) > 1:  # an || at the top: its operands are not all required
         return []
     found = []
     for first, stop in _split(body, 0, len(body), "&&"):
@@ -328,19 +329,6 @@ def _pin(texts: list[str]) -> tuple[str, list[str]] | None:
     return None
 
 
-def _top_level(tokens: list[Token]) -> list[Token]:
-    """The tokens outside any bracket."""
-    kept, depth = [], 0
-    for token in tokens:
-        if token.text in _OPEN:
-            depth += 1
-        elif token.text in _CLOSE:
-            depth -= 1
-        elif depth == 0:
-            kept.append(token)
-    return kept
-
-
 @dataclass
 class _Seed:
     """A walk that seeds its group: its text, its variable, and the triples block it came from without it."""
@@ -376,33 +364,50 @@ def _seed(elements: list[_Element]) -> _Seed | None:
     return None
 
 
+@dataclass(frozen=True)
+class _Pair:
+    """One verb and its single object in a block of triples: ``subject verb object``."""
+
+    statement: int
+    """Which statement (between top-level dots) holds it, and which of its ``;``-separated pairs it is."""
+    which: int
+    subject: Token
+    verb: list[Token]
+    obj: Token
+
+
+def _pairs(tokens: list[Token], first: int, stop: int) -> Iterator[_Pair]:
+    """The verb-object pairs with one object of the triples in ``tokens[first:stop]`` (a statement that
+    starts with a bracket, a blank node property list or a collection, has none)."""
+    for number, (start, end) in enumerate(_split(tokens, first, stop, ".")):
+        if start >= end or tokens[start].text in _OPEN:
+            continue
+        for which, (a, b) in enumerate(_split(tokens, start + 1, end, ";")):
+            if b - a >= 2 and not any(tokens[i].text == "," for i in range(a, b)):
+                yield _Pair(number, which, tokens[start], tokens[a:b - 1], tokens[b - 1])
+
+
 def _seed_in(text: str) -> tuple[str, str, str] | None:
     """In a triples block: the first anchored walk (its text, its variable) and the block without it."""
     tokens = tokenize(text)
-    statements = _split(tokens, 0, len(tokens), ".")
-    for number, (first, stop) in enumerate(statements):
-        if first >= stop or tokens[first].text in _OPEN:
+    for pair in _pairs(tokens, 0, len(tokens)):
+        subject, verb, obj = pair.subject, pair.verb, pair.obj
+        if not (_is_term(subject.text) and _is_term(obj.text) and _is_walk(verb)):
             continue
-        subject = tokens[first]
-        pairs = _split(tokens, first + 1, stop, ";")
-        for which, (a, b) in enumerate(pairs):
-            if b - a < 2 or any(tokens[i].text == "," for i in range(a, b)):
-                continue
-            verb, obj = tokens[a:b - 1], tokens[b - 1]
-            if not (_is_term(subject.text) and _is_term(obj.text) and _is_walk(verb)):
-                continue
-            ends = [t.text for t in (subject, obj) if t.text[:1] in "?$"]
-            if len(ends) != 1 or any("subClassOf" in t.text or "subPropertyOf" in t.text for t in verb):
-                continue
-            seed = f"{subject.text} {text[verb[0].start:obj.end]}"
-            kept_pairs = [text[tokens[x].start:tokens[y - 1].end] for n, (x, y) in enumerate(pairs) if n != which and x < y]
-            kept: list[str] = []
-            for other, (x, y) in enumerate(statements):
-                if other != number and x < y:
-                    kept.append(text[tokens[x].start:tokens[y - 1].end])
-                elif other == number and kept_pairs:
-                    kept.append(subject.text + " " + " ;\n  ".join(kept_pairs))
-            return seed, ends[0][1:], " .\n".join(kept)
+        ends = [t.text for t in (subject, obj) if t.text[:1] in "?$"]
+        if len(ends) != 1 or any("subClassOf" in t.text or "subPropertyOf" in t.text for t in verb):
+            continue
+        statements = _split(tokens, 0, len(tokens), ".")
+        first, stop = statements[pair.statement]
+        kept_pairs = [text[tokens[x].start:tokens[y - 1].end]
+                      for n, (x, y) in enumerate(_split(tokens, first + 1, stop, ";")) if n != pair.which and x < y]
+        kept: list[str] = []
+        for other, (x, y) in enumerate(statements):
+            if other != pair.statement and x < y:
+                kept.append(text[tokens[x].start:tokens[y - 1].end])
+            elif other == pair.statement and kept_pairs:
+                kept.append(subject.text + " " + " ;\n  ".join(kept_pairs))
+        return f"{subject.text} {text[verb[0].start:obj.end]}", ends[0][1:], " .\n".join(kept)
     return None
 
 
@@ -413,23 +418,15 @@ def _walks_from_bound_end(text: str, certain: set[str]) -> bool:
     tokens = tokenize(text)
     if len(tokens) < 3 or tokens[0].word != "OPTIONAL" or sum(t.text == "{" for t in tokens) != 1:
         return False  # not an OPTIONAL whose group has no group inside (nor FILTER EXISTS)
-    for first, stop in _split(tokens, 2, len(tokens) - 1, "."):
-        if first >= stop or tokens[first].text in _OPEN:
-            continue
-        subject = tokens[first]
-        for a, b in _split(tokens, first + 1, stop, ";"):
-            if b - a < 2:
-                continue
-            verb, obj = tokens[a:b - 1], tokens[b - 1]
-            if not (subject.text[:1] in "?$" and obj.text[:1] in "?$" and _is_walk(verb, zero_length=True)):
-                continue
-            if subject.text[1:] in certain or obj.text[1:] in certain:
-                return True
-    return False
+    return any(
+        pair.subject.text[:1] in "?$" and pair.obj.text[:1] in "?$" and _is_walk(pair.verb, zero_length=True)
+        and (pair.subject.text[1:] in certain or pair.obj.text[1:] in certain)
+        for pair in _pairs(tokens, 2, len(tokens) - 1)
+    )
 
 
-def _split(tokens: list[Token], first: int, stop: int, separator: str) -> list[tuple[int, int]]:
-    """Index ranges of ``tokens[first:stop]`` between top-level ``separator`` tokens."""
+def _split(tokens: list[Token], first: int, stop: int, separator: str | tuple[str, ...]) -> list[tuple[int, int]]:
+    """Index ranges of ``tokens[first:stop]`` between top-level ``separator`` tokens (or any of several)."""
     parts: list[tuple[int, int]] = []
     depth = 0
     start = first
@@ -439,7 +436,7 @@ def _split(tokens: list[Token], first: int, stop: int, separator: str) -> list[t
             depth += 1
         elif text in _CLOSE:
             depth -= 1
-        elif text == separator and depth == 0:
+        elif depth == 0 and (text == separator if isinstance(separator, str) else text in separator):
             parts.append((start, position))
             start = position + 1
     parts.append((start, stop))
@@ -489,7 +486,7 @@ def _elements(query: str, tokens: list[Token], first: int, stop: int, oxigraph: 
     while position < stop:
         token = tokens[position]
         word = token.word
-        if word in _ELEMENT_KEYWORDS or token.text == "{":
+        if word in ELEMENT_KEYWORDS or token.text == "{":
             close_block(position)
             block_start = None
             end = _element_end(tokens, position, stop)
@@ -551,7 +548,7 @@ def _block_ends(tokens: list[Token], position: int, stop: int) -> bool:
     if position >= stop:
         return True
     token = tokens[position]
-    return token.text == "{" or token.word in _ELEMENT_KEYWORDS
+    return token.text == "{" or token.word in ELEMENT_KEYWORDS
 
 
 def _element_end(tokens: list[Token], position: int, stop: int) -> int:

@@ -34,7 +34,7 @@ from itertools import islice
 import httpx
 import pyoxigraph as ox
 
-from conflictkg.query_rewrite import hoist_required_patterns
+from conflictkg.query_rewrite import ELEMENT_KEYWORDS, hoist_required_patterns
 from conflictkg.query_tokens import Token, tokenize
 from conflictkg.store import StoreUnavailable
 from conflictkg.vocab import DATASET_IRI, INFERRED_GRAPH, OWL, PUBLICATION_GRAPH, VOID, asserted_graphs
@@ -68,7 +68,6 @@ RDF_FORMATS: dict[str, ox.RdfFormat] = {
 
 _PREFIXED_NAME = re.compile(r"(?:[A-Za-z\u00c0-\uffff][\w.\-\u00b7\u00c0-\uffff]*)?:[\w.\-:%\u00b7\u00c0-\uffff]*")
 _STAR = re.compile(r"(\*|(?<=\*)\.|\.(?=\*))")
-_KEYWORDS = frozenset({"OPTIONAL", "MINUS", "GRAPH", "SERVICE", "FILTER", "BIND", "VALUES"})
 _FROM_NAMED = re.compile(r"\bFROM\s+NAMED\s*<([^<>\"{}|^`\\\x00-\x20]*)>", re.IGNORECASE)
 _PLANNER = ox.Store()
 """Empty: queries are parsed and planned against it, never evaluated (results are lazy)."""
@@ -460,7 +459,7 @@ def spell_out_closures(sparql: str) -> str:
         subject, path, star, obj, after = (t.text for t in tokens[i:i + 5])
         if star != "*" or tokens[i - 1].text not in ("{", ".") or not _is_iri(path) or tokens[i].start < cursor:
             continue
-        if after not in (".", "}") and after.upper() not in _KEYWORDS:
+        if after not in (".", "}") and after.upper() not in ELEMENT_KEYWORDS:
             continue
         if subject[:1] in "?$" and _is_iri(obj):
             variable, constant = subject, obj
