@@ -259,7 +259,7 @@ ServerRoot = /var/lib/virtuoso-opensource-7/vsp
 ServerThreads = 4
 Charset = UTF-8
 [SPARQL]
-ResultSetMaxRows = 100000
+ResultSetMaxRows = 10000
 """
 VIRTUOSO_GRANTS = ('GRANT SPARQL_UPDATE TO "SPARQL"; GRANT EXECUTE ON DB.DBA.SPARQL_INSERT_DICT_CONTENT TO "SPARQL"; '
                    "DB.DBA.RDF_DEFAULT_USER_PERMS_SET ('nobody', 7);")

@@ -8,22 +8,15 @@ import time
 from urllib.parse import urlsplit
 
 
-def read_to_end(sock: socket.socket, quiet: float | None = None) -> bytes:
-    """Everything the server sends until it closes the connection or, with ``quiet``, until it has been
-    silent for ``quiet`` seconds (for a connection it keeps open)."""
-    if quiet is not None:
-        sock.settimeout(quiet)
+def read_to_end(sock: socket.socket) -> bytes:
+    """Everything the server sends until it closes the connection."""
     received = b""
-    try:
-        while chunk := sock.recv(65536):
-            received += chunk
-    except TimeoutError:
-        if quiet is None:
-            raise
+    while chunk := sock.recv(65536):
+        received += chunk
     return received
 
 
-def exchange(base: str, *parts: bytes, half_close: bool = False, quiet: float | None = None) -> bytes:
+def exchange(base: str, *parts: bytes, half_close: bool = False) -> bytes:
     """Send ``parts`` on one connection to the server at ``base`` (a pause between them, so the server
     reads them apart), shut the sending side if ``half_close``, and return what comes back (read_to_end)."""
     address = urlsplit(base)
@@ -34,4 +27,4 @@ def exchange(base: str, *parts: bytes, half_close: bool = False, quiet: float | 
             sock.sendall(part)
         if half_close:
             sock.shutdown(socket.SHUT_WR)
-        return read_to_end(sock, quiet)
+        return read_to_end(sock)

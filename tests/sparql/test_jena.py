@@ -50,12 +50,13 @@ WARNINGS = re.compile(r"\b(WARN|ERROR)\b|Exception")
 
 
 @pytest.fixture(scope="module")
-def jena(tmp_path_factory: pytest.TempPathFactory) -> Jena:
-    """Jena's command-line classes, or a skip saying what to install."""
+def jena(tmp_path_factory: pytest.TempPathFactory, live_server: str) -> Jena:
+    """Jena's command-line classes, or a skip saying what to install; their class archive is made by
+    an ``rsparql`` against the live server, the command most cases run."""
     reason = missing()
     if reason:
         pytest.skip(reason)
-    return Jena.install(tmp_path_factory.mktemp("jena"))
+    return Jena.install(tmp_path_factory.mktemp("jena"), service=_service(live_server))
 
 
 def _service(base: str, wire: str = "") -> str:
