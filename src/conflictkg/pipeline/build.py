@@ -18,7 +18,7 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from functools import partial
@@ -635,11 +635,9 @@ class _Gate:
             raise ValidationFailed(outcome) from None
 
 
-def _record_changes(directory: Path, quads: Callable[[], Iterator[bytes]], previous: Path | None, version: str,
-                    created: datetime, reason: str) -> str:
-    """Write changes/ into the release being written (``quads`` gives its N-Quads lines); return the line
-    that sums them up."""
-    changes = write_changes(directory, previous, version, timestamp(created), reason, quads)
+def _record_changes(directory: Path, previous: Path | None, version: str, created: datetime, reason: str) -> str:
+    """Write changes/ into the release being written; return the line that sums them up."""
+    changes = write_changes(directory, previous, version, timestamp(created), reason)
     return (f"changes since {changes.previous or 'nothing (first release)'}: +{sum(changes.added.values())} "
             f"-{sum(changes.removed.values())} triples, {len(changes.vanished)} IRIs vanished")
 

@@ -99,19 +99,14 @@ def write_gzip_lines(path: Path, lines: Iterable[bytes]) -> None:
 
 
 def write_nquads(path: Path, graphs: Mapping[URIRef, Lines], order: Sequence[URIRef]) -> None:
-    """Every graph's lines as one sorted N-Quads file, gzipped (the lines of :func:`nquads`)."""
-    write_gzip_lines(path, nquads(graphs, order))
-
-
-def nquads(graphs: Mapping[URIRef, Lines], order: Sequence[URIRef]) -> Iterator[bytes]:
-    """Every graph's lines as sorted N-Quads lines (without their line break).
+    """Every graph's lines as one sorted N-Quads file, gzipped.
 
     A graph's lines stay in order once its name is appended (no line is a prefix of another up to
     the space before the final dot), so the N-Quads lines are the merge of the graphs' lines, a triple
     in several graphs ordered by graph name; merged lazily, no second copy of the lines is made.
     """
     runs = [_tagged(graphs[iri], f"<{iri}> .".encode()) for iri in order]
-    return (line[:-1] + suffix for line, suffix in heapq.merge(*runs))
+    write_gzip_lines(path, (line[:-1] + suffix for line, suffix in heapq.merge(*runs)))
 
 
 def _tagged(lines: Lines, suffix: bytes) -> Iterator[tuple[bytes, bytes]]:

@@ -38,7 +38,6 @@ from conflictkg.pipeline.dumps import (
     Lines,
     canonical_lines,
     merged,
-    nquads,
     rdflib_graph,
     write_json_ld,
     write_nquads,
@@ -276,11 +275,10 @@ class ReleaseContent:
     queries: dict[str, bytes] = field(default_factory=dict)
     reports: dict[str, bytes] = field(default_factory=dict)
     """Each registered report's text by slug, published byte-exact as ``reports/<slug>.txt``."""
-    extras: Callable[[Path, Callable[[], Iterator[bytes]]], str] | None = None
+    extras: Callable[[Path], str] | None = None
     """Writes further files (the changes since the previous release) and gives a line to say about them:
-    run by a forked process once the N-Quads dump is written, beside the other files, with the release
-    directory and a function giving the dump's lines (without line breaks) from memory; its line is said
-    once the validation is through, and its files are in the manifest."""
+    run by a forked process once the N-Quads dump is written (which it may read), beside the other
+    files; its line is said once the validation is through, and its files are in the manifest."""
     progress: Callable[[str], None] = quiet
     """Where the extras' line is said."""
     graphs: Mapping[URIRef, GraphWriter] | None = None
@@ -321,7 +319,7 @@ def _write_rdf_dumps(directory: Path, lines: Mapping[URIRef, Lines], graphs: Seq
     prefixes = prefix_map()
     write_nquads(directory / QUADS_DUMP, lines, graphs)
     store = StoreBuild(directory)
-    more = Background(partial(extras, directory, partial(nquads, lines, graphs))) if extras is not None else None
+    more = Background(partial(extras, directory)) if extras is not None else None
     try:
         write_trig(directory / TRIG_DUMP, lines, graphs, prefixes)
         write_ntriples(directory / ASSERTED_DUMP, lines, asserted_graphs(graphs))
