@@ -14,8 +14,9 @@ from __future__ import annotations
 import html
 import json
 import re
-from dataclasses import dataclass, field, replace
 from collections.abc import Iterator
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass, replace
 from typing import Any
 
 from rapidfuzz import fuzz, process
@@ -97,15 +98,21 @@ class ReconcileError(ValueError):
     """A request the service cannot answer: the message says what is wrong (HTTP 400)."""
 
 
-@dataclass
+_NONE: frozenset[str] = frozenset()
+
+
+@dataclass(slots=True)
 class KGEntity:
-    """A resource of the graph that names can be reconciled to."""
+    """A resource of the graph that names can be reconciled to.
+
+    Slots, and frozen sets that share one empty set: at 10⁵ events the 116,000 entities took 127 MB as
+    plain dataclasses with three sets each, 78 MB like this (every process serving /reconcile holds them)."""
 
     iri: str
     names: list[str]
-    classes: set[str] = field(default_factory=set)
-    parents: set[str] = field(default_factory=set)
-    matches: set[str] = field(default_factory=set)
+    classes: AbstractSet[str] = _NONE
+    parents: AbstractSet[str] = _NONE
+    matches: AbstractSet[str] = _NONE
 
     @property
     def name(self) -> str:
@@ -128,7 +135,8 @@ def entities_from_store(store: Store) -> list[KGEntity]:
         local = row["type"].value.removeprefix(str(CKG))
         if not any(local in members for members in GROUPS.values()):
             continue
-        entity.classes.add(local)
+        if local not in entity.classes:
+            entity.classes = entity.classes | {local}
         if row["label"].value not in entity.names:
             entity.names.append(row["label"].value)
     for detail, query in _ENTITY_DETAILS:
@@ -139,8 +147,8 @@ def entities_from_store(store: Store) -> list[KGEntity]:
             value = row["value"].value
             if detail == "names" and value not in entity.names:
                 entity.names.append(value)
-            elif detail != "names":
-                getattr(entity, detail).add(value)
+            elif detail != "names" and value not in getattr(entity, detail):
+                setattr(entity, detail, getattr(entity, detail) | {value})
     return [e for e in found.values() if e.classes and e.names]
 
 
