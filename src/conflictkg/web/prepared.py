@@ -29,7 +29,8 @@ class Prepared:
 
 def reconciliation_service(store: Store | RemoteStore | None, gazetteer: Gazetteer) -> ReconciliationService:
     """The service over the served graph's entities (none without a store) and ``gazetteer``."""
-    return ReconciliationService(entities_from_store(store) if store is not None else [], gazetteer)  # type: ignore[arg-type]
+    entities = entities_from_store(store) if store is not None else []  # type: ignore[arg-type]
+    return ReconciliationService(entities, gazetteer)
 
 
 def configured_gazetteer(config: ServerConfig | None) -> Gazetteer:

