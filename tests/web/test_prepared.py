@@ -52,6 +52,7 @@ def test_an_app_given_what_was_prepared_answers_as_one_computing_it_itself(
     assert client.get("/reconcile", params={"queries": QUERIES}).json() == expected_reconcile
     assert any(result["result"] for result in expected_reconcile.values())
     assert client.get("/reconcile/suggest/entity", params={"prefix": "Ay"}).json() == expected_suggest
+    assert expected_suggest["result"], "the fixture has entities starting with Ay"
     landing = client.get("/")
     assert landing.status_code == 200
     assert app.state.site.overview == lazy.app.state.site.overview  # type: ignore[attr-defined]
