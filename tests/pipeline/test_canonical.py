@@ -14,7 +14,7 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import OWL, RDF, XSD
 
 from conflictkg.pipeline.canonical import canonical_graph
-from conflictkg.pipeline.dumps import canonical_lines, write_trig
+from conflictkg.pipeline.dumps import canonical_lines, write_trig, write_turtle
 from conflictkg.pipeline.terms import to_ox
 from conflictkg.vocab import CKG, INFERRED_GRAPH, ONTOLOGY_GRAPH, prefix_map
 
@@ -116,7 +116,10 @@ def test_trig_writes_graphs_in_order_with_shared_labels(tmp_path: Path) -> None:
     lines = {iri: sorted(ox.serialize((ox.Triple(*(to_ox(t) for t in triple)) for triple in labelled.graph(iri)),
                                       format=ox.RdfFormat.N_TRIPLES).splitlines())
              for iri in (INFERRED_GRAPH, ONTOLOGY_GRAPH)}
-    write_trig(tmp_path / "x.trig", lines, (INFERRED_GRAPH, ONTOLOGY_GRAPH), prefix_map())
+    turtle = [(iri, tmp_path / f"{index}.ttl") for index, iri in enumerate((INFERRED_GRAPH, ONTOLOGY_GRAPH))]
+    for iri, path in turtle:
+        write_turtle(path, lines[iri], prefix_map())
+    write_trig(tmp_path / "x.trig", turtle)
     text = (tmp_path / "x.trig").read_text("utf-8")
     assert text.index(f"<{INFERRED_GRAPH}>") < text.index(f"<{ONTOLOGY_GRAPH}>")
     list_node = labelled.graph(ONTOLOGY_GRAPH).value(CKG.Thing, OWL.unionOf)

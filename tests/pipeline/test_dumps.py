@@ -10,7 +10,17 @@ import pyoxigraph as ox
 import pytest
 from rdflib import Graph, URIRef
 
-from conflictkg.pipeline.dumps import canonical_lines, compacter, merged, write_json_ld, write_nquads
+from conflictkg.pipeline import dumps
+from conflictkg.pipeline.dumps import (
+    canonical_lines,
+    compacter,
+    merged,
+    parsed,
+    write_json_ld,
+    write_nquads,
+    write_trig,
+    write_turtle,
+)
 from conflictkg.pipeline.sources import load
 from conflictkg.vocab import DATA_GRAPH, LINKS_GRAPH, ONTOLOGY_GRAPH, SHAPES_GRAPH, prefix_map
 
@@ -42,6 +52,44 @@ def test_n_quads_lines_are_sorted_across_graphs(tmp_path: Path) -> None:
     assert written == sorted(written) and len(written) == 3
     assert sorted(written) == sorted(line[:-1] + f"<{iri}> .".encode() for iri in (A, B) for line in lines[iri])
     assert merged([lines[A], lines[B]]) == lines[A]
+
+
+TRIG_GRAPHS = {
+    A: b'_:x <http://e/p> "line one\\nline two\\ttab" .\n_:x <http://e/q> _:y .\n'
+       b'<https://w3id.org/conflictkg/id/event/e1> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> '
+       b'<https://w3id.org/conflictkg/ontology#Attack> .\n'
+       b'<https://w3id.org/conflictkg/id/event/e1> <http://www.w3.org/2000/01/rdf-schema#label> "Attack"@en .\n'
+       b'<https://w3id.org/conflictkg/id/event/e1> <http://www.w3.org/2000/01/rdf-schema#label> "{ } ."@ar .\n',
+    B: b'_:y <http://e/r> <http://e/s> .\n<http://e/s> <http://e/p> "x" .\n',
+    URIRef("https://w3id.org/conflictkg/graph/empty"): b"",
+}
+
+
+@pytest.mark.parametrize(("read", "prefixes"), [(1 << 24, prefix_map()), (7, prefix_map()), (1, {})])
+def test_trig_from_turtle_files_is_what_the_trig_writer_gives(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                              read: int, prefixes: dict[str, str]) -> None:
+    """TriG assembled from the graphs' Turtle files is byte for byte pyoxigraph's TriG writer fed the
+    same lines and prefixes: multi-line subject blocks, blank nodes shared by graphs, escaped line breaks
+    and tabs in literals, braces in a literal, an empty graph (no block), whatever size the files are
+    read by, with or without prefixes."""
+    monkeypatch.setattr(dumps, "_BLOCK_READ", read)
+    lines = canonical_lines(TRIG_GRAPHS)
+    turtle = [(iri, tmp_path / f"{index}.ttl") for index, iri in enumerate(lines)]
+    for iri, path in turtle:
+        write_turtle(path, lines[iri], prefixes)
+    write_trig(tmp_path / "assembled.trig", turtle)
+    quads = [quad for iri in lines for quad in parsed(lines[iri], iri)]
+    expected = ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=prefixes)
+    assert (tmp_path / "assembled.trig").read_bytes() == expected
+    assert b"\t\t" in expected and b"\\n" in expected  # a continued block, an escaped line break
+
+
+def test_trig_refuses_turtle_files_with_other_prefixes(tmp_path: Path) -> None:
+    lines = canonical_lines(TRIG_GRAPHS)
+    write_turtle(tmp_path / "a.ttl", lines[A], {"e": "http://e/"})
+    write_turtle(tmp_path / "b.ttl", lines[B], {"f": "http://e/"})
+    with pytest.raises(ValueError, match="other prefixes"):
+        write_trig(tmp_path / "x.trig", [(A, tmp_path / "a.ttl"), (B, tmp_path / "b.ttl")])
 
 
 def test_compact_iris_follow_the_context_prefixes() -> None:

@@ -321,13 +321,13 @@ def _write_rdf_dumps(directory: Path, lines: Mapping[URIRef, Lines], graphs: Seq
     store = StoreBuild(directory)
     more = Background(partial(extras, directory)) if extras is not None else None
     try:
-        write_trig(directory / TRIG_DUMP, lines, graphs, prefixes)
         write_ntriples(directory / ASSERTED_DUMP, lines, asserted_graphs(graphs))
         (directory / "graphs").mkdir()
-        for iri in graphs:
-            path = directory / "graphs" / f"{graph_name(iri)}.ttl"
+        turtle = [(iri, directory / "graphs" / f"{graph_name(iri)}.ttl") for iri in graphs]
+        for iri, path in turtle:
             path.parent.mkdir(parents=True, exist_ok=True)
             write_turtle(path, lines[iri], prefixes)
+        write_trig(directory / TRIG_DUMP, turtle)
     except BaseException:
         _cancel((store, more))
         raise
