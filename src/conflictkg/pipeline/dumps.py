@@ -39,38 +39,51 @@ Lines = list[bytes]
 _CHUNK = 100_000
 
 
-def _split(ntriples: bytes) -> set[bytes]:
-    return {line for line in ntriples.split(b"\n") if line}
+def _sorted_lines(ntriples: bytes) -> Lines:
+    """The distinct lines of N-Triples, sorted.
+
+    Sorted before they are made distinct: lines in the order a file or writer gave them are mostly in
+    runs that Python's sort merges (1.2 s for the 3.3 M lines of 10⁵ events), where the same lines
+    taken from a set, in hash order, took 5.7 s more.
+    """
+    lines = ntriples.split(b"\n")
+    lines.sort()
+    return [line for line, _ in groupby(lines) if line]
 
 
-def _has_blank_node(line: bytes) -> bool:
-    """True if a line may hold a blank node (``_:`` outside a literal is the only way to write one)."""
-    return b"_:" in line
+def _blank_node_candidates(ntriples: bytes, lines: Lines) -> set[bytes]:
+    """The lines that may hold a blank node (``_:`` outside a literal is the only way to write one);
+    none without looking at each line when ``_:`` occurs nowhere (the usual case for data)."""
+    if b"_:" not in ntriples:
+        return set()
+    return {line for line in lines if b"_:" in line}
 
 
 def canonical_lines(graphs: Mapping[URIRef, bytes]) -> dict[URIRef, Lines]:
     """Each graph's N-Triples as sorted distinct lines, blank nodes labelled canonically (RDFC-1.0)
     across all graphs together, so a node shared by two graphs keeps one label."""
-    plain: dict[URIRef, set[bytes]] = {}
+    plain: dict[URIRef, Lines] = {}
+    relabelled: dict[URIRef, Lines] = {}
     blank_quads: list[ox.Quad] = []
     for iri, ntriples in graphs.items():
-        lines = _split(ntriples)
-        candidates = {line for line in lines if _has_blank_node(line)}
-        plain[iri] = lines - candidates
+        lines = _sorted_lines(ntriples)
+        candidates = _blank_node_candidates(ntriples, lines)
+        plain[iri] = [line for line in lines if line not in candidates] if candidates else lines
+        relabelled[iri] = []
         name = ox.NamedNode(str(iri))
         for quad in ox.parse(b"\n".join(candidates), format=ox.RdfFormat.N_TRIPLES):
             triple = quad.triple
             if any(type(t) is ox.BlankNode for t in (triple.subject, triple.object)):
                 blank_quads.append(ox.Quad(triple.subject, triple.predicate, triple.object, name))
             else:
-                plain[iri].add(ox.serialize([triple], format=ox.RdfFormat.N_TRIPLES).rstrip(b"\n"))
+                relabelled[iri].append(ox.serialize([triple], format=ox.RdfFormat.N_TRIPLES).rstrip(b"\n"))
     if blank_quads:
         dataset = ox.Dataset(blank_quads)
         dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
         for quad in dataset:
             line = ox.serialize([quad.triple], format=ox.RdfFormat.N_TRIPLES).rstrip(b"\n")
-            plain[URIRef(quad.graph_name.value)].add(line)  # type: ignore[union-attr]
-    return {iri: sorted(lines) for iri, lines in plain.items()}
+            relabelled[URIRef(quad.graph_name.value)].append(line)  # type: ignore[union-attr]
+    return {iri: merged([lines, relabelled[iri]]) if relabelled[iri] else lines for iri, lines in plain.items()}
 
 
 def merged(runs: Iterable[Lines]) -> Lines:
