@@ -4,13 +4,24 @@ from __future__ import annotations
 
 import gzip
 import json
+import random
+import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from rdflib import Graph, Literal
 from rdflib.namespace import SKOS
 
-from conflictkg.datasets.changes import DCAT_PREVIOUS_VERSION, diff_lines, list_releases, read_summary, release_iri
+from conflictkg.datasets import changes
+from conflictkg.datasets.changes import (
+    DCAT_PREVIOUS_VERSION,
+    diff_lines,
+    list_releases,
+    read_summary,
+    release_iri,
+    write_changes,
+)
 from conflictkg.pipeline.build import build
 from conflictkg.vocab import CKG, DATA_GRAPH, ID
 
@@ -38,6 +49,49 @@ def test_unsorted_dumps_fall_back_to_sets(tmp_path: Path) -> None:
     old.write_bytes(gzip.compress(b"<b:1> <p:x> <o:1> <g:1> .\n<a:1> <p:x> <o:1> <g:1> .\n"))
     new = _nq(tmp_path / "new.nq.gz", ["<a:1> <p:x> <o:1> <g:1> ."])
     assert list(diff_lines(old, new)) == [("D", "<b:1> <p:x> <o:1> <g:1> .")]
+
+
+@pytest.mark.parametrize("read", [7, 64, 1 << 20])
+def test_diff_by_blocks_is_the_difference_of_the_dumps(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                       read: int) -> None:
+    """Whatever size the dumps are read by, the diff is every deleted and added quad in the order of the
+    quads, the summary counts them per graph, and an IRI that is still a subject elsewhere has not vanished."""
+    monkeypatch.setattr(changes, "_READ", read)
+    rng = random.Random(read)
+    graphs = ["<https://w3id.org/conflictkg/graph/data>", "<https://w3id.org/conflictkg/graph/inferred>"]
+    universe = [f"<{ID}event/e{n:03d}> <p:{n % 3}> \"v {n} <x> .\" {graphs[n % 2]} ." for n in range(300)]
+    universe += [f"<{ID}actor/a{n}> <p:x> <o:{n}> {graphs[0]} ." for n in range(5)]
+    old_lines = sorted(rng.sample(universe, 200) + universe[-5:] + [f"<{ID}actor/a0> <p:y> <o:0> {graphs[1]} ."])
+    new_lines = sorted(set(rng.sample(universe[:-5], 200)) | {universe[-5], universe[-3]})
+    old, new = _nq(tmp_path / "old.nq.gz", old_lines), _nq(tmp_path / "new.nq.gz", new_lines)
+    expected = sorted([(line, "D") for line in set(old_lines) - set(new_lines)]
+                      + [(line, "A") for line in set(new_lines) - set(old_lines)])
+    assert list(diff_lines(old, new)) == [(op, line) for line, op in expected]
+    directory = tmp_path / "release"
+    directory.mkdir()
+    shutil.copy(new, directory / "conflictkg.nq.gz")
+    previous = tmp_path / "previous"
+    previous.mkdir()
+    shutil.copy(old, previous / "conflictkg.nq.gz")
+    (previous / "manifest.json").write_text('{"version": "v1"}')
+    summary = write_changes(directory, previous, "v2", "2026-01-17T12:00:00Z", "test")
+    assert summary.added == {g[1:-1]: sum(1 for line, op in expected if op == "A" and line.endswith(f"{g} ."))
+                             for g in graphs if any(op == "A" and line.endswith(f"{g} .") for line, op in expected)}
+    assert sum(summary.removed.values()) == sum(1 for _, op in expected if op == "D")
+    subjects = {line[1:line.index(">")] for line in new_lines}
+    vanished = sorted({line[1:line.index(">")] for line, op in expected if op == "D"} - subjects)
+    assert summary.vanished == vanished
+    assert {f"{ID}actor/a1", f"{ID}actor/a3", f"{ID}actor/a4"} <= set(vanished)
+    assert f"{ID}actor/a0" not in vanished  # one of its quads removed, another kept
+
+
+def test_a_dump_out_of_order_in_a_later_block_falls_back_to_sets(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(changes, "_READ", 40)
+    lines = [f"<a:{n:02d}> <p:x> <o:1> <g:1> ." for n in range(20)]
+    old = tmp_path / "old.nq.gz"
+    old.write_bytes(gzip.compress(("\n".join(lines[:15] + lines[16:] + lines[15:16]) + "\n").encode()))
+    new = _nq(tmp_path / "new.nq.gz", lines[1:])
+    assert list(diff_lines(old, new)) == [("D", lines[0])]
 
 
 def test_second_release_records_its_changes_and_the_first_stays_queryable(tmp_path: Path) -> None:

@@ -24,6 +24,7 @@ import json
 import os
 import shutil
 import tempfile
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -42,7 +43,6 @@ DIFF_FILE = f"{CHANGES_DIR}/diff.rdfp.gz"
 CHANGELOG_FILE = f"{CHANGES_DIR}/changelog.ttl"
 SUMMARY_FILE = f"{CHANGES_DIR}/summary.json"
 RELEASES_DIR = "releases"
-_BATCH = 50_000
 DCAT_VERSION = URIRef(str(DCAT) + "version")
 DCAT_PREVIOUS_VERSION = URIRef(str(DCAT) + "previousVersion")
 """dcat:version and dcat:previousVersion (DCAT 3; rdflib's DCAT namespace predates them)."""
@@ -80,14 +80,104 @@ class ReleaseChanges:
                    [str(v) for v in list(data.get("vanished") or [])])  # type: ignore[call-overload]
 
 
-def _lines(path: Path | None) -> Iterator[bytes]:
-    """A dump's non-blank lines without their line break, as bytes (UTF-8 bytes sort as the text does)."""
+_READ = 1 << 24
+"""Bytes of a dump decompressed at a time: its lines are split, checked and compared a block at a time."""
+Block = tuple[list[bytes], list[bytes]]
+"""The lines deleted and the lines added in one range of the dumps, each sorted."""
+
+
+class _Unsorted(Exception):
+    """A dump's lines are out of order: the diff is made from sets instead."""
+
+
+def _blocks(path: Path | None, checked: bool = True) -> Iterator[list[bytes]]:
+    """A dump's non-empty lines without their line break, as bytes (UTF-8 bytes sort as the text does),
+    a block at a time; with ``checked``, raises _Unsorted at the first block out of order."""
     if path is None or not path.is_file():
         return
+    last = b""
     with gzip.open(path, "rb") as stream:
-        for line in stream:
-            if line.strip():
-                yield line.rstrip(b"\n")
+        rest = b""
+        while chunk := stream.read(_READ):
+            lines = (rest + chunk).split(b"\n")
+            rest = lines.pop()
+            yield _in_order(lines, last) if checked else _non_empty(lines)
+            last = lines[-1] if lines else last
+        if rest:
+            yield _in_order([rest], last) if checked else _non_empty([rest])
+
+
+def _non_empty(lines: list[bytes]) -> list[bytes]:
+    if b"" in lines:
+        lines[:] = [line for line in lines if line]
+    return lines
+
+
+def _in_order(lines: list[bytes], last: bytes) -> list[bytes]:
+    lines = _non_empty(lines)
+    if lines and (lines[0] < last or sorted(lines) != lines):
+        raise _Unsorted
+    return lines
+
+
+def _difference(old: list[bytes], new: list[bytes]) -> Block:
+    if old == new:
+        return [], []
+    before, after = set(old), set(new)
+    return sorted(before - after), sorted(after - before)
+
+
+def _merge_diff(previous: Path | None, current: Path) -> Iterator[Block]:
+    """The deleted and added lines range by range, walking both sorted dumps once (each read once, a
+    block at a time, checked for order on the way): each block of the current dump is compared, in C,
+    with the previous dump's lines up to its last line. Raises _Unsorted at the first block out of order."""
+    old_blocks = _blocks(previous)
+    pending: list[bytes] = []
+    more = True
+    for new in _blocks(current):
+        if not new:
+            continue
+        bound = new[-1]
+        while more and (not pending or pending[-1] <= bound):
+            block = next(old_blocks, None)
+            more = block is not None
+            pending.extend(block or ())
+        cut = bisect_right(pending, bound)
+        old, pending = pending[:cut], pending[cut:]
+        yield _difference(old, new)
+    yield pending, []
+    for old in old_blocks:
+        yield old, []
+
+
+def _set_diff(previous: Path | None, current: Path) -> Iterator[Block]:
+    old = {line for block in _blocks(previous, checked=False) for line in block}
+    new = {line for block in _blocks(current, checked=False) for line in block}
+    yield sorted(old - new), sorted(new - old)
+
+
+def _patch_lines(block: Block) -> bytes:
+    """A block as RDF Patch lines (``A``/``D``, a space, the quad), in the order of the quads."""
+    deleted, added = block
+    if not deleted or not added:
+        op, lines = (b"D ", deleted) if deleted else (b"A ", added)
+        return op + (b"\n" + op).join(lines) + b"\n" if lines else b""
+    tagged = sorted([(line, b"D ") for line in deleted] + [(line, b"A ") for line in added])
+    return b"".join(op + line + b"\n" for line, op in tagged)
+
+
+def diff_lines(previous: Path | None, current: Path) -> Iterator[tuple[str, str]]:
+    """``("A", line)`` / ``("D", line)`` for each quad added or deleted, in the order of the quads,
+    walking both sorted dumps once.
+
+    The dumps are written sorted (pipeline.release); should either not be, the diff falls back to sets.
+    """
+    try:
+        found = list(_merge_diff(previous, current))
+    except _Unsorted:
+        found = list(_set_diff(previous, current))
+    patch = b"".join(_patch_lines(block) for block in found).decode()
+    return ((line[0], line[2:]) for line in patch.splitlines())
 
 
 def _graph_of(line: bytes) -> bytes:
@@ -101,54 +191,30 @@ def _subject_of(line: bytes) -> bytes:
     return line[1:line.index(b">")] if line.startswith(b"<") else b""
 
 
-class _Unsorted(Exception):
-    """A dump's lines are out of order: the diff is made from sets instead."""
+def _graphs_of(lines: list[bytes]) -> Counter[bytes]:
+    """How many of N-Quads ``lines`` are in each graph: the lines' ends from their last `` <`` counted
+    first (one slice a line, in a comprehension), each distinct end read as :func:`_graph_of` reads a line."""
+    ends = Counter([line[line.rfind(b" <"):] for line in lines])
+    found: Counter[bytes] = Counter()
+    for end, count in ends.items():
+        found[_graph_of(b"<>" + end) if end.startswith(b" <") else b""] += count
+    return found
 
 
-def _merge_diff(previous: Path | None, current: Path) -> Iterator[tuple[bytes, bytes]]:
-    """``(b"A", line)`` / ``(b"D", line)`` walking both sorted dumps once (each read once, checked for
-    order on the way); raises _Unsorted at the first line out of order."""
-    old, new = _lines(previous), _lines(current)
-    a, b = next(old, None), next(new, None)
-    while a is not None or b is not None:
-        if b is None or (a is not None and a < b):
-            yield b"D", a  # type: ignore[misc]
-            last, a = a, next(old, None)
-            if a is not None and a < last:  # type: ignore[operator]
-                raise _Unsorted
-        elif a is None or b < a:
-            yield b"A", b
-            last, b = b, next(new, None)
-            if b is not None and b < last:
-                raise _Unsorted
-        else:
-            last_a, last_b, a, b = a, b, next(old, None), next(new, None)
-            if (a is not None and a < last_a) or (b is not None and b < last_b):
-                raise _Unsorted
-
-
-def _set_diff(previous: Path | None, current: Path) -> Iterator[tuple[bytes, bytes]]:
-    old, new = set(_lines(previous)), set(_lines(current))
-    for line in sorted(old - new):
-        yield b"D", line
-    for line in sorted(new - old):
-        yield b"A", line
-
-
-def diff_lines(previous: Path | None, current: Path) -> Iterator[tuple[str, str]]:
-    """``("A", line)`` / ``("D", line)`` for each quad added or deleted, walking both sorted dumps once.
-
-    The dumps are written sorted (pipeline.release); should either not be, the diff falls back to sets.
-    """
-    try:
-        found = list(_merge_diff(previous, current))
-    except _Unsorted:
-        found = list(_set_diff(previous, current))
-    return ((op.decode(), line.decode()) for op, line in found)
+def _still_subjects(gone: set[bytes], lines: list[bytes]) -> set[bytes]:
+    """The IRIs of ``gone`` that are the subject of one of the sorted N-Quads ``lines`` (a subject's lines
+    follow each other: one bisection each)."""
+    found = set()
+    for subject in gone:
+        start = b"<" + subject + b"> "
+        index = bisect_left(lines, start)
+        if index < len(lines) and lines[index].startswith(start):
+            found.add(subject)
+    return found
 
 
 def _write_diff(directory: Path, previous_dump: Path | None, version: str, previous_version: str | None,
-                diff: Iterator[tuple[bytes, bytes]]) -> tuple[Counter[bytes], Counter[bytes], set[bytes]]:
+                diff: Iterator[Block]) -> tuple[Counter[bytes], Counter[bytes], set[bytes]]:
     """changes/diff.rdfp.gz from ``diff``; the quads added and removed per graph and the subjects removed."""
     added: Counter[bytes] = Counter()
     removed: Counter[bytes] = Counter()
@@ -159,20 +225,12 @@ def _write_diff(directory: Path, previous_dump: Path | None, version: str, previ
         if previous_version:
             raw.write(f"H prev <{release_iri(previous_version)}> .\n".encode())
         raw.write(b"TX .\n")
-        batch: list[bytes] = []  # written a batch at a time: one compressor call per line costs more than the diff
-        for op, line in diff:
-            batch.append(op + b" " + line + b"\n")
-            if len(batch) >= _BATCH:
-                raw.write(b"".join(batch))
-                batch.clear()
-            if op == b"A":
-                added[_graph_of(line)] += 1
-            else:
-                removed[_graph_of(line)] += 1
-                subject = _subject_of(line)
-                if subject.startswith(entity):
-                    gone.add(subject)
-        raw.write(b"".join(batch))
+        for block in diff:
+            raw.write(_patch_lines(block))
+            deleted, new = block
+            added.update(_graphs_of(new))
+            removed.update(_graphs_of(deleted))
+            gone.update(subject for subject in map(_subject_of, deleted) if subject.startswith(entity))
         raw.write(b"TC .\n")
     return added, removed, gone
 
@@ -191,17 +249,19 @@ def write_changes(directory: Path, previous_dir: Path | None, version: str, crea
     (directory / CHANGES_DIR).mkdir(exist_ok=True)
     previous_dump = previous_dir / QUADS_DUMP if previous_dir is not None else None
     current = directory / QUADS_DUMP
+    ordered = True
     try:
         added, removed, gone = _write_diff(directory, previous_dump, version, previous_version,
                                            _merge_diff(previous_dump, current))
     except _Unsorted:
+        ordered = False
         added, removed, gone = _write_diff(directory, previous_dump, version, previous_version,
                                            _set_diff(previous_dump, current))
-    if gone:
-        for line in _lines(current):
-            gone.discard(_subject_of(line))
-            if not gone:
-                break
+    blocks = _blocks(current, checked=False) if gone else iter(())
+    for block in blocks:
+        gone -= _still_subjects(gone, block) if ordered else set(map(_subject_of, block))
+        if not gone:
+            break
     changes.added = {g.decode(): n for g, n in sorted(added.items())}
     changes.removed = {g.decode(): n for g, n in sorted(removed.items())}
     changes.vanished = sorted(s.decode() for s in gone)
