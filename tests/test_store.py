@@ -89,6 +89,28 @@ def test_a_release_store_on_disk_is_opened_read_only_with_its_counts(tmp_path: P
     assert len(second.engine) == 2
 
 
+def test_a_release_store_keeps_the_counts_its_writer_gives_when_they_add_up(tmp_path: Path) -> None:
+    """The build writes the store before the manifest: it names the release's graphs and gives the counts
+    it knows (no SPARQL count over every quad); counts whose total is not the store's are counted again."""
+    from conflictkg.store import RELEASE_STORE, StoreCounts, StoreSummary, build_release_store
+
+    release = _release_like(tmp_path / "given")
+    report = "https://w3id.org/conflictkg/graph/report/test-wire"
+    with gzip.open(release / "conflictkg.nq.gz", "ab") as dump:
+        dump.write(f'<urn:a> <urn:p> "asserted" <{report}> .\n<urn:b> <urn:p> "reported" <{report}> .\n'.encode())
+    given = StoreCounts(4, 2, {str(DATA_GRAPH): 1, str(INFERRED_GRAPH): 1, report: 2})
+    summary = build_release_store(release, [str(DATA_GRAPH), str(INFERRED_GRAPH), report], given)
+    assert (summary.quads, summary.default_triples, summary.graph_triples) == (4, 2, given.graph_triples)
+    counted = Store([str(DATA_GRAPH), report], engine=Store.from_release(release).engine)
+    assert counted._count_default() == 2 and counted._count_graphs() == given.graph_triples
+    assert StoreSummary.read(release / RELEASE_STORE) == summary
+
+    wrong = _release_like(tmp_path / "wrong")
+    summary = build_release_store(wrong, [str(DATA_GRAPH), str(INFERRED_GRAPH)], StoreCounts(3, 9, {"x": 3}))
+    assert (summary.quads, summary.default_triples) == (2, 1)
+    assert summary.graph_triples == {str(DATA_GRAPH): 1, str(INFERRED_GRAPH): 1}
+
+
 def test_a_stale_release_store_is_not_served(tmp_path: Path) -> None:
     from conflictkg.store import build_release_store
 

@@ -137,6 +137,26 @@ class StoreSummary:
         (directory / SUMMARY_FILE).write_text(json.dumps(asdict(self), indent=1, sort_keys=True) + "\n", "utf-8")
 
 
+@dataclass(frozen=True)
+class StoreCounts:
+    """What a store holds, known to whoever wrote its input (the release writer knows each graph's
+    distinct lines): given to :func:`build_store`, they spare two SPARQL counts over every quad (13 s of
+    CPU at 10⁵ events). Trusted only if ``quads`` is the number of quads the store ended up with."""
+
+    quads: int
+    default_triples: int
+    graph_triples: dict[str, int]
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str) -> StoreCounts:
+        data = json.loads(text)
+        return cls(int(data["quads"]), int(data["default_triples"]),
+                   {str(k): int(v) for k, v in data["graph_triples"].items()})
+
+
 class Store:
     """A read-only dataset: named graphs plus a definition of what the default graph is."""
 
@@ -377,13 +397,14 @@ def _load(loader, path: Path, graph: ox.NamedNode | None) -> None:  # type: igno
 
 def build_store(
     directory: Path, inputs: Sequence[tuple[Path, ox.NamedNode | None]], source: str,
-    default_graphs: Sequence[str] | None,
+    default_graphs: Sequence[str] | None, counts: StoreCounts | None = None,
 ) -> StoreSummary:
     """Build an on-disk store at ``directory`` (which must not exist) from ``inputs`` (file, graph for
-    its triples), compact it and save its summary. Raises StoreError on bad input, leaving nothing."""
+    its triples), compact it and save its summary (``counts`` when given and right, else counted).
+    Raises StoreError on bad input, leaving nothing."""
     directory = Path(directory)
     try:
-        summary = _fill(ox.Store(str(directory)), inputs, source, default_graphs)
+        summary = _fill(ox.Store(str(directory)), inputs, source, default_graphs, counts)
     except BaseException:
         shutil.rmtree(directory, ignore_errors=True)
         raise
@@ -393,7 +414,7 @@ def build_store(
 
 def _fill(
     engine: ox.Store, inputs: Sequence[tuple[Path, ox.NamedNode | None]], source: str,
-    default_graphs: Sequence[str] | None,
+    default_graphs: Sequence[str] | None, counts: StoreCounts | None,
 ) -> StoreSummary:
     """Bulk-load ``inputs`` into the empty on-disk ``engine`` and count it; the database closes when this
     returns (its last reference goes), so it can then be opened read-only."""
@@ -401,16 +422,26 @@ def _fill(
         _load(engine.bulk_load, Path(path), graph)
     engine.optimize()
     engine.flush()
+    quads = len(engine)
+    if counts is not None and counts.quads == quads:
+        return StoreSummary(STORE_FORMAT, source, quads, counts.default_triples, dict(counts.graph_triples))
     counted = Store(default_graphs, engine=engine)
-    return StoreSummary(STORE_FORMAT, source, len(engine), counted._count_default(), counted._count_graphs())
+    return StoreSummary(STORE_FORMAT, source, quads, counted._count_default(), counted._count_graphs())
 
 
-def build_release_store(release_dir: Path) -> StoreSummary:
-    """Write ``store/`` into a release directory from its N-Quads dump (the build calls this)."""
+def build_release_store(release_dir: Path, graphs: Sequence[str] | None = None,
+                        counts: StoreCounts | None = None) -> StoreSummary:
+    """Write ``store/`` into a release directory from its N-Quads dump.
+
+    ``graphs`` are the release's graphs (by default those its manifest lists: the build, which writes
+    the manifest last, gives them), ``counts`` what the writer knows the dump holds.
+    """
     release_dir = Path(release_dir)
+    default_graphs = ([str(g) for g in asserted_graphs(graphs)] if graphs is not None
+                      else release_default_graphs(release_dir))
     return build_store(
         release_dir / RELEASE_STORE, [(release_dir / RELEASE_DUMP, None)], _release_source(release_dir),
-        release_default_graphs(release_dir),
+        default_graphs, counts,
     )
 
 

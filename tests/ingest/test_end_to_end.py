@@ -72,6 +72,13 @@ def test_each_report_is_a_named_graph_in_the_default_graph(project: Path, store:
     assert all(str(report_graph(s)) in manifest["graphs"] for s in ("wire-ayyash", "activist-baghiliyah"))
 
 
+def test_the_release_store_counts_the_report_graphs_in_the_default_graph(store: Store) -> None:
+    """The counts saved with the store (the service description's triples) are what SPARQL counts."""
+    assert store.summary is not None
+    assert store.summary.default_triples == store._count_default()
+    assert store.summary.graph_triples == store._count_graphs()
+
+
 def test_the_articles_own_answers_are_unchanged(store: Store) -> None:
     rows = store.query((ROOT / "data" / "queries" / "recaptured-places.rq").read_text(encoding="utf-8"))
     places = {row["place"].value.removeprefix(str(ID)) for row in rows}  # type: ignore[union-attr]

@@ -8,7 +8,7 @@ is cheap at millions of triples and makes every file a function of the content a
   node, so canonicalising those few (the ontology's and shapes' lists) gives the labels a
   canonicalisation of the whole dataset would give, without handing millions of quads to it;
 - N-Quads is the merge of the graphs' sorted lines (a graph's lines keep their order once the graph
-  name is appended), N-Triples the deduplicated merge of the asserted graphs';
+  name is appended), N-Triples the deduplicated merge of the asserted graphs' (:func:`merged`);
 - Turtle is pyoxigraph's writer fed the sorted lines, graph by graph, and TriG those Turtle files in
   graph blocks;
 - JSON-LD is written node by node with the published context's prefixes (see :func:`write_json_ld`).
@@ -152,11 +152,6 @@ def write_nquads(path: Path, graphs: Mapping[URIRef, Lines], order: Sequence[URI
                 yield b"\n".join(quads) + b"\n"
 
     write_gzip_chunks(path, ranges())
-
-
-def write_ntriples(path: Path, graphs: Mapping[URIRef, Lines], union_of: Sequence[URIRef]) -> None:
-    """The distinct triples of the ``union_of`` graphs as one sorted N-Triples file, gzipped."""
-    write_gzip_lines(path, merged(graphs[iri] for iri in union_of))
 
 
 def parsed(lines: Lines, graph: URIRef | None = None) -> Iterator[ox.Quad]:

@@ -39,15 +39,15 @@ from conflictkg.pipeline.dumps import (
     canonical_lines,
     merged,
     rdflib_graph,
+    write_gzip_lines,
     write_json_ld,
     write_nquads,
-    write_ntriples,
     write_trig,
     write_turtle,
 )
 from conflictkg.pipeline.progress import quiet
 from conflictkg.pipeline.terms import to_ox
-from conflictkg.store import RELEASE_STORE, build_release_store
+from conflictkg.store import RELEASE_STORE, StoreCounts, build_release_store
 from conflictkg.vocab import (
     ALL_GRAPHS,
     BASE,
@@ -317,11 +317,14 @@ def _write_rdf_dumps(directory: Path, lines: Mapping[URIRef, Lines], graphs: Seq
     ``extras`` run in a forked one (both returned, to be collected) while the other dumps are written.
     """
     prefixes = prefix_map()
+    asserted = merged(lines[iri] for iri in asserted_graphs(graphs))
     write_nquads(directory / QUADS_DUMP, lines, graphs)
-    store = StoreBuild(directory)
+    counts = StoreCounts(sum(len(lines[iri]) for iri in graphs), len(asserted),
+                         {str(iri): len(lines[iri]) for iri in graphs if lines[iri]})
+    store = StoreBuild(directory, graphs, counts)
     more = Background(partial(extras, directory)) if extras is not None else None
     try:
-        write_ntriples(directory / ASSERTED_DUMP, lines, asserted_graphs(graphs))
+        write_gzip_lines(directory / ASSERTED_DUMP, asserted)
         (directory / "graphs").mkdir()
         turtle = [(iri, directory / "graphs" / f"{graph_name(iri)}.ttl") for iri in graphs]
         for iri, path in turtle:
@@ -627,14 +630,15 @@ def write_files(directory: Path, content: ReleaseContent) -> None:
     store.result()
 
 
-def write_store(directory: Path) -> None:
+def write_store(directory: Path, graphs: Sequence[str], counts: StoreCounts) -> None:
     """The release's ready store: ``store/``, an on-disk pyoxigraph store of exactly the quads of
     conflictkg.nq.gz, which every server process opens read-only instead of parsing the dump.
 
     The manifest does not list it: its bytes differ from build to build (database files), it is not a
-    download, and the server checks it against the dump's checksum.
+    download, and the server checks it against the dump's checksum. It is built before the manifest
+    is written: the release's ``graphs`` and the ``counts`` of its dump come from the writer.
     """
-    build_release_store(directory)
+    build_release_store(directory, graphs, counts)
 
 
 class StoreBuild:
@@ -645,10 +649,13 @@ class StoreBuild:
     (the store's engine) can wait forever on a lock held by a thread that the fork did not copy.
     """
 
-    def __init__(self, directory: Path) -> None:
-        code = "import sys; from conflictkg.pipeline.release import write_store; write_store(__import__('pathlib').Path(sys.argv[1]))"
+    def __init__(self, directory: Path, graphs: Sequence[URIRef], counts: StoreCounts) -> None:
+        code = ("import json, pathlib, sys; from conflictkg.pipeline.release import write_store; "
+                "from conflictkg.store import StoreCounts; "
+                "write_store(pathlib.Path(sys.argv[1]), json.loads(sys.argv[2]), StoreCounts.from_json(sys.argv[3]))")
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
-        self._process = subprocess.Popen([sys.executable, "-c", code, str(directory)], env=env,
+        arguments = [str(directory), json.dumps([str(g) for g in graphs]), counts.to_json()]
+        self._process = subprocess.Popen([sys.executable, "-c", code, *arguments], env=env,
                                          stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
     def result(self) -> None:
