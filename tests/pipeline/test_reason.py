@@ -11,6 +11,7 @@ from rdflib import BNode, Graph, Literal
 from rdflib.namespace import OWL, RDF, RDFS
 
 from conflictkg.pipeline.build import build
+from conflictkg.pipeline.progress import Meter
 from conflictkg.pipeline.reason import Rules, Unsupported, infer, is_noise
 from conflictkg.pipeline.sources import Sources, load
 from conflictkg.pipeline.terms import to_ox
@@ -135,6 +136,24 @@ def test_data_that_changes_the_ontology_is_refused(project: Path, triple: tuple)
     rules = Rules.of(sources.graph(ONTOLOGY_GRAPH))
     with pytest.raises(Unsupported):
         rules.infer(sources.ox_triples(ONTOLOGY_GRAPH), [ox.Triple(*(to_ox(t) for t in triple))])
+
+
+def test_each_data_triple_is_checked_though_its_predicate_is_looked_up_once(project: Path) -> None:
+    """What a predicate allows is worked out once; a reflexive owl:sameAs passes, the next one between two
+    nodes is refused, a class about the ontology is refused after a data class passed; every triple counts."""
+    sources = load(project)
+    rules = Rules.of(sources.graph(ONTOLOGY_GRAPH))
+    a, b = ID["place/a"], ID["place/b"]
+    reflexive = [(a, OWL.sameAs, a), (a, RDF.type, CKG.Place), (b, OWL.sameAs, b)]
+    said: list[str] = []
+    meter = Meter("reason", 3, "triples", said.append, every=0)
+    rules.infer(sources.ox_triples(ONTOLOGY_GRAPH), [ox.Triple(*(to_ox(t) for t in triple)) for triple in reflexive],
+                meter)
+    assert meter.done == 3
+    for refused in ((a, OWL.sameAs, b), (b, RDF.type, OWL.SymmetricProperty)):
+        with pytest.raises(Unsupported):
+            rules.infer(sources.ox_triples(ONTOLOGY_GRAPH),
+                        [ox.Triple(*(to_ox(t) for t in triple)) for triple in (*reflexive, refused)])
 
 
 def test_a_build_falls_back_to_owlrl_when_the_rules_do_not_cover_the_data(project: Path) -> None:
