@@ -3,6 +3,7 @@ linker add to the links graph before validation."""
 
 from __future__ import annotations
 
+import gc
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -48,6 +49,20 @@ def test_build_ends_with_a_timing_summary(project: Path) -> None:
     assert [t.name for t in stages.timings] == names
     assert [row.split("  ")[0].strip() for row in table[1:]] == [*names, "total"]
     assert table[-1].endswith("MB") and all(t.seconds >= 0 and t.peak_rss > 0 for t in stages.timings)
+
+
+def test_the_collector_is_as_it_was_after_a_build_whatever_its_outcome(project: Path) -> None:
+    """A build collects garbage in batches and freezes what its stages keep (pipeline.build); the
+    process gets Python's collector back as it was, frozen objects included, after a release or a refusal."""
+    gc.unfreeze()
+    thresholds = gc.get_threshold()
+    build(project)
+    assert (gc.get_threshold(), gc.get_freeze_count()) == (thresholds, 0)
+    events = project / "data" / "events.ttl"
+    events.write_text(events.read_text("utf-8") + "\n<urn:broken", "utf-8")
+    with pytest.raises(SourceError):
+        build(project)
+    assert (gc.get_threshold(), gc.get_freeze_count()) == (thresholds, 0)
 
 
 def test_evidence_mismatch_stops_the_build(project: Path) -> None:

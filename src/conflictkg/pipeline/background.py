@@ -9,6 +9,7 @@ available (Windows) the work simply runs when it is collected.
 from __future__ import annotations
 
 import ctypes
+import gc
 import multiprocessing
 import os
 import pickle
@@ -44,6 +45,9 @@ def _run(work: Callable[[], object], send: object, parent: int) -> None:
     _end_with_parent()
     if os.getppid() != parent:  # the parent died before the request took effect
         os._exit(1)
+    # what the child inherited is never garbage to it: left out of its collections, it is not walked
+    # again and again (nor its pages copied) while the work allocates millions of objects of its own
+    gc.freeze()
     # the work may start Backgrounds of its own (the build's validating process runs each SHACL pass in
     # one): multiprocessing refuses children to a daemonic process, and this one's end with it anyway
     multiprocessing.current_process().daemon = False

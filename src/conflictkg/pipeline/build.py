@@ -18,7 +18,8 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime
 from functools import partial
@@ -185,11 +186,43 @@ def build(
     stages = stages if stages is not None else Stages(progress)
     stages.progress = progress
     try:
-        release = _build(root, out, linkers, created, engines, stages, publish_drafts, reason, releases)
+        with _batch_collection():
+            release = _build(root, out, linkers, created, engines, stages, publish_drafts, reason, releases)
     finally:
         if stages.timings:
             progress(stages.summary())
     return release
+
+
+_BATCH_THRESHOLDS = (100_000, 50, 100)
+"""The garbage collector's thresholds while a build runs (Python's are 700, 10, 10)."""
+
+
+@contextmanager
+def _batch_collection() -> Iterator[None]:
+    """Collect garbage less often while the build runs (the process's forked stages too), as batch jobs
+    that allocate millions of long-lived objects do; the thresholds are restored afterwards.
+
+    The build makes few cycles but millions of containers (the rules' and derivation's sets, the
+    validator's parse), and with Python's thresholds the collector walked them again and again: about
+    60 s of the build's CPU at 10⁵ events, measured with the collector off (the rules alone 39 s → 28 s
+    with these thresholds). With :func:`_settle`, what earlier stages made is not walked at all.
+    """
+    thresholds, frozen = gc.get_threshold(), gc.get_freeze_count()
+    gc.set_threshold(*_BATCH_THRESHOLDS)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
+        if not frozen:  # what the caller froze before stays frozen (with what the build added to it)
+            gc.unfreeze()
+
+
+def _settle() -> None:
+    """Leave everything made so far out of later garbage collections (gc.freeze) until the build ends:
+    the build keeps what it loaded, inferred and derived to the end. Frozen objects are still freed when
+    nothing refers to them; :func:`_batch_collection` unfreezes them when the build returns."""
+    gc.freeze()
 
 
 def _build(root: Path, out: Path, linkers: Sequence[LinkStep], created: datetime | None, engines: Engines,
@@ -201,6 +234,7 @@ def _build(root: Path, out: Path, linkers: Sequence[LinkStep], created: datetime
     try:
         with stages.stage("load"):
             sources = load(root, progress)
+        _settle()
         progress(f"loaded {sources.size(*sources.asserted_graphs()):,} triples from "
                  f"{len(list(sources.files.graph_files()))} files")
         with stages.stage("review"):
@@ -258,6 +292,7 @@ def _build(root: Path, out: Path, linkers: Sequence[LinkStep], created: datetime
                                                 eager=True)
         with stages.stage("reason"):
             count = _reason(sources, stages, rules)
+        _settle()
         progress(f"OWL RL: {count:,} inferred triples")
         if validator is not None:
             validator.inferred(sources.content(INFERRED_GRAPH))
@@ -270,6 +305,7 @@ def _build(root: Path, out: Path, linkers: Sequence[LinkStep], created: datetime
             gate.second = Background(partial(_second_pass, dataset, sources, shapes, derived_parts))
         with stages.stage("derive"):
             derived = _derive(sources)
+        _settle()
         progress(f"derived: {derived:,} casualty bounds and source grades")
         with stages.stage("re-validate"):
             if engines == "reference":
