@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from functools import partial
 
 import pytest
 
@@ -12,6 +13,24 @@ from conflictkg.pipeline.background import Background, Mailbox
 def test_result_comes_back_from_the_child() -> None:
     parent = os.getpid()
     assert Background(lambda: (os.getpid() != parent, b"x" * 1_000_000)).result() == (True, b"x" * 1_000_000)
+
+
+def _inherited() -> tuple[int, bool]:
+    import conflictkg.pipeline.background as module
+
+    return os.getpid(), hasattr(module, "_SET_BY_THE_PARENT")
+
+
+def test_a_fresh_child_is_a_new_interpreter_given_its_work(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A fresh child gets the work pickled and nothing of the parent's state: not its pages either."""
+    import conflictkg.pipeline.background as module
+
+    monkeypatch.setattr(module, "_SET_BY_THE_PARENT", True, raising=False)
+    pid, inherited = Background(_inherited, fresh=True).result()
+    assert pid != os.getpid() and not inherited
+    assert Background(_inherited).result()[1]  # a forked child has it
+    with pytest.raises(ZeroDivisionError):
+        Background(partial(divmod, 1, 0), fresh=True).result()
 
 
 def test_an_exception_in_the_child_is_raised_in_the_parent() -> None:

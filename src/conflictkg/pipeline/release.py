@@ -277,8 +277,9 @@ class ReleaseContent:
     """Each registered report's text by slug, published byte-exact as ``reports/<slug>.txt``."""
     extras: Callable[[Path], str] | None = None
     """Writes further files (the changes since the previous release) and gives a line to say about them:
-    run by a forked process once the N-Quads dump is written (which it may read), beside the other
-    files; its line is said once the validation is through, and its files are in the manifest."""
+    run by a fresh process (it is pickled to it) once the N-Quads dump is written (which it may read),
+    beside the other files; its line is said once the validation is through, and its files are in the
+    manifest."""
     progress: Callable[[str], None] = quiet
     """Where the extras' line is said."""
     graphs: Mapping[URIRef, GraphWriter] | None = None
@@ -314,7 +315,7 @@ def _write_rdf_dumps(directory: Path, lines: Mapping[URIRef, Lines], graphs: Seq
     """The dataset as N-Quads, TriG, the asserted union as N-Triples, each graph as Turtle.
 
     The N-Quads dump comes first: the release store is built from it by another process and the
-    ``extras`` run in a forked one (both returned, to be collected) while the other dumps are written.
+    ``extras`` run in a fresh one (both returned, to be collected) while the other dumps are written.
     """
     prefixes = prefix_map()
     asserted = merged(lines[iri] for iri in asserted_graphs(graphs))
@@ -322,7 +323,7 @@ def _write_rdf_dumps(directory: Path, lines: Mapping[URIRef, Lines], graphs: Seq
     counts = StoreCounts(sum(len(lines[iri]) for iri in graphs), len(asserted),
                          {str(iri): len(lines[iri]) for iri in graphs if lines[iri]})
     store = StoreBuild(directory, graphs, counts)
-    more = Background(partial(extras, directory)) if extras is not None else None
+    more = Background(partial(extras, directory), fresh=True) if extras is not None else None
     try:
         write_gzip_lines(directory / ASSERTED_DUMP, asserted)
         (directory / "graphs").mkdir()
