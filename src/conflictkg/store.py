@@ -31,7 +31,7 @@ import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import pyoxigraph as ox
 
@@ -147,12 +147,11 @@ class StoreCounts:
     default_triples: int
     graph_triples: dict[str, int]
 
-    def to_json(self) -> str:
-        return json.dumps(asdict(self), sort_keys=True)
+    def to_json(self) -> dict[str, object]:
+        return asdict(self)
 
     @classmethod
-    def from_json(cls, text: str) -> StoreCounts:
-        data = json.loads(text)
+    def from_json(cls, data: dict[str, Any]) -> StoreCounts:
         return cls(int(data["quads"]), int(data["default_triples"]),
                    {str(k): int(v) for k, v in data["graph_triples"].items()})
 
@@ -437,8 +436,8 @@ def build_release_store(release_dir: Path, graphs: Sequence[str] | None = None,
     the manifest last, gives them), ``counts`` what the writer knows the dump holds.
     """
     release_dir = Path(release_dir)
-    default_graphs = ([str(g) for g in asserted_graphs(graphs)] if graphs is not None
-                      else release_default_graphs(release_dir))
+    names = graphs if graphs is not None else _manifest_graphs(release_dir)
+    default_graphs = [str(g) for g in asserted_graphs(names)]
     return build_store(
         release_dir / RELEASE_STORE, [(release_dir / RELEASE_DUMP, None)], _release_source(release_dir),
         default_graphs, counts,

@@ -480,3 +480,19 @@ def test_successful_build_replaces_the_release(project: Path) -> None:
     assert second.version != first.version
     assert Release.open(out).version == second.version
     assert _leftovers(project) == []
+
+
+def test_the_store_build_takes_a_release_of_thousands_of_graphs(tmp_path: Path) -> None:
+    """The release's graphs and counts reach the store's process whatever their number: 3,000 report
+    graphs are more than Linux takes in one command-line argument (128 kB)."""
+    from conflictkg.store import RELEASE_STORE, StoreCounts, StoreSummary
+
+    graphs = [URIRef(f"https://w3id.org/conflictkg/graph/report/test-wire-{n:05d}") for n in range(3000)]
+    lines = "".join(f'<urn:a> <urn:p> "{n}" <{g}> .\n' for n, g in enumerate(graphs))
+    (tmp_path / "conflictkg.nq.gz").write_bytes(gzip.compress(lines.encode()))
+    counts = StoreCounts(3000, 3000, {str(g): 1 for g in graphs})
+    assert len(json.dumps(counts.to_json())) > 131_072
+    release_module.StoreBuild(tmp_path, graphs, counts).result()
+    summary = StoreSummary.read(tmp_path / RELEASE_STORE)
+    assert summary is not None and (summary.quads, summary.default_triples) == (3000, 3000)
+    assert summary.graph_triples == counts.graph_triples

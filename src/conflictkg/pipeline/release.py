@@ -648,16 +648,23 @@ class StoreBuild:
 
     A fresh process rather than a fork: a forked copy of a process that has opened RocksDB databases
     (the store's engine) can wait forever on a lock held by a thread that the fork did not copy.
+    The release's graphs and counts go to it as one line of JSON on its standard input: as arguments,
+    a release with a few thousand report graphs would pass Linux's 128 kB limit on one argument.
     """
 
     def __init__(self, directory: Path, graphs: Sequence[URIRef], counts: StoreCounts) -> None:
-        code = ("import json, pathlib, sys; from conflictkg.pipeline.release import write_store; "
-                "from conflictkg.store import StoreCounts; "
-                "write_store(pathlib.Path(sys.argv[1]), json.loads(sys.argv[2]), StoreCounts.from_json(sys.argv[3]))")
+        code = ("import json, pathlib, sys; order = json.loads(sys.stdin.readline()); "
+                "from conflictkg.pipeline.release import write_store; from conflictkg.store import StoreCounts; "
+                "write_store(pathlib.Path(sys.argv[1]), order['graphs'], StoreCounts.from_json(order['counts']))")
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
-        arguments = [str(directory), json.dumps([str(g) for g in graphs]), counts.to_json()]
-        self._process = subprocess.Popen([sys.executable, "-c", code, *arguments], env=env,
-                                         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        self._process = subprocess.Popen([sys.executable, "-c", code, str(directory)], env=env,
+                                         stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        order = {"graphs": [str(g) for g in graphs], "counts": counts.to_json()}
+        try:  # left open: communicate() closes it
+            self._process.stdin.write(json.dumps(order).encode() + b"\n")  # type: ignore[union-attr]
+            self._process.stdin.flush()  # type: ignore[union-attr]
+        except BrokenPipeError:  # the process ended first: result() says why
+            pass
 
     def result(self) -> None:
         """Wait for the store; a failure is the build's (ReleaseError with the process's last words)."""
