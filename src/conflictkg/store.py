@@ -121,13 +121,9 @@ class StoreSummary:
         """The summary of the store in ``directory``; None if there is none or it is unreadable."""
         try:
             data = json.loads((directory / SUMMARY_FILE).read_text(encoding="utf-8"))
-            summary = cls(
-                format=int(data["format"]),
-                source=str(data["source"]),
-                quads=int(data["quads"]),
-                default_triples=int(data["default_triples"]),
-                graph_triples={str(k): int(v) for k, v in data["graph_triples"].items()},
-            )
+            counts = StoreCounts.from_json(data)
+            summary = cls(int(data["format"]), str(data["source"]), counts.quads, counts.default_triples,
+                          counts.graph_triples)
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return None
         return summary if summary.format == STORE_FORMAT else None
