@@ -114,6 +114,34 @@ def test_a_client_that_half_closes_after_its_request_gets_the_whole_answer(on_di
     assert json.loads(body)["results"]["bindings"][0]["n"]["value"].isdigit()
 
 
+def test_pipelined_queries_are_answered_in_order(on_disk: str, on_disk_log: Path) -> None:
+    """Requests sent together on one connection: each GET and HEAD of /sparql starts at once (eager
+    start, web.http_protocol), one answered from a thread (its first evaluation) and one on the event loop
+    (asked before, so known to be fast); the answers come back whole and in the order asked, each in
+    the access log."""
+    fresh = f"SELECT (COUNT(*) AS ?n) {{ ?a <urn:filler:p> ?b FILTER(?b != {time.time_ns() % 997}) }}"
+    known = "ASK { ?s ?p ?o }"
+    httpx.get(on_disk + "sparql", params={"query": known}, timeout=30)
+    httpx.get(on_disk + "sparql", params={"query": known}, timeout=30)
+
+    def request(method: str, query: str, accept: str, last: bool = False) -> bytes:
+        return (f"{method} /sparql?query={quote(query)} HTTP/1.1\r\nHost: test\r\nAccept: {accept}\r\n"
+                + ("Connection: close\r\n" if last else "") + "\r\n").encode()
+
+    response = exchange(on_disk, request("GET", fresh, "text/csv") + request("HEAD", known, "text/csv")
+                        + request("GET", known, "application/sparql-results+json", last=True))
+    first, second, third = response.split(b"HTTP/1.1 ")[1:]
+    assert first.startswith(b"200") and first.partition(b"\r\n\r\n")[2].startswith(b"n\r\n")
+    assert second.startswith(b"200") and second.endswith(b"\r\n\r\n")  # HEAD: headers only
+    assert b"text/csv" in second
+    assert third.startswith(b"200") and third.endswith(b'{"head":{},"boolean":true}')
+    lines = [f'"GET /sparql?query={quote(fresh)} HTTP/1.1" 200 OK', f'"HEAD /sparql?query={quote(known)} HTTP/1.1" 200 OK']
+    deadline = time.monotonic() + 5
+    while not all(line in on_disk_log.read_text() for line in lines) and time.monotonic() < deadline:
+        time.sleep(0.1)  # the access log is written every 0.25 s
+    assert all(line in on_disk_log.read_text() for line in lines)
+
+
 @pytest.mark.parametrize("chunked", [False, True], ids=["content-length", "chunked"])
 def test_a_post_offering_an_h2c_upgrade_is_answered_with_its_body(on_disk: str, on_disk_log: Path, chunked: bool) -> None:
     """Java's HttpClient (so Jena) offers ``Upgrade: h2c`` on every request; the offer is declined and the

@@ -18,10 +18,13 @@
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import http
 import os
 import select
 import sys
+import types
+from collections.abc import Coroutine, Generator
 from typing import Any, ClassVar
 
 import anyio.to_thread
@@ -132,6 +135,8 @@ class HttpProtocol(HttpToolsProtocol):
     (the client reads an empty reply); h11's protocol answers it. Here the connection stays open until
     the answer is written, then closes."""
 
+    EAGER_PATHS: ClassVar[frozenset[str]] = frozenset()
+    """Paths whose GET and HEAD requests start eagerly (see :meth:`_start_asgi_task`); the server sets them."""
     _client_done = False
     _had_request = False
     _shutting_down = False
@@ -193,28 +198,82 @@ class HttpProtocol(HttpToolsProtocol):
             return
         super().shutdown()
 
+    def _start_asgi_task(self, cycle: RequestResponseCycle, app: Any) -> None:
+        """A GET or HEAD of one of :attr:`EAGER_PATHS` runs at once, up to its first wait, in the context
+        a task would give it; only what is left after that wait becomes a task (asyncio's eager tasks,
+        Python 3.12's ``eager_task_factory``, for these requests only). A one-IRI lookup answered on the
+        event loop never waits, so it costs no task and no turn of the loop. The other requests go
+        through Starlette's stack, whose anyio needs the task that ``asyncio.current_task`` gives."""
+        self._unset_keepalive_if_required()  # an earlier answer, given eagerly in this read, armed it
+        self._prepare(cycle)
+        scope = cycle.scope
+        if scope["method"] not in _EAGER_METHODS or scope["path"] not in self.EAGER_PATHS:
+            super()._start_asgi_task(cycle, app)
+            return
+        context = contextvars.Context() if self.config.reset_contextvars else contextvars.copy_context()
+        coroutine = cycle.run_asgi(app)
+        try:
+            waiting = context.run(coroutine.send, None)
+        except StopIteration:
+            return
+        task = self.loop.create_task(_resumed(coroutine, waiting), context=context)
+        task.add_done_callback(self.tasks.discard)
+        self.tasks.add(task)
+
     def on_headers_complete(self) -> None:
         if self.parser.should_upgrade() and not self._should_upgrade():
             self._refused_upgrade = True  # no cycle yet: _parse_without_upgrade starts it with the body
             return
         self._had_request = True
         super().on_headers_complete()
-        cycle = self.cycle
-        if cycle is not None and self._shutting_down:
+
+    def _prepare(self, cycle: RequestResponseCycle) -> None:
+        """What this protocol adds to a request before it starts: no keep-alive once shutting down, and a
+        ``send`` that writes the access log and takes ``http.response.pathsend``."""
+        if self._shutting_down:
             cycle.keep_alive = False
-        if cycle is not None and not cycle.response_started:
-            self.scope.setdefault("extensions", {})[PATHSEND] = {}
-            send = cycle.send
+        cycle.scope.setdefault("extensions", {})[PATHSEND] = {}
+        send = cycle.send
 
-            async def send_or_sendfile(message: Any) -> None:
-                if message["type"] == PATHSEND:
-                    await _sendfile(cycle, self.transport, message["path"], send)  # type: ignore[arg-type]
-                    return
-                if AccessLog.enabled and not cycle.response_started and message["type"] == "http.response.start":
-                    AccessLog.record(cycle.scope, message["status"], self.loop)
-                await send(message)
+        async def send_or_sendfile(message: Any) -> None:
+            if message["type"] == PATHSEND:
+                await _sendfile(cycle, self.transport, message["path"], send)  # type: ignore[arg-type]
+                return
+            if AccessLog.enabled and not cycle.response_started and message["type"] == "http.response.start":
+                AccessLog.record(cycle.scope, message["status"], self.loop)
+            await send(message)
 
-            cycle.send = send_or_sendfile  # type: ignore[method-assign]  # read when the request's task runs
+        cycle.send = send_or_sendfile  # type: ignore[method-assign]
+
+
+_EAGER_METHODS = frozenset({"GET", "HEAD"})
+
+
+async def _resumed(coroutine: Coroutine[Any, Any, None], waiting: Any) -> None:
+    """The rest of ``coroutine``, already started and now ``waiting`` on a future, as a task's coroutine."""
+    await _delegate(coroutine, waiting)
+
+
+@types.coroutine
+def _delegate(coroutine: Coroutine[Any, Any, None], waiting: Any) -> Generator[Any, Any, None]:
+    """``yield from coroutine`` for a coroutine that has already yielded ``waiting``: the task waits on
+    that first, then every value sent or exception thrown (a cancellation) goes on to the coroutine."""
+    while True:
+        try:
+            sent = yield waiting
+        except GeneratorExit:
+            coroutine.close()
+            raise
+        except BaseException as exc:
+            try:
+                waiting = coroutine.throw(exc)
+            except StopIteration:
+                return
+        else:
+            try:
+                waiting = coroutine.send(sent)
+            except StopIteration:
+                return
 
 
 async def _sendfile(cycle: RequestResponseCycle, transport: _CoalescingTransport, path: str,

@@ -43,6 +43,7 @@ import uvicorn
 from uvicorn.config import LOGGING_CONFIG
 
 import conflictkg.web.app as web_app
+from conflictkg.sparql.endpoint import PATHS as SPARQL_PATHS
 from conflictkg.store import Store, StoreError, StoreSummary, on_disk_location
 from conflictkg.web.config import ServerConfig
 from conflictkg.web.http_protocol import AccessLog, HttpProtocol
@@ -338,6 +339,7 @@ def _serve_child(sock: socket.socket, config: ServerConfig, store: Store | None,
             signal.signal(number, _end_child)  # uvicorn installs its own while it serves, and raises the
             # signal again once it has stopped: then this ends the process, through the finally below
         AccessLog.enabled = config.access_log
+        HttpProtocol.EAGER_PATHS = frozenset(SPARQL_PATHS)
         try:
             if store is None:  # the on-disk store, even while the in-memory copy is being loaded
                 config = replace(config, in_memory=False)
