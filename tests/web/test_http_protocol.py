@@ -44,6 +44,15 @@ def _protocol(loop: asyncio.AbstractEventLoop) -> HttpProtocol:
     return protocol
 
 
+def test_uvicorn_still_starts_each_request_through_the_method_overridden() -> None:
+    """The eager start, the access log and sendfile hang on it (uvicorn >= 0.45, pyproject.toml): an
+    uvicorn that renamed it would run every request without them."""
+    from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+    assert callable(vars(HttpToolsProtocol).get("_start_asgi_task"))
+    assert "_start_asgi_task" in vars(HttpProtocol)
+
+
 def test_an_answer_that_never_waits_is_given_at_once_without_a_task(monkeypatch: pytest.MonkeyPatch) -> None:
     """...with what the protocol adds to every request: the access log line, and no keep-alive timer
     left from an answer given earlier in the same read (pipelined requests)."""
