@@ -22,6 +22,7 @@ from conflictkg.datasets.changes import (
     release_iri,
     write_changes,
 )
+from conflictkg.pipeline import dumps
 from conflictkg.pipeline.build import build
 from conflictkg.vocab import CKG, DATA_GRAPH, ID
 
@@ -56,7 +57,7 @@ def test_diff_by_blocks_is_the_difference_of_the_dumps(tmp_path: Path, monkeypat
                                                        read: int) -> None:
     """Whatever size the dumps are read by, the diff is every deleted and added quad in the order of the
     quads, the summary counts them per graph, and an IRI that is still a subject elsewhere has not vanished."""
-    monkeypatch.setattr(changes, "_READ", read)
+    monkeypatch.setattr(dumps, "READ_BYTES", read)
     rng = random.Random(read)
     graphs = ["<https://w3id.org/conflictkg/graph/data>", "<https://w3id.org/conflictkg/graph/inferred>"]
     universe = [f"<{ID}event/e{n:03d}> <p:{n % 3}> \"v {n} <x> .\" {graphs[n % 2]} ." for n in range(300)]
@@ -86,7 +87,7 @@ def test_diff_by_blocks_is_the_difference_of_the_dumps(tmp_path: Path, monkeypat
 
 
 def test_a_dump_out_of_order_in_a_later_block_falls_back_to_sets(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(changes, "_READ", 40)
+    monkeypatch.setattr(dumps, "READ_BYTES", 40)
     lines = [f"<a:{n:02d}> <p:x> <o:1> <g:1> ." for n in range(20)]
     old = tmp_path / "old.nq.gz"
     old.write_bytes(gzip.compress(("\n".join(lines[:15] + lines[16:] + lines[15:16]) + "\n").encode()))

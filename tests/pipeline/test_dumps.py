@@ -14,6 +14,7 @@ from conflictkg.pipeline import dumps
 from conflictkg.pipeline.dumps import (
     canonical_lines,
     compacter,
+    graph_lines,
     merged,
     parsed,
     write_json_ld,
@@ -54,6 +55,34 @@ def test_n_quads_lines_are_sorted_across_graphs(tmp_path: Path) -> None:
     assert merged([lines[A], lines[B]]) == lines[A]
 
 
+@pytest.mark.parametrize("read", [1 << 24, 7, 1])
+def test_graph_lines_read_back_are_the_merged_lines_of_those_graphs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                    read: int) -> None:
+    """What the JSON-LD writer reads from the N-Quads dump: the sorted distinct triples of the graphs
+    asked for, whatever size the file is read by: a triple in two of them once, a graph not asked for
+    left out, a literal that looks like a graph name and an end of line kept whole, blank nodes."""
+    monkeypatch.setattr(dumps, "READ_BYTES", read)
+    c = URIRef("https://w3id.org/conflictkg/graph/c")
+    lines = canonical_lines({
+        A: b'<http://e/s> <http://e/p> "x"@en .\n<http://e/s> <http://e/p> "x" .\n_:b <http://e/p> "1" .\n',
+        B: b'<http://e/s> <http://e/p> "x" .\n<http://e/t> <http://e/p> "v <https://w3id.org/conflictkg/graph/a> ." .\n',
+        c: b'<http://e/s> <http://e/p> "only in c" .\n<http://e/a> <http://e/p> <http://e/o> .\n',
+    })
+    write_nquads(tmp_path / "q.nq.gz", lines, (A, B, c))
+    assert list(graph_lines(tmp_path / "q.nq.gz", (A, B))) == merged([lines[A], lines[B]])
+    assert list(graph_lines(tmp_path / "q.nq.gz", (c,))) == lines[c]
+    assert list(graph_lines(tmp_path / "q.nq.gz", ())) == []
+
+
+def test_json_ld_from_the_dump_is_the_json_ld_of_the_lines(tmp_path: Path) -> None:
+    lines = canonical_lines(TRIG_GRAPHS)
+    write_nquads(tmp_path / "q.nq.gz", lines, tuple(TRIG_GRAPHS))
+    context = "https://w3id.org/conflictkg/context.jsonld"
+    write_json_ld(tmp_path / "lines.jsonld", merged([lines[A], lines[B]]), context, prefix_map())
+    write_json_ld(tmp_path / "dump.jsonld", graph_lines(tmp_path / "q.nq.gz", (A, B)), context, prefix_map())
+    assert (tmp_path / "dump.jsonld").read_bytes() == (tmp_path / "lines.jsonld").read_bytes()
+
+
 TRIG_GRAPHS = {
     A: b'_:x <http://e/p> "line one\\nline two\\ttab" .\n_:x <http://e/q> _:y .\n'
        b'<https://w3id.org/conflictkg/id/event/e1> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> '
@@ -72,7 +101,7 @@ def test_trig_from_turtle_files_is_what_the_trig_writer_gives(tmp_path: Path, mo
     same lines and prefixes: multi-line subject blocks, blank nodes shared by graphs, escaped line breaks
     and tabs in literals, braces in a literal, an empty graph (no block), whatever size the files are
     read by, with or without prefixes."""
-    monkeypatch.setattr(dumps, "_BLOCK_READ", read)
+    monkeypatch.setattr(dumps, "READ_BYTES", read)
     lines = canonical_lines(TRIG_GRAPHS)
     turtle = [(iri, tmp_path / f"{index}.ttl") for index, iri in enumerate(lines)]
     for iri, path in turtle:

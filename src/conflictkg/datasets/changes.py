@@ -19,7 +19,6 @@ or shapes may relabel them, and their quads then show as removed and added.
 
 from __future__ import annotations
 
-import gzip
 import json
 import os
 import shutil
@@ -34,7 +33,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, PROV, RDF, SKOS, XSD
 from zlib_ng import gzip_ng
 
-from conflictkg.pipeline.dumps import GZIP_LEVEL
+from conflictkg.pipeline.dumps import GZIP_LEVEL, gzip_line_blocks
 from conflictkg.vocab import BASE, CKG, GRAPH, ID, bind_prefixes
 
 QUADS_DUMP = "conflictkg.nq.gz"
@@ -80,8 +79,6 @@ class ReleaseChanges:
                    [str(v) for v in list(data.get("vanished") or [])])  # type: ignore[call-overload]
 
 
-_READ = 1 << 24
-"""Bytes of a dump decompressed at a time: its lines are split, checked and compared a block at a time."""
 Block = tuple[list[bytes], list[bytes]]
 """The lines deleted and the lines added in one range of the dumps, each sorted."""
 
@@ -96,15 +93,9 @@ def _blocks(path: Path | None, checked: bool = True) -> Iterator[list[bytes]]:
     if path is None or not path.is_file():
         return
     last = b""
-    with gzip.open(path, "rb") as stream:
-        rest = b""
-        while chunk := stream.read(_READ):
-            lines = (rest + chunk).split(b"\n")
-            rest = lines.pop()
-            yield _in_order(lines, last) if checked else _non_empty(lines)
-            last = lines[-1] if lines else last
-        if rest:
-            yield _in_order([rest], last) if checked else _non_empty([rest])
+    for lines in gzip_line_blocks(path):
+        yield _in_order(lines, last) if checked else _non_empty(lines)
+        last = lines[-1] if lines else last
 
 
 def _non_empty(lines: list[bytes]) -> list[bytes]:

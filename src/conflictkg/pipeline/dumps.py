@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from itertools import chain, groupby
+from itertools import chain, groupby, islice
 from pathlib import Path
 from typing import BinaryIO
 
@@ -97,6 +97,41 @@ def merged(runs: Iterable[Lines]) -> Lines:
         lines.extend(run)
     lines.sort()
     return [line for line, _ in groupby(lines)]
+
+
+READ_BYTES = 1 << 24
+"""How much of a file written before is read back at a time (16 MiB): a gzipped dump, decompressed, or
+a graph's Turtle for TriG."""
+
+
+def gzip_line_blocks(path: Path) -> Iterator[list[bytes]]:
+    """A gzipped file's lines without their line break, :data:`READ_BYTES` at a time (empty lines kept)."""
+    with gzip_ng.open(path, "rb") as stream:
+        rest = b""
+        while chunk := stream.read(READ_BYTES):
+            lines = (rest + chunk).split(b"\n")
+            rest = lines.pop()
+            yield lines
+        if rest:
+            yield [rest]
+
+
+def graph_lines(nquads: Path, graphs: Iterable[URIRef]) -> Iterator[bytes]:
+    """The distinct triples of ``graphs`` in a release's N-Quads dump (written by :func:`write_nquads`),
+    as sorted N-Triples lines: what :func:`merged` gives of their lines, read back from the file.
+
+    Each quad's graph is its last term (an IRI: no space in it); a triple's N-Quads lines sort as its
+    N-Triples line does against every other triple's (the graph comes after the whole triple), and the
+    same triple in two of ``graphs`` gives adjacent lines, kept once.
+    """
+    wanted = {f"<{iri}>".encode() for iri in graphs}
+    last = b""
+    for block in gzip_line_blocks(nquads):
+        for line in block:
+            triple, graph, _ = line.rsplit(b" ", 2) if line else (b"", b"", b"")
+            if graph in wanted and triple != last:
+                last = triple
+                yield triple + b" ."
 
 
 def write_gzip_lines(path: Path, lines: Iterable[bytes]) -> None:
@@ -210,17 +245,14 @@ def _prefix_lines(file: BinaryIO) -> bytes:
 
 def _write_block(out: BinaryIO, iri: URIRef, statements: BinaryIO) -> None:
     """``<iri> {``, each remaining line of ``statements`` indented, ``}``."""
-    chunk = statements.read(_BLOCK_READ)
+    chunk = statements.read(READ_BYTES)
     out.write(f"<{iri}> {{\n\t".encode())
     while chunk:
-        following = statements.read(_BLOCK_READ)
+        following = statements.read(READ_BYTES)
         indented = chunk.replace(b"\n", b"\n\t")
         out.write(indented if following else indented[:-1])  # the last line break opens no line
         chunk = following
     out.write(b"}\n")
-
-
-_BLOCK_READ = 1 << 24
 
 
 def write_turtle(path: Path, lines: Lines, prefixes: dict[str, str]) -> None:
@@ -347,8 +379,9 @@ def _node_text(node_id: str, values: dict[str, list[Value]]) -> str:
     return "    {\n" + ",\n".join(entries) + "\n    }"
 
 
-def write_json_ld(path: Path, lines: Lines, context_url: str, prefixes: dict[str, str]) -> None:
-    """The graph of ``lines`` as a JSON-LD document referring to the published context by URL.
+def write_json_ld(path: Path, lines: Iterable[bytes], context_url: str, prefixes: dict[str, str]) -> None:
+    """The graph of ``lines`` (sorted distinct N-Triples lines, a list or a stream: :func:`graph_lines`)
+    as a JSON-LD document referring to the published context by URL.
 
     One node object per subject (its triples are adjacent in sorted lines), properties and ``@type`` as
     compact IRIs of the context's prefixes, each set of values sorted, and the nodes ordered by their
@@ -371,8 +404,9 @@ def write_json_ld(path: Path, lines: Lines, context_url: str, prefixes: dict[str
         # nodes are ordered by their whole text, which starts with the unique quoted @id and a quote
         nodes.append((_encode(node_id), _node_text(node_id, values)))
 
-    for start in range(0, len(lines), _CHUNK):
-        for line in b"\n".join(lines[start:start + _CHUNK]).decode("utf-8").split("\n"):
+    stream = iter(lines)
+    while batch := list(islice(stream, _CHUNK)):
+        for line in b"\n".join(batch).decode("utf-8").split("\n"):
             head, predicate, rest = line.split(" ", 2)
             if head != subject:
                 if subject:
