@@ -128,7 +128,9 @@ def graph_lines(nquads: Path, graphs: Iterable[URIRef]) -> Iterator[bytes]:
     last = b""
     for block in gzip_line_blocks(nquads):
         for line in block:
-            triple, graph, _ = line.rsplit(b" ", 2) if line else (b"", b"", b"")
+            if not line:
+                continue
+            triple, graph, _ = line.rsplit(b" ", 2)
             if graph in wanted and triple != last:
                 last = triple
                 yield triple + b" ."
